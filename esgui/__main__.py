@@ -1,0 +1,3 @@
+from esgui.cli import run
+
+run()

@@ -1,0 +1,54 @@
+"""The `esgui` command line (CONTRACTS §3): argparse over esgui.app.
+
+Every failure is one line on stderr and an exit code: 1 refused by a rule, 2 invalid
+input, 3 unresolved conflict, 4 store error, 5 read-only. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from esgui.cli.parser import UsageError, build_parser
+from esgui.errors import EsguiError
+from esgui.store.engine import mask_text
+
+EXIT_INTERNAL = 70
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return 2
+        return int(args.handler(args) or 0)
+    except UsageError as error:
+        _fail(str(error))
+        return 2
+    except EsguiError as error:
+        _fail(error.message)
+        return error.exit_code
+    except KeyboardInterrupt:
+        _fail("interrupted; everything committed before stays, nothing half-written")
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error of ours.
+        sys.stderr.close()
+        return 0
+    except Exception as error:  # noqa: BLE001 - the last line of defence: no traceback
+        logging.getLogger("esgui").debug("internal error", exc_info=True)
+        _fail(f"internal error ({type(error).__name__}: {mask_text(str(error))}); "
+              "please report it")  # fmt: skip
+        return EXIT_INTERNAL
+
+
+def _fail(message: str) -> None:
+    first_line = mask_text(message).strip().splitlines()[0] if message.strip() else "failed"
+    print(f"esgui: {first_line}", file=sys.stderr)
+
+
+def run() -> None:
+    sys.exit(main())

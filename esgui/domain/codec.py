@@ -1,0 +1,79 @@
+"""Decode stored (type, schema version, data) into domain events, strictly."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, Protocol
+
+from esgui.domain.events import EVENT_CLASSES, DomainEvent
+from esgui.domain.upcasting import upcast
+from esgui.errors import UnreadableEvent
+
+if TYPE_CHECKING:
+    from esgui.domain.account import BankAccount
+
+
+class StoredEvent(Protocol):
+    """What the domain needs of a stored event (the store's RecordedEvent fits)."""
+
+    @property
+    def aggregate_id(self) -> str: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def event_type(self) -> str: ...
+    @property
+    def stored_schema_version(self) -> int: ...
+    @property
+    def stored_data(self) -> Any: ...
+    @property
+    def recorded_at(self) -> datetime: ...
+
+
+def decode_event(event_type: str, schema_version: int, data: Any) -> DomainEvent:
+    """Upcast and build the domain event; any malformed payload is an UnreadableEvent."""
+    cls = EVENT_CLASSES.get(event_type)
+    if cls is None:
+        raise UnreadableEvent(
+            f"Unknown event type {event_type!r} (written by a newer or foreign program?)"
+        )
+    if not isinstance(data, dict):
+        raise UnreadableEvent(f"{event_type} data is not a JSON object")
+    current = upcast(event_type, schema_version, data)
+    try:
+        event = cls.from_data(current)
+    except (KeyError, TypeError, ValueError, InvalidOperation) as exc:
+        raise UnreadableEvent(f"Malformed {event_type} data: {exc!r}") from None
+    amount: Decimal | None = getattr(event, "amount", None)
+    if amount is None:
+        amount = getattr(event, "initial", None)
+    if amount is not None and (not amount.is_finite() or amount < 0):
+        raise UnreadableEvent(f"Malformed {event_type} data: amount {amount}")
+    return event
+
+
+def apply_recorded(account: BankAccount, event: StoredEvent) -> None:
+    """Apply one stored event to `account`; explain clearly when it cannot be."""
+    if event.version != account.version + 1:
+        raise UnreadableEvent(
+            f"Account {event.aggregate_id!r} skips from version {account.version} to "
+            f"{event.version}",
+            aggregate_id=event.aggregate_id,
+            version=event.version,
+        )
+    try:
+        domain_event = decode_event(
+            event.event_type, event.stored_schema_version, event.stored_data
+        )
+    except UnreadableEvent as error:
+        raise UnreadableEvent(
+            f"Account {event.aggregate_id!r} cannot be replayed past version "
+            f"{event.version - 1}: event {event.version} ({event.event_type}, position "
+            f"{event.position}): {error}",
+            aggregate_id=event.aggregate_id,
+            version=event.version,
+        ) from None
+    account.apply(domain_event, event.recorded_at)

@@ -1,0 +1,53 @@
+"""Validation of account ids and owner names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from esgui.errors import InvalidInput
+
+MAX_ID_LENGTH = 64
+MAX_OWNER_LENGTH = 200
+_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def validate_account_id(account_id: object) -> str:
+    """Account ids are 1–64 ASCII letters, digits, '.', '_', ':' or '-' (first: alnum)."""
+    if not isinstance(account_id, str):
+        raise InvalidInput(f"Invalid account id {account_id!r}: must be text")
+    if not account_id:
+        raise InvalidInput("Invalid account id: it is empty")
+    if len(account_id) > MAX_ID_LENGTH:
+        raise InvalidInput(
+            f"Invalid account id {_shown(account_id)}: longer than {MAX_ID_LENGTH} characters"
+        )
+    if not _ID_RE.fullmatch(account_id):
+        raise InvalidInput(
+            f"Invalid account id {_shown(account_id)}: use letters, digits, '.', '_', ':' "
+            "or '-', starting with a letter or digit"
+        )
+    return account_id
+
+
+def validate_owner(owner: object) -> str:
+    """Owners are 1–200 printable characters (any script), trimmed of outer blanks."""
+    if not isinstance(owner, str):
+        raise InvalidInput(f"Invalid owner {owner!r}: must be text")
+    trimmed = owner.strip()
+    if not trimmed:
+        raise InvalidInput("Invalid owner: it is empty")
+    if len(trimmed) > MAX_OWNER_LENGTH:
+        raise InvalidInput(
+            f"Invalid owner {_shown(trimmed)}: longer than {MAX_OWNER_LENGTH} characters"
+        )
+    for ch in trimmed:
+        if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+            raise InvalidInput(
+                f"Invalid owner {_shown(trimmed)}: contains the control character U+{ord(ch):04X}"
+            )
+    return trimmed

@@ -1,0 +1,195 @@
+"""Engines for a store URL, and translation of driver errors into StoreErrors.
+
+One code path serves both databases; what differs is confined to here:
+SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` for writes; PostgreSQL gets
+psycopg 3, a connect timeout and pre-ping so a restarted server is reconnected to.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+from esgui.errors import (
+    EsguiError,
+    StoreCorrupt,
+    StoreError,
+    StoreUnavailable,
+)
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+PG_CONNECT_TIMEOUT_S = 5
+WRITE = {"esgui_write": True}
+
+
+def parse_store_url(url: str | URL) -> URL:
+    """Parse and normalise a store URL; unknown schemes are a StoreError (exit 4)."""
+    if isinstance(url, URL):
+        parsed = url
+    else:
+        if not isinstance(url, str) or not url.strip():
+            raise StoreUnavailable("No store URL given")
+        try:
+            parsed = make_url(url.strip())
+        except (exc.ArgumentError, ValueError):
+            raise StoreUnavailable(
+                f"Not a store URL: {mask_text(url)!r} (expected sqlite:///FILE or "
+                "postgresql://USER@HOST/DB)"
+            ) from None
+    backend = parsed.get_backend_name()
+    if backend == "postgres":
+        backend = "postgresql"
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+pysqlite")
+    raise StoreUnavailable(
+        f"Unsupported store URL {describe_url(parsed)!r}: esgui stores live in SQLite "
+        "(sqlite:///FILE) or PostgreSQL (postgresql://USER@HOST/DB)"
+    )
+
+
+def describe_url(url: str | URL) -> str:
+    """How to name a store to a person: the file of a SQLite store, or the PostgreSQL
+    URL with its password masked (for titles, messages and saved settings)."""
+    try:
+        parsed = url if isinstance(url, URL) else make_url(url)
+    except Exception:  # noqa: BLE001 - unparsable: mask what looks like a password
+        return mask_text(str(url))
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path(parsed)
+        return str(path) if path is not None else "in-memory SQLite store"
+    backend = parsed.get_backend_name()
+    return parsed.set(drivername=backend).render_as_string(hide_password=True)
+
+
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+_PASSWORD_KV = re.compile(r"(password\s*=\s*)\S+", re.IGNORECASE)
+
+
+def mask_text(text: str) -> str:
+    """Mask anything that looks like a password inside free text."""
+    return _PASSWORD_KV.sub(r"\1***", _PASSWORD_IN_URL.sub(r"\1***@", text))
+
+
+def sqlite_path(url: URL) -> Path | None:
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def make_engine(url: URL) -> Engine:
+    """Create the Engine for a normalised URL (no connection is made yet)."""
+    if url.get_backend_name() == "sqlite":
+        return _make_sqlite_engine(url)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "esgui"},
+    )
+
+
+def _make_sqlite_engine(url: URL) -> Engine:
+    path = sqlite_path(url)
+    kwargs: dict[str, Any] = {
+        "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+    }
+    if path is None:
+        kwargs["poolclass"] = StaticPool  # one shared in-memory database
+    engine = create_engine(url, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Take transaction control from pysqlite so BEGIN is ours (deferred for reads,
+        # IMMEDIATE for writes: a write transaction must hold the lock before it reads).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        immediate = conn.get_execution_options().get("esgui_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+# -- error translation -----------------------------------------------------------------
+
+
+def _driver_message(error: BaseException) -> str:
+    orig = getattr(error, "orig", None) or error
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    return mask_text(text)
+
+
+def translate(error: BaseException, where: str) -> EsguiError:
+    """Map a driver/SQLAlchemy error to the StoreError a user should see."""
+    if isinstance(error, EsguiError):
+        return error
+    message = _driver_message(error)
+    lowered = message.lower()
+    if "file is not a database" in lowered or "malformed" in lowered:
+        return StoreCorrupt(f"{where} is not a readable esgui store: {message}")
+    if "database is locked" in lowered or "database table is locked" in lowered:
+        return StoreUnavailable(
+            f"{where} stayed locked by another process for {SQLITE_BUSY_TIMEOUT_S:.0f} s"
+        )
+    if "unable to open database file" in lowered:
+        return StoreUnavailable(
+            f"Cannot open {where}: the file or its folder is missing or not accessible"
+        )
+    if "disk is full" in lowered or "no space left" in lowered:
+        return StoreError(f"{where}: the disk is full; nothing was written")
+    if "readonly database" in lowered or "read-only file system" in lowered:
+        return StoreError(f"{where} is on a read-only file or file system; nothing was written")
+    if "password authentication failed" in lowered:
+        return StoreUnavailable(f"Cannot connect to {where}: password authentication failed")
+    if isinstance(error, (exc.OperationalError, exc.InterfaceError)) or isinstance(
+        getattr(error, "orig", None), (sqlite3.OperationalError,)
+    ):
+        return StoreUnavailable(f"Cannot use {where}: {message}")
+    if isinstance(error, exc.DBAPIError):
+        return StoreError(f"{where}: {message}")
+    if isinstance(error, (ValueError, KeyError, TypeError)):
+        return StoreCorrupt(f"{where} holds a row esgui cannot read: {message}")
+    return StoreError(f"{where}: {message}")
+
+
+@contextmanager
+def translated(where: str) -> Iterator[None]:
+    """Re-raise database errors inside the block as StoreErrors naming `where`."""
+    try:
+        yield
+    except EsguiError:
+        raise
+    except (exc.SQLAlchemyError, sqlite3.Error, OSError) as error:
+        raise translate(error, where) from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise translate(error, where) from None
+
+
+__all__ = [
+    "WRITE",
+    "describe_url",
+    "make_engine",
+    "mask_text",
+    "parse_store_url",
+    "sqlite_path",
+    "translate",
+    "translated",
+]

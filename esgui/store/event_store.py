@@ -1,0 +1,691 @@
+"""The event store: atomic, optimistic appends to a hash-chained log, and paged reads.
+
+Appends take one store-wide lock (SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: a
+transaction-scoped advisory lock), read the head, and insert rows whose positions
+continue it. Positions therefore commit in order and without gaps, so a follower that
+reads ``position > checkpoint`` never skips an event that commits later with a smaller
+position (the classic sequence race), and the hash chain has one well-defined order.
+The ``UNIQUE(aggregate_id, version)`` constraint is the database's own guarantee of
+optimistic concurrency, should any writer bypass the lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Text, and_, func, insert, select, type_coerce
+from sqlalchemy.exc import IntegrityError
+
+from esgui.domain.events import EVENT_CLASSES
+from esgui.domain.upcasting import upcast
+from esgui.errors import (
+    ConcurrencyError,
+    InvalidInput,
+    NotPermitted,
+    StoreUnavailable,
+    UnreadableEvent,
+)
+from esgui.store.engine import (
+    WRITE,
+    describe_url,
+    make_engine,
+    parse_store_url,
+    sqlite_path,
+    translated,
+)
+from esgui.store.hashing import GENESIS_HASH, canonical_json, event_hash
+from esgui.store.ids import new_event_id
+from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot
+from esgui.store.schema import events, snapshots
+from esgui.store.schema_manager import ensure_schema
+
+APPEND_LOCK_KEY = 0x65736775_69_02  # "esgui" + 2: the store-wide append lock
+DEFAULT_PAGE = 1000
+MAX_AGGREGATE_ID = 255
+
+_EVENT_COLUMNS = (
+    events.c.position,
+    events.c.id,
+    events.c.aggregate_id,
+    events.c.aggregate_type,
+    events.c.event_type,
+    events.c.version,
+    events.c.data,
+    events.c.metadata,
+    events.c.created_at,
+    events.c.operator,
+    events.c.hash,
+    events.c.schema_version,
+)
+_CURRENT_SCHEMA = {name: cls.schema_version for name, cls in EVENT_CLASSES.items()}
+
+
+def record_from_row(row: Row[Any] | Sequence[Any]) -> RecordedEvent:
+    """Build a RecordedEvent from a row of `_EVENT_COLUMNS`, upcasting its data."""
+    (
+        position,
+        event_id,
+        aggregate_id,
+        aggregate_type,
+        event_type,
+        version,
+        data,
+        metadata,
+        created_at,
+        operator,
+        hash_,
+        schema_version,
+    ) = row
+    current = _CURRENT_SCHEMA.get(event_type)
+    if current == schema_version:
+        return RecordedEvent(
+            position,
+            event_id,
+            aggregate_id,
+            aggregate_type,
+            event_type,
+            version,
+            data,
+            metadata,
+            created_at,
+            operator,
+            hash_,
+            schema_version,
+            data,
+            schema_version,
+        )
+    try:
+        upcast_data = upcast(event_type, schema_version, data)
+    except UnreadableEvent as error:
+        return RecordedEvent(
+            position,
+            event_id,
+            aggregate_id,
+            aggregate_type,
+            event_type,
+            version,
+            data,
+            metadata,
+            created_at,
+            operator,
+            hash_,
+            schema_version,
+            data,
+            schema_version,
+            str(error),
+        )
+    return RecordedEvent(
+        position,
+        event_id,
+        aggregate_id,
+        aggregate_type,
+        event_type,
+        version,
+        upcast_data,
+        metadata,
+        created_at,
+        operator,
+        hash_,
+        current or schema_version,
+        data,
+        schema_version,
+    )
+
+
+def snapshot_checksum(state: Any) -> str:
+    return hashlib.sha256(canonical_json(state).encode("utf-8")).hexdigest()
+
+
+# event id, event, data JSON, metadata JSON, operator, recorded time (UTC) if given
+_Prepared = tuple[str, NewEvent, str, str, str, datetime | None]
+_INSERT_COLUMNS = ("position", "id", "aggregate_id", "aggregate_type", "event_type",
+                   "schema_version", "version", "data", "metadata", "operator",
+                   "created_at", "hash")  # fmt: skip
+_INSERT_CHUNK = 5000
+
+
+def _sqlite_time(when: datetime) -> str:
+    """The text UTCDateTime stores on SQLite (`when` is already UTC)."""
+    return when.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _same(when: datetime) -> datetime:
+    return when
+
+
+def _prepare(event: NewEvent, metadata_cache: dict[int, str]) -> _Prepared:
+    """Validate one event and serialise its data and metadata canonically."""
+    if not isinstance(event, NewEvent):
+        raise InvalidInput(f"Cannot append {type(event).__name__}: expected NewEvent")
+    if not isinstance(event.event_type, str) or not 0 < len(event.event_type) <= 100:
+        raise InvalidInput(f"Invalid event type {event.event_type!r}")
+    if event.event_id is None:
+        event_id = new_event_id()
+    else:
+        try:
+            event_id = str(uuid.UUID(event.event_id))
+        except (ValueError, AttributeError, TypeError):
+            raise InvalidInput(f"Invalid event id {event.event_id!r}: not a UUID") from None
+    if not isinstance(event.data, dict) or not isinstance(event.metadata, dict):
+        raise InvalidInput("Event data and metadata must be JSON objects")
+    if event.recorded_at is not None and event.recorded_at.tzinfo is None:
+        raise InvalidInput("Event recorded_at needs a timezone")
+    try:
+        data_json = canonical_json(event.data)
+        metadata_json = metadata_cache.get(id(event.metadata)) or canonical_json(event.metadata)
+    except (TypeError, ValueError) as error:
+        raise InvalidInput(f"Event data is not JSON: {error}") from None
+    metadata_cache[id(event.metadata)] = metadata_json
+    operator = str(event.metadata.get("user", ""))[:200]
+    recorded_at = event.recorded_at.astimezone(UTC) if event.recorded_at else None
+    return event_id, event, data_json, metadata_json, operator, recorded_at
+
+
+def _check_aggregate_id(aggregate_id: object) -> str:
+    if not isinstance(aggregate_id, str) or not aggregate_id:
+        raise InvalidInput(f"Invalid aggregate id {aggregate_id!r}")
+    if len(aggregate_id) > MAX_AGGREGATE_ID or "\x00" in aggregate_id:
+        raise InvalidInput("Invalid aggregate id: too long or contains NUL")
+    return aggregate_id
+
+
+def _check_count(value: object, what: str, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidInput(f"Invalid {what} {value!r}: must be a whole number ≥ {minimum}")
+    return value
+
+
+class EventStore:
+    """One store (a SQLite file or a PostgreSQL database). Thread-safe; share it."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        snapshot_every: int = 100,
+    ) -> None:
+        self.url = parse_store_url(url)
+        self.description = describe_url(self.url)
+        self.read_only = read_only
+        self.snapshot_every = _check_count(snapshot_every, "snapshot interval", 1)
+        self.backend = self.url.get_backend_name()
+        self._check_sqlite_path(create)
+        self._engine = make_engine(self.url)
+        self._writer = self._engine.execution_options(**WRITE)
+        try:
+            with translated(self.description):
+                self.upgraded_from = ensure_schema(
+                    self._engine, self.description, read_only=read_only, create=create
+                )
+                if self.backend == "sqlite":
+                    self._use_wal()
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def _check_sqlite_path(self, create: bool) -> None:
+        if self.backend != "sqlite":
+            return
+        path = sqlite_path(self.url)
+        if path is None:
+            return
+        if path.is_dir():
+            raise StoreUnavailable(f"{path} is a folder, not a store file")
+        if not path.parent.is_dir():
+            raise StoreUnavailable(f"Cannot open {path}: the folder {path.parent} does not exist")
+        if not path.exists() and (not create or self.read_only):
+            raise StoreUnavailable(f"No store at {path}: the file does not exist")
+
+    def _use_wal(self) -> None:
+        if sqlite_path(self.url) is None:
+            return
+        raw = self._engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal" and not self.read_only:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.close()
+        finally:
+            raw.close()
+
+    @property
+    def engine(self) -> Any:
+        """The shared SQLAlchemy Engine (for the projection and audit layers)."""
+        return self._engine
+
+    def writer(self) -> Any:
+        """The Engine variant whose transactions take the write lock first (SQLite)."""
+        if self.read_only:
+            raise NotPermitted(f"{self.description} is open read-only")
+        return self._writer
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"EventStore({self.description!r}{', read-only' if self.read_only else ''})"
+
+    # -- appending ---------------------------------------------------------------------
+
+    def lock_for_append(self, conn: Connection) -> None:
+        """Serialise appenders. SQLite's BEGIN IMMEDIATE already holds the write lock.
+
+        On PostgreSQL this must be its own statement: in READ COMMITTED each statement
+        takes a fresh snapshot, so the head read after it sees every earlier append."""
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+
+    def append(
+        self,
+        aggregate_id: str,
+        expected_version: int,
+        new_events: Sequence[NewEvent],
+    ) -> list[RecordedEvent]:
+        """Append `new_events` atomically after `expected_version` of the stream.
+
+        A stale `expected_version` raises ConcurrencyError and appends nothing. Events
+        whose ids are all already stored in this stream make the call a no-op that
+        returns them (a retried append never duplicates).
+        """
+        return self.append_many([(aggregate_id, expected_version, new_events)])
+
+    def append_many(
+        self,
+        streams: Sequence[tuple[str, int, Sequence[NewEvent]]],
+        *,
+        snapshots_to_save: Sequence[tuple[str, int, int, Any]] = (),
+        return_records: bool = True,
+    ) -> list[RecordedEvent]:
+        """Append to several streams in one transaction, all or nothing. Entries are
+        chained in the order given; a stream may appear in several entries (interleaved
+        history) as long as each continues the previous one.
+
+        `snapshots_to_save` holds (aggregate_id, version, schema_version, state) rows
+        written in the same transaction."""
+        if self.read_only:
+            raise NotPermitted(f"{self.description} is open read-only; nothing was appended")
+        if not streams:
+            raise InvalidInput("Nothing to append: no events given")
+        metadata_json: dict[int, str] = {}  # one serialisation per shared metadata dict
+        prepared: list[tuple[str, int, list[_Prepared]]] = []
+        for aggregate_id, expected, new_events in streams:
+            _check_aggregate_id(aggregate_id)
+            _check_count(expected, "expected version")
+            if not new_events:
+                raise InvalidInput(f"Nothing to append to {aggregate_id!r}: no events given")
+            prepared.append(
+                (aggregate_id, expected, [_prepare(event, metadata_json) for event in new_events])
+            )
+        ids = [item[0] for _a, _e, items in prepared for item in items]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("The same event id appears twice in one append")
+        # Only ids the caller chose can already be stored; fresh UUIDs cannot.
+        given = [item[0] for _a, _e, items in prepared for item in items
+                 if item[1].event_id is not None]  # fmt: skip
+        try:
+            with translated(self.description), self._writer.begin() as conn:
+                self.lock_for_append(conn)
+                stored = self._stored_ids(conn, given) if given else {}
+                if stored:
+                    return self._idempotent(conn, prepared, ids, stored)
+                self._check_versions(conn, prepared)
+                rows, recorded = self._chain(conn, prepared, return_records)
+                self._insert_events(conn, rows)
+                if snapshots_to_save:
+                    self._insert_snapshots(conn, snapshots_to_save)
+        except IntegrityError:
+            # The unique constraint caught a writer that bypassed the lock.
+            for aggregate_id, expected, _items in prepared:
+                actual = self.current_version(aggregate_id)
+                if actual != expected:
+                    raise ConcurrencyError(aggregate_id, expected, actual) from None
+            raise
+        return recorded
+
+    def _stored_ids(self, conn: Connection, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            query = select(events.c.id, events.c.aggregate_id).where(events.c.id.in_(chunk))
+            found.update({row[0]: row[1] for row in conn.execute(query)})
+        return found
+
+    def _idempotent(
+        self,
+        conn: Connection,
+        prepared: list[tuple[str, int, list[_Prepared]]],
+        ids: list[str],
+        stored: dict[str, str],
+    ) -> list[RecordedEvent]:
+        owners = {item[0]: aggregate_id for aggregate_id, _e, items in prepared for item in items}
+        if len(stored) != len(ids) or any(stored[i] != owners[i] for i in ids):
+            raise InvalidInput(
+                "Some of these event ids are already stored (partly retried or reused "
+                "ids); nothing was appended"
+            )
+        query = select(*_EVENT_COLUMNS).where(events.c.id.in_(ids)).order_by(events.c.position)
+        return [record_from_row(row) for row in conn.execute(query)]
+
+    def _check_versions(
+        self, conn: Connection, prepared: list[tuple[str, int, list[_Prepared]]]
+    ) -> None:
+        """Each stream's first expected version must be its current one; a stream listed
+        again must continue where its previous entry ended."""
+        first: dict[str, int] = {}
+        following: dict[str, int] = {}
+        for aggregate_id, expected, items in prepared:
+            if aggregate_id not in first:
+                first[aggregate_id] = expected
+            elif following[aggregate_id] != expected:
+                raise InvalidInput(
+                    f"Entries for {aggregate_id!r} do not follow each other: expected "
+                    f"version {expected} after {following[aggregate_id]}"
+                )
+            following[aggregate_id] = expected + len(items)
+        if len(first) == 1:
+            ((aggregate_id, expected),) = first.items()
+            current = self._current_version(conn, aggregate_id)
+            if current != expected:
+                raise ConcurrencyError(aggregate_id, expected, current)
+            return
+        id_list = list(first)
+        current_by_id: dict[str, int] = {}
+        for start in range(0, len(id_list), 500):
+            query = (
+                select(events.c.aggregate_id, func.max(events.c.version))
+                .where(events.c.aggregate_id.in_(id_list[start : start + 500]))
+                .group_by(events.c.aggregate_id)
+            )
+            current_by_id.update({row[0]: int(row[1]) for row in conn.execute(query)})
+        for aggregate_id, expected in first.items():
+            if current_by_id.get(aggregate_id, 0) != expected:
+                raise ConcurrencyError(aggregate_id, expected, current_by_id.get(aggregate_id, 0))
+
+    def _chain(
+        self,
+        conn: Connection,
+        prepared: list[tuple[str, int, list[_Prepared]]],
+        return_records: bool,
+    ) -> tuple[list[tuple[Any, ...]], list[RecordedEvent]]:
+        """Rows continuing the head: next positions, versions, times and chained hashes,
+        as tuples in `_INSERT_COLUMNS` order."""
+        head = conn.execute(
+            select(events.c.position, events.c.hash, events.c.created_at)
+            .order_by(events.c.position.desc())
+            .limit(1)
+        ).first()
+        position, prev_hash, last_time = head if head else (0, GENESIS_HASH, None)
+        now = datetime.now(UTC)
+        if last_time is not None and last_time > now:
+            now = last_time  # a clock behind the store's: keep recorded time monotonic
+        to_db = _sqlite_time if conn.dialect.name == "sqlite" else _same
+        rows: list[tuple[Any, ...]] = []
+        recorded: list[RecordedEvent] = []
+        for aggregate_id, expected, items in prepared:
+            version = expected
+            for event_id, event, data_json, metadata_json, operator, given_time in items:
+                position += 1
+                version += 1
+                recorded_at = given_time or now
+                prev_hash = event_hash(
+                    prev_hash, position, event_id, aggregate_id, event.aggregate_type,
+                    event.event_type, event.schema_version, version, recorded_at, operator,
+                    data_json, metadata_json,
+                )  # fmt: skip
+                rows.append((
+                    position, event_id, aggregate_id, event.aggregate_type, event.event_type,
+                    event.schema_version, version, data_json, metadata_json, operator,
+                    to_db(recorded_at), prev_hash,
+                ))  # fmt: skip
+                if return_records:
+                    recorded.append(record_from_row((
+                        position, event_id, aggregate_id, event.aggregate_type,
+                        event.event_type, version, event.data, event.metadata, recorded_at,
+                        operator, prev_hash, event.schema_version,
+                    )))  # fmt: skip
+        return rows, recorded
+
+    @staticmethod
+    def _insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
+        """Insert prepared rows straight through the driver: the append hot path, where
+        per-row statement processing would cost more than the database itself."""
+        if conn.dialect.name == "postgresql":
+            values = ", ".join("%s::jsonb" if c in ("data", "metadata") else "%s"
+                               for c in _INSERT_COLUMNS)  # fmt: skip
+        else:
+            values = ", ".join("?" for _ in _INSERT_COLUMNS)
+        sql = f"INSERT INTO events ({', '.join(_INSERT_COLUMNS)}) VALUES ({values})"
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            conn.exec_driver_sql(sql, rows[start : start + _INSERT_CHUNK])
+
+    def _insert_snapshots(
+        self, conn: Connection, items: Sequence[tuple[str, int, int, Any]]
+    ) -> None:
+        now = datetime.now(UTC)
+        conn.execute(
+            insert(snapshots),
+            [
+                {
+                    "aggregate_id": aggregate_id,
+                    "version": version,
+                    "schema_version": schema,
+                    "state": canonical_json(state),
+                    "checksum": snapshot_checksum(state),
+                    "created_at": now,
+                }
+                for aggregate_id, version, schema, state in items
+            ],
+        )
+
+    # -- reading -----------------------------------------------------------------------
+
+    @staticmethod
+    def _current_version(conn: Connection, aggregate_id: str) -> int:
+        query = select(func.max(events.c.version)).where(events.c.aggregate_id == aggregate_id)
+        return int(conn.execute(query).scalar() or 0)
+
+    def current_version(self, aggregate_id: str) -> int:
+        _check_aggregate_id(aggregate_id)
+        with translated(self.description), self._engine.connect() as conn:
+            return self._current_version(conn, aggregate_id)
+
+    def read_stream(
+        self,
+        aggregate_id: str,
+        from_version: int = 1,
+        to_version: int | None = None,
+        *,
+        page_size: int = 2000,
+    ) -> Iterator[RecordedEvent]:
+        """Events of one aggregate in version order, read lazily in pages."""
+        _check_aggregate_id(aggregate_id)
+        _check_count(from_version, "from_version")
+        if to_version is not None:
+            _check_count(to_version, "to_version")
+        next_version = max(from_version, 1)
+        while to_version is None or next_version <= to_version:
+            query = (
+                select(*_EVENT_COLUMNS)
+                .where(events.c.aggregate_id == aggregate_id, events.c.version >= next_version)
+                .order_by(events.c.version)
+                .limit(page_size)
+            )
+            if to_version is not None:
+                query = query.where(events.c.version <= to_version)
+            with translated(self.description), self._engine.connect() as conn:
+                rows = conn.execute(query).all()
+            for row in rows:
+                yield record_from_row(row)
+            if len(rows) < page_size:
+                return
+            next_version = rows[-1][5] + 1
+
+    def read_all(
+        self,
+        after: int = 0,
+        limit: int | None = None,
+        event_types: Iterable[str] | None = None,
+        *,
+        aggregate_id: str | None = None,
+        operator: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        descending: bool = False,
+        page_size: int = DEFAULT_PAGE,
+    ) -> Iterator[RecordedEvent]:
+        """Events in global order with ``position > after`` (``<`` when descending),
+        filtered, keyset-paged: memory stays bounded however large the store."""
+        _check_count(after, "position")
+        if limit is not None:
+            _check_count(limit, "limit")
+        conditions = self._filters(event_types, aggregate_id, operator, since, until)
+        remaining = limit
+        cursor = after
+        while remaining is None or remaining > 0:
+            size = page_size if remaining is None else min(page_size, remaining)
+            if descending:
+                keyset = events.c.position < cursor if cursor else events.c.position > 0
+                order = events.c.position.desc()
+            else:
+                keyset = events.c.position > cursor
+                order = events.c.position
+            query = select(*_EVENT_COLUMNS).where(keyset, *conditions).order_by(order).limit(size)
+            with translated(self.description), self._engine.connect() as conn:
+                rows = conn.execute(query).all()
+            for row in rows:
+                yield record_from_row(row)
+            if len(rows) < size:
+                return
+            cursor = rows[-1][0]
+            if remaining is not None:
+                remaining -= len(rows)
+
+    @staticmethod
+    def _filters(
+        event_types: Iterable[str] | None,
+        aggregate_id: str | None,
+        operator: str | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> list[Any]:
+        conditions: list[Any] = []
+        if event_types is not None:
+            types = [event_types] if isinstance(event_types, str) else list(event_types)
+            conditions.append(events.c.event_type.in_(types))
+        if aggregate_id is not None:
+            conditions.append(events.c.aggregate_id == aggregate_id)
+        if operator is not None:
+            conditions.append(events.c.operator == operator)
+        for bound in (since, until):
+            if bound is not None and (not isinstance(bound, datetime) or bound.tzinfo is None):
+                raise InvalidInput(f"Invalid time {bound!r}: needs a timezone")
+        if since is not None:
+            conditions.append(events.c.created_at >= since)
+        if until is not None:
+            conditions.append(events.c.created_at <= until)
+        return conditions
+
+    def count(
+        self,
+        event_types: Iterable[str] | None = None,
+        *,
+        aggregate_id: str | None = None,
+        operator: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
+        conditions = self._filters(event_types, aggregate_id, operator, since, until)
+        query = select(func.count()).select_from(events)
+        if conditions:
+            query = query.where(and_(*conditions))
+        with translated(self.description), self._engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def head(self) -> tuple[int, str]:
+        """(position, hash) of the newest event; (0, genesis hash) when empty."""
+        query = select(events.c.position, events.c.hash).order_by(events.c.position.desc())
+        with translated(self.description), self._engine.connect() as conn:
+            row = conn.execute(query.limit(1)).first()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
+
+    def version_at(self, aggregate_id: str, when: datetime) -> int:
+        """The aggregate's version as of `when` (0 if it had no events yet)."""
+        _check_aggregate_id(aggregate_id)
+        if not isinstance(when, datetime) or when.tzinfo is None:
+            raise InvalidInput(f"Invalid time {when!r}: needs a timezone")
+        query = select(func.max(events.c.version)).where(
+            events.c.aggregate_id == aggregate_id, events.c.created_at <= when
+        )
+        with translated(self.description), self._engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def aggregate_ids(self) -> list[str]:
+        query = select(events.c.aggregate_id).where(events.c.version == 1)
+        with translated(self.description), self._engine.connect() as conn:
+            return sorted(row[0] for row in conn.execute(query))
+
+    # -- snapshots ---------------------------------------------------------------------
+
+    def snapshots_at_or_below(
+        self, aggregate_id: str, version: int, limit: int = 3
+    ) -> list[StoredSnapshot]:
+        """Newest snapshots at or below `version`, newest first. Rows whose state is not
+        even JSON are left out; callers still check checksum and schema version."""
+        query = (
+            select(
+                snapshots.c.version,
+                snapshots.c.schema_version,
+                type_coerce(snapshots.c.state, Text),
+                snapshots.c.checksum,
+                snapshots.c.created_at,
+            )
+            .where(snapshots.c.aggregate_id == aggregate_id, snapshots.c.version <= version)
+            .order_by(snapshots.c.version.desc())
+            .limit(limit)
+        )
+        with translated(self.description), self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found: list[StoredSnapshot] = []
+        for snap_version, schema, raw_state, checksum, created_at in rows:
+            try:
+                state = json.loads(raw_state) if isinstance(raw_state, str) else raw_state
+            except ValueError:
+                continue
+            found.append(
+                StoredSnapshot(aggregate_id, snap_version, schema, state, checksum, created_at)
+            )
+        return found
+
+    def save_snapshots(self, aggregate_id: str, items: Sequence[tuple[int, int, Any]]) -> None:
+        """Store snapshots outside an append (replay fills in missing ones)."""
+        if self.read_only or not items:
+            return
+        with translated(self.description), self._writer.begin() as conn:
+            existing = {
+                row[0]
+                for row in conn.execute(
+                    select(snapshots.c.version).where(
+                        snapshots.c.aggregate_id == aggregate_id,
+                        snapshots.c.version.in_([item[0] for item in items]),
+                    )
+                )
+            }
+            fresh = [item for item in items if item[0] not in existing]
+            if fresh:
+                self._insert_snapshots(conn, [(aggregate_id, *item) for item in fresh])

@@ -1,0 +1,47 @@
+"""Canonical JSON and the hash chain that makes the event log tamper-evident.
+
+Each event's hash covers its content and the hash of the event before it in global
+order, so editing, deleting, inserting or reordering rows breaks the chain from
+that point on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_json(value: Any) -> str:
+    """Deterministic JSON text: sorted keys, no spaces, UTF-8 kept as is."""
+    return _CANONICAL.encode(value)
+
+
+def event_hash(
+    prev_hash: str,
+    position: int,
+    event_id: str,
+    aggregate_id: str,
+    aggregate_type: str,
+    event_type: str,
+    schema_version: int,
+    version: int,
+    recorded_at: datetime,
+    operator: str,
+    data_json: str,
+    metadata_json: str,
+) -> str:
+    """SHA-256 over the previous hash and every stored field (data as canonical JSON)."""
+    material = _COMPACT.encode(
+        [prev_hash, position, event_id, aggregate_id, aggregate_type, event_type,
+         schema_version, version, recorded_at.isoformat(), operator, data_json,
+         metadata_json]
+    )  # fmt: skip
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()

@@ -1,0 +1,87 @@
+"""The one MetaData: the append-only event log and everything derived from it.
+
+`events` keeps the seed's column names (CONTRACTS §1) so any SQL tool can read it;
+`position` is the global order, assigned under the append lock so that positions
+become visible in order and without gaps (see docs/design.md).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from esgui.store.types import JSONDoc, UTCDateTime
+
+metadata = MetaData()
+
+# SQLite only makes INTEGER (not BIGINT) primary keys an alias of the rowid.
+Position = BigInteger().with_variant(Integer(), "sqlite")
+
+events = Table(
+    "events",
+    metadata,
+    Column("position", Position, primary_key=True, autoincrement=False),
+    Column("id", String(36), nullable=False),
+    Column("aggregate_id", String(255), nullable=False),
+    Column("aggregate_type", String(100), nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("data", JSONDoc, nullable=False),
+    Column("metadata", JSONDoc, nullable=False),
+    Column("operator", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("id", name="uq_events_id"),
+    UniqueConstraint("aggregate_id", "version", name="uq_events_aggregate_version"),
+    Index("ix_events_type_position", "event_type", "position"),
+    Index("ix_events_operator_position", "operator", "position"),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("aggregate_id", String(255), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("state", JSONDoc, nullable=False),
+    Column("checksum", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("aggregate_id", "version", name="pk_snapshots"),
+)
+
+account_summary = Table(
+    "account_summary",
+    metadata,
+    Column("account_id", String(255), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("balance", String(32), nullable=False),  # exact decimal text, "0.30"
+    Column("status", String(16), nullable=False),  # open | closed | unreadable
+    Column("version", Integer, nullable=False),
+    Column("event_count", Integer, nullable=False),
+    Column("opened_at", UTCDateTime),
+    Column("last_activity", UTCDateTime),
+    Column("last_position", Position, nullable=False),
+    Column("error", Text),
+)
+
+projection_checkpoints = Table(
+    "projection_checkpoints",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("position", Position, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+ESGUI_TABLES = frozenset(metadata.tables)
+VERSION_TABLE = "esgui_schema_version"

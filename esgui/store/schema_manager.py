@@ -1,0 +1,93 @@
+"""Decide what a database is (new, esgui at some revision, newer, foreign) and act.
+
+A new, empty database gets the schema; an older esgui schema is upgraded with
+Alembic; a newer one or a foreign database is refused and left exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, column, inspect, select, table
+
+from esgui.errors import ForeignDatabase, NotPermitted, SchemaTooNew, StoreCorrupt, StoreError
+from esgui.store.engine import WRITE
+from esgui.store.schema import VERSION_TABLE
+
+# Every revision this esgui knows, oldest first; tests check it against the scripts.
+KNOWN_REVISIONS: tuple[str, ...] = ("0001",)
+HEAD_REVISION = KNOWN_REVISIONS[-1]
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SCHEMA_LOCK_KEY = 0x65736775_69_01  # "esgui" + 1: serialises concurrent creation
+
+
+@dataclass(frozen=True)
+class SchemaStatus:
+    revision: str | None  # None: no esgui schema
+    tables: tuple[str, ...]
+
+
+def read_status(conn: Connection) -> SchemaStatus:
+    tables = tuple(sorted(inspect(conn).get_table_names()))
+    if VERSION_TABLE not in tables:
+        return SchemaStatus(None, tables)
+    rows = conn.execute(select(column("version_num")).select_from(table(VERSION_TABLE))).all()
+    if len(rows) != 1:
+        raise StoreCorrupt(f"The esgui schema version table holds {len(rows)} rows, not one")
+    return SchemaStatus(str(rows[0][0]), tables)
+
+
+def check(status: SchemaStatus, where: str) -> None:
+    """Refuse newer and foreign databases (nothing touched)."""
+    if status.revision is None:
+        if status.tables:
+            shown = ", ".join(status.tables[:5]) + (", …" if len(status.tables) > 5 else "")
+            raise ForeignDatabase(
+                f"{where} is not an esgui store: it holds other tables ({shown}) and no "
+                "esgui schema; esgui leaves it untouched"
+            )
+        return
+    if status.revision not in KNOWN_REVISIONS:
+        raise SchemaTooNew(
+            f"{where} was written by a newer esgui (schema {status.revision}; this esgui "
+            f"knows up to {HEAD_REVISION}); upgrade esgui to open it"
+        )
+
+
+def ensure_schema(engine: Engine, where: str, *, read_only: bool, create: bool) -> str | None:
+    """Bring the store to the head revision. Returns the revision it was upgraded from
+    ("" for a newly created store) or None when nothing had to change."""
+    with engine.connect() as conn:
+        status = read_status(conn)
+    check(status, where)
+    if status.revision == HEAD_REVISION:
+        return None
+    if status.revision is None and not create:
+        raise StoreError(f"{where} holds no esgui store")
+    if read_only:
+        if status.revision is None:
+            raise StoreError(f"{where} holds no esgui store (read-only: nothing created)")
+        raise NotPermitted(
+            f"{where} has schema {status.revision} and needs an upgrade to {HEAD_REVISION}; "
+            "open it once without --read-only"
+        )
+    with engine.execution_options(**WRITE).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
+        status = read_status(conn)  # another process may have got here first
+        check(status, where)
+        if status.revision == HEAD_REVISION:
+            return None
+        _upgrade(conn)
+    return status.revision or ""
+
+
+def _upgrade(conn: Connection) -> None:
+    from alembic import command  # imported only when a schema must change
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")

@@ -1,0 +1,101 @@
+"""Shared fixtures. The store backend comes from ESGUI_TEST_BACKEND: "sqlite" (default)
+or "postgresql" (ESGUI_TEST_PG_URL, default the local server's `test` database). Each
+PostgreSQL test gets a schema of its own, dropped afterwards."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+BACKEND = os.environ.get("ESGUI_TEST_BACKEND", "sqlite").strip().lower()
+PG_URL = os.environ.get("ESGUI_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+if BACKEND not in {"sqlite", "postgresql"}:
+    raise pytest.UsageError(f"ESGUI_TEST_BACKEND must be sqlite or postgresql, not {BACKEND!r}")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"esgui store backend: {BACKEND}"
+
+
+def _pg_admin():
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL)
+    return psycopg.connect(
+        host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username,
+        password=url.password, dbname=url.database, autocommit=True,
+    )  # fmt: skip
+
+
+class StoreLocation:
+    """A fresh, empty place for a store on the configured backend."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.backend = BACKEND
+        self.schema: str | None = None
+        if BACKEND == "sqlite":
+            self.url = f"sqlite:///{tmp_path / 'store.db'}"
+        else:
+            self.schema = f"t_{uuid.uuid4().hex[:16]}"
+            with _pg_admin() as conn:
+                conn.execute(f'CREATE SCHEMA "{self.schema}"')
+            sep = "&" if "?" in PG_URL else "?"
+            self.url = f"{PG_URL}{sep}options=-csearch_path%3D{self.schema}"
+
+    def sql(self, statement: str, params: tuple = ()) -> list[tuple]:
+        """Run raw SQL on the store behind esgui's back (tampering, legacy rows)."""
+        if self.backend == "sqlite":
+            import sqlite3
+
+            conn = sqlite3.connect(self.url.removeprefix("sqlite:///"), timeout=30)
+            try:
+                cur = conn.execute(statement, params)
+                rows = cur.fetchall()
+                conn.commit()
+                return rows
+            finally:
+                conn.close()
+        with _pg_admin() as conn:
+            conn.execute(f'SET search_path TO "{self.schema}"')
+            cur = conn.execute(statement.replace("?", "%s"), params)
+            return cur.fetchall() if cur.description else []
+
+    def drop(self) -> None:
+        if self.schema:
+            with _pg_admin() as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+
+
+@pytest.fixture
+def location(tmp_path: Path) -> Iterator[StoreLocation]:
+    loc = StoreLocation(tmp_path)
+    yield loc
+    loc.drop()
+
+
+@pytest.fixture
+def store_url(location: StoreLocation) -> str:
+    return location.url
+
+
+@pytest.fixture
+def store(store_url: str):
+    import esgui
+
+    s = esgui.open_store(store_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def accounts(store):
+    import esgui
+
+    return esgui.Accounts(store, user="alice")
