@@ -1,0 +1,106 @@
+"""Commands through the API: metadata, refusals append nothing, retries on conflict."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+import esgui
+from esgui.errors import ConcurrencyError, InvalidInput, NotPermitted, RuleViolation
+
+
+def test_api_session_matches_contracts(accounts) -> None:
+    accounts.open("A1", owner="Alice", initial="100.00")
+    accounts.deposit("A1", "0.10")
+    accounts.deposit("A1", Decimal("0.20"))
+    accounts.withdraw("A1", "5.00")
+    s = accounts.state("A1")
+    assert (s.account_id, s.owner, s.balance, s.status, s.version) == (
+        "A1", "Alice", Decimal("95.30"), "open", 4)
+    assert isinstance(s.balance, Decimal)
+    accounts.withdraw("A1", "95.30")
+    closed = accounts.close("A1")
+    assert closed.status == "closed" and closed.balance == Decimal("0.00")
+
+
+def test_every_event_records_operator_time_and_ids(accounts, store) -> None:
+    accounts.open("A1", owner="Alice")
+    accounts.deposit("A1", "1.00")
+    opened, deposited = store.read_stream("A1")
+    for event in (opened, deposited):
+        meta = event.metadata
+        assert meta["user"] == "alice" and event.operator == "alice"
+        assert meta["timestamp"].endswith("+00:00")
+        uuid.UUID(meta["correlation_id"])
+        uuid.UUID(meta["causation_id"])
+        assert meta["causation_id"] == meta["command_id"]
+    assert opened.metadata["command"] == "open"
+    assert opened.metadata["command_id"] != deposited.metadata["command_id"]
+
+
+def test_correlation_id_can_be_given(store) -> None:
+    accounts = esgui.Accounts(store, user="bob", correlation_id="batch-7")
+    accounts.open("A1", owner="Bob")
+    (event,) = store.read_stream("A1")
+    assert event.metadata["correlation_id"] == "batch-7"
+
+
+@pytest.mark.parametrize("command", [
+    lambda a: a.open("A1", owner="Again"),
+    lambda a: a.withdraw("A1", "1000000.00"),
+    lambda a: a.deposit("A1", "abc"),
+    lambda a: a.deposit("A1", "0"),
+    lambda a: a.deposit("NOPE", "1.00"),
+    lambda a: a.close("A1"),
+    lambda a: a.open("bad id", owner="x"),
+    lambda a: a.open("B1", owner=""),
+    lambda a: a.deposit("A1", 0.1),
+])  # fmt: skip
+def test_refused_or_invalid_commands_append_nothing(accounts, store, command) -> None:
+    accounts.open("A1", owner="Alice", initial="10.00")
+    head = store.head()
+    with pytest.raises((RuleViolation, InvalidInput)):
+        command(accounts)
+    assert store.head() == head
+
+
+def test_read_only_store_refuses_commands(store_url) -> None:
+    esgui.open_store(store_url).close()
+    with esgui.open_store(store_url, read_only=True) as store:
+        with pytest.raises(NotPermitted):
+            esgui.Accounts(store, user="x").open("A1", owner="x")
+
+
+def test_conflict_is_retried_with_fresh_state(store) -> None:
+    first = esgui.Accounts(store, user="one")
+    second = esgui.Accounts(store, user="two")
+    first.open("A1", owner="Alice", initial="10.00")
+    second.deposit("A1", "1.00")  # second has now cached version 2
+    first.withdraw("A1", "11.00")  # first's cache is stale (v1): conflict, reload, retry
+    assert second.deposit("A1", "1.00").balance == Decimal("1.00")
+    assert [e.version for e in store.read_stream("A1")] == [1, 2, 3, 4]
+
+
+def test_unresolved_conflict_surfaces_as_concurrency_error(store, monkeypatch) -> None:
+    accounts = esgui.Accounts(store, user="one", max_retries=2)
+    accounts.open("A1", owner="Alice")
+    calls = []
+
+    def always_conflict(aggregate_id, expected, events):
+        calls.append(expected)
+        raise ConcurrencyError(aggregate_id, expected, expected + 1)
+
+    monkeypatch.setattr(store, "append", always_conflict)
+    with pytest.raises(ConcurrencyError):
+        accounts.deposit("A1", "1.00")
+    assert len(calls) == 3
+
+
+def test_importing_esgui_does_not_import_qt() -> None:
+    import subprocess
+    import sys
+
+    code = "import esgui, sys; assert not any(m.startswith('PySide6') for m in sys.modules)"
+    subprocess.run([sys.executable, "-c", code], check=True)
