@@ -7,6 +7,7 @@ inconsistent is ignored and replay falls back to an older one or to the events.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +24,7 @@ from esgui.domain.account import (
 )
 from esgui.domain.codec import apply_recorded
 from esgui.domain.ids import validate_account_id
-from esgui.errors import InvalidInput, UnknownAccount
+from esgui.errors import EsguiError, InvalidInput, UnknownAccount
 from esgui.store import EventStore, RecordedEvent, StoredSnapshot
 from esgui.store.event_store import MAX_VERSION, snapshot_checksum
 
@@ -105,7 +106,8 @@ class Replayer:
         if missing and not self.store.read_only:
             # Streams written without snapshots (imports, old stores) get them now, so
             # the next replay is bounded. Only versions not yet snapshotted are written.
-            self.store.save_snapshots(account.account_id, missing)
+            with contextlib.suppress(EsguiError):  # derived data: never fail a read for it
+                self.store.save_snapshots(account.account_id, missing)
 
     def state_at(
         self,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from esgui.domain.account import AccountState, BankAccount
 from esgui.domain.codec import apply_recorded
-from esgui.domain.money import ZERO, format_money, money_from_text
+from esgui.domain.money import format_money, money_from_text
 from esgui.errors import UnreadableEvent
 from esgui.store import RecordedEvent
 
@@ -64,55 +64,51 @@ class AccountSummary:
         )
 
 
+class SummaryFold:
+    """A mutable account summary that events are folded into (one per account in a
+    batch, turned back into an AccountSummary once at the end). An event that cannot be
+    decoded marks the account unreadable, with the reason, instead of stopping."""
+
+    __slots__ = ("account", "count", "last_activity", "last_position", "error")
+
+    def __init__(self, account_id: str, summary: AccountSummary | None = None) -> None:
+        self.account = BankAccount(account_id)
+        self.count = 0
+        self.last_activity: datetime | None = None
+        self.last_position = 0
+        self.error: str | None = None
+        if summary is not None:
+            self.account = BankAccount.from_state(AccountState(
+                summary.account_id, summary.owner, summary.balance,
+                summary.status if summary.status != UNREADABLE else "open",
+                summary.version, summary.opened_at, summary.last_activity))  # fmt: skip
+            self.count = summary.event_count
+            self.last_activity = summary.last_activity
+            self.last_position = summary.last_position
+            self.error = summary.error if summary.status == UNREADABLE else None
+
+    def apply(self, event: RecordedEvent) -> None:
+        self.count += 1
+        self.last_activity = event.recorded_at
+        self.last_position = event.position
+        if self.error is None:
+            try:
+                apply_recorded(self.account, event)
+                return
+            except UnreadableEvent as error:
+                self.error = str(error)
+        self.account.version = event.version  # keep counting past the unreadable event
+
+    def summary(self) -> AccountSummary:
+        account = self.account
+        status = UNREADABLE if self.error is not None else account.status
+        return AccountSummary(account.account_id, account.owner, account.balance, status,
+                              account.version, self.count, account.opened_at,
+                              self.last_activity, self.last_position, self.error)
+
+
 def apply_to_summary(summary: AccountSummary | None, event: RecordedEvent) -> AccountSummary:
-    """Fold one event into an account's summary. An event that cannot be decoded marks
-    the account unreadable (with the reason) instead of stopping the projection."""
-    if summary is not None and summary.status == UNREADABLE:
-        return replace(
-            summary,
-            version=event.version,
-            event_count=summary.event_count + 1,
-            last_activity=event.recorded_at,
-            last_position=event.position,
-        )
-    if summary is None:
-        account = BankAccount(event.aggregate_id)
-    else:
-        account = BankAccount.from_state(
-            AccountState(
-                summary.account_id,
-                summary.owner,
-                summary.balance,
-                summary.status,
-                summary.version,
-                summary.opened_at,
-                summary.last_activity,
-            )
-        )
-    count = (summary.event_count if summary else 0) + 1
-    try:
-        apply_recorded(account, event)
-    except UnreadableEvent as error:
-        return AccountSummary(
-            event.aggregate_id,
-            summary.owner if summary else "",
-            summary.balance if summary else ZERO,
-            UNREADABLE,
-            event.version,
-            count,
-            summary.opened_at if summary else None,
-            event.recorded_at,
-            event.position,
-            str(error),
-        )
-    return AccountSummary(
-        account.account_id,
-        account.owner,
-        account.balance,
-        account.status,
-        account.version,
-        count,
-        account.opened_at,
-        event.recorded_at,
-        event.position,
-    )
+    """Fold one event into an account's summary (see SummaryFold)."""
+    fold = SummaryFold(event.aggregate_id, summary)
+    fold.apply(event)
+    return fold.summary()

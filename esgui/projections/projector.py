@@ -15,10 +15,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from esgui.errors import EsguiError
-from esgui.projections.account_summary import AccountSummary, apply_to_summary
+from esgui.projections.account_summary import AccountSummary, SummaryFold
 from esgui.store import EventStore
 from esgui.store.engine import translated
-from esgui.store.event_store import _EVENT_COLUMNS, record_from_row
+from esgui.store.event_store import EVENT_COLUMNS, record_from_row
 from esgui.store.schema import account_summary, events, projection_checkpoints
 
 NAME = "account_summary"
@@ -72,8 +72,14 @@ class AccountProjector:
                 .where(projection_checkpoints.c.name == NAME)).scalar() or 0)
             rows = conn.execute(select(account_summary)).all()
         by_id = {row.account_id: AccountSummary.from_row(row) for row in rows}
+        folds: dict[str, SummaryFold] = {}
         for event in self.store.read_all(after=checkpoint, page_size=self.batch_size):
-            by_id[event.aggregate_id] = apply_to_summary(by_id.get(event.aggregate_id), event)
+            fold = folds.get(event.aggregate_id)
+            if fold is None:
+                fold = folds[event.aggregate_id] = SummaryFold(
+                    event.aggregate_id, by_id.get(event.aggregate_id))
+            fold.apply(event)
+        by_id.update({account_id: fold.summary() for account_id, fold in folds.items()})
         return [by_id[key] for key in sorted(by_id)]
 
     # -- following ---------------------------------------------------------------------
@@ -98,7 +104,7 @@ class AccountProjector:
     def _apply_batch(self, conn: Connection) -> tuple[int, int]:
         checkpoint = self._lock_checkpoint(conn)
         rows = conn.execute(
-            select(*_EVENT_COLUMNS)
+            select(*EVENT_COLUMNS)
             .where(events.c.position > checkpoint)
             .order_by(events.c.position)
             .limit(self.batch_size)
@@ -106,19 +112,21 @@ class AccountProjector:
         if not rows:
             return checkpoint, 0
         batch = [record_from_row(row) for row in rows]
-        ids = {event.aggregate_id for event in batch}
+        ids = sorted({event.aggregate_id for event in batch})
         existing: dict[str, AccountSummary] = {}
-        id_list = sorted(ids)
-        for start in range(0, len(id_list), 500):
+        for start in range(0, len(ids), 500):
             query = select(account_summary).where(
-                account_summary.c.account_id.in_(id_list[start : start + 500])
-            )
-            existing.update(
-                {row.account_id: AccountSummary.from_row(row) for row in conn.execute(query)}
-            )
-        current = dict(existing)
+                account_summary.c.account_id.in_(ids[start : start + 500]))
+            existing.update({row.account_id: AccountSummary.from_row(row)
+                             for row in conn.execute(query)})  # fmt: skip
+        folds: dict[str, SummaryFold] = {}
         for event in batch:
-            current[event.aggregate_id] = apply_to_summary(current.get(event.aggregate_id), event)
+            fold = folds.get(event.aggregate_id)
+            if fold is None:
+                fold = folds[event.aggregate_id] = SummaryFold(
+                    event.aggregate_id, existing.get(event.aggregate_id))
+            fold.apply(event)
+        current = {account_id: fold.summary() for account_id, fold in folds.items()}
         updates = [current[a].as_row() for a in ids if a in existing]
         inserts = [current[a].as_row() for a in ids if a not in existing]
         if updates:

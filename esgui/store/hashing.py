@@ -19,6 +19,23 @@ _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_asci
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
+_scan_once = json.JSONDecoder().scan_once
+
+
+def decode_json(text: str | bytes) -> Any:
+    """json.loads, faster for the common case of text with nothing around the value
+    (as esgui stores it); anything else takes the strict standard path."""
+    if isinstance(text, str) and text[:1] in ("{", "["):
+        try:
+            value, end = _scan_once(text, 0)
+        except StopIteration:
+            pass
+        else:
+            if end == len(text):
+                return value
+    return json.loads(text)
+
+
 def canonical_json(value: Any) -> str:
     """Deterministic JSON text: sorted keys, no spaces, UTF-8 kept as is."""
     return _CANONICAL.encode(value)

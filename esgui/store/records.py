@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+from esgui.store.hashing import decode_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +22,14 @@ class NewEvent:
     recorded_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class RecordedEvent:
+class RecordedEvent(NamedTuple):
     """A stored event. `data`/`schema_version` are upcast to the current schema;
     `stored_data`/`stored_schema_version` are exactly what the row holds (the same
     objects when no upcast was needed). `upcast_error` says why an event could not be
-    upcast (unknown type, newer schema); `data` is then the stored data."""
+    upcast (unknown type, newer schema); `data` is then the stored data.
+
+    A named tuple: millions are built when a whole store is read. `metadata` is decoded
+    from `metadata_json` only when asked for."""
 
     position: int
     event_id: str
@@ -34,7 +38,7 @@ class RecordedEvent:
     event_type: str
     version: int
     data: dict[str, Any]
-    metadata: dict[str, Any]
+    metadata_json: str | dict[str, Any]
     recorded_at: datetime
     operator: str
     hash: str
@@ -42,6 +46,11 @@ class RecordedEvent:
     stored_data: dict[str, Any]
     stored_schema_version: int
     upcast_error: str | None = None
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        raw = self.metadata_json
+        return decode_json(raw) if isinstance(raw, str) else raw
 
     @property
     def upcast(self) -> bool:
