@@ -40,7 +40,7 @@ from esgui.store.engine import (
     translated,
 )
 from esgui.store.hashing import GENESIS_HASH, canonical_json, decode_json, event_hash
-from esgui.store.ids import new_event_id
+from esgui.store.ids import new_event_ids
 from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot
 from esgui.store.schema import events, snapshots
 from esgui.store.schema_manager import ensure_schema
@@ -101,39 +101,46 @@ _INSERT_CHUNK = 5000
 
 def _sqlite_time(when: datetime) -> str:
     """The text UTCDateTime stores on SQLite (`when` is already UTC)."""
-    return when.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return when.isoformat(" ", "microseconds")[:26]
 
 
 def _same(when: datetime) -> datetime:
     return when
 
 
-def _prepare(event: NewEvent, metadata_cache: dict[int, str]) -> _Prepared:
-    """Validate one event and serialise its data and metadata canonically."""
-    if not isinstance(event, NewEvent):
+def _prepare(
+    event: NewEvent, event_id: str | None, metadata_cache: dict[int, str]
+) -> _Prepared:
+    """Validate one event and serialise its data and metadata canonically. `event_id` is
+    a fresh id to use when the event brings none."""
+    if type(event) is not NewEvent:
         raise InvalidInput(f"Cannot append {type(event).__name__}: expected NewEvent")
-    if not isinstance(event.event_type, str) or not 0 < len(event.event_type) <= 100:
-        raise InvalidInput(f"Invalid event type {event.event_type!r}")
-    if event.event_id is None:
-        event_id = new_event_id()
-    else:
+    event_type = event.event_type
+    if not isinstance(event_type, str) or not 0 < len(event_type) <= 100 or "\x00" in event_type:
+        raise InvalidInput(f"Invalid event type {event_type!r}")
+    if event.event_id is not None:
         try:
             event_id = str(uuid.UUID(event.event_id))
         except (ValueError, AttributeError, TypeError):
             raise InvalidInput(f"Invalid event id {event.event_id!r}: not a UUID") from None
-    if not isinstance(event.data, dict) or not isinstance(event.metadata, dict):
+    data, metadata, recorded_at = event.data, event.metadata, event.recorded_at
+    if type(data) is not dict or type(metadata) is not dict:
         raise InvalidInput("Event data and metadata must be JSON objects")
-    if event.recorded_at is not None and event.recorded_at.tzinfo is None:
-        raise InvalidInput("Event recorded_at needs a timezone")
+    if recorded_at is not None:
+        if recorded_at.tzinfo is None:
+            raise InvalidInput("Event recorded_at needs a timezone")
+        recorded_at = recorded_at.astimezone(UTC)
     try:
-        data_json = canonical_json(event.data)
-        metadata_json = metadata_cache.get(id(event.metadata)) or canonical_json(event.metadata)
+        data_json = canonical_json(data)
+        metadata_json = metadata_cache.get(id(metadata))
+        if metadata_json is None:
+            metadata_json = metadata_cache[id(metadata)] = canonical_json(metadata)
     except (TypeError, ValueError) as error:
         raise InvalidInput(f"Event data is not JSON: {error}") from None
-    metadata_cache[id(event.metadata)] = metadata_json
-    operator = str(event.metadata.get("user", ""))[:200]
-    recorded_at = event.recorded_at.astimezone(UTC) if event.recorded_at else None
-    return event_id, event, data_json, metadata_json, operator, recorded_at
+    operator = str(metadata.get("user", ""))[:200]
+    if "\x00" in operator or "\x00" in event.aggregate_type:
+        raise InvalidInput("Operator and aggregate type cannot contain NUL")
+    return event_id, event, data_json, metadata_json, operator, recorded_at  # type: ignore[return-value]
 
 
 def _check_aggregate_id(aggregate_id: object) -> str:
@@ -276,14 +283,15 @@ class EventStore:
             raise InvalidInput("Nothing to append: no events given")
         metadata_json: dict[int, str] = {}  # one serialisation per shared metadata dict
         prepared: list[tuple[str, int, list[_Prepared]]] = []
+        fresh = iter(new_event_ids(sum(len(stream[2]) for stream in streams)))
         for aggregate_id, expected, new_events in streams:
             _check_aggregate_id(aggregate_id)
             _check_count(expected, "expected version", maximum=MAX_VERSION)
             if not new_events:
                 raise InvalidInput(f"Nothing to append to {aggregate_id!r}: no events given")
-            prepared.append(
-                (aggregate_id, expected, [_prepare(event, metadata_json) for event in new_events])
-            )
+            prepared.append((aggregate_id, expected,
+                             [_prepare(event, next(fresh), metadata_json)
+                              for event in new_events]))  # fmt: skip
         ids = [item[0] for _a, _e, items in prepared for item in items]
         if len(set(ids)) != len(ids):
             raise InvalidInput("The same event id appears twice in one append")

@@ -16,7 +16,6 @@ GENESIS_HASH = "0" * 64
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 _scan_once = json.JSONDecoder().scan_once
@@ -55,10 +54,13 @@ def event_hash(
     data_json: str,
     metadata_json: str,
 ) -> str:
-    """SHA-256 over the previous hash and every stored field (data as canonical JSON)."""
-    material = _COMPACT.encode(
-        [prev_hash, position, event_id, aggregate_id, aggregate_type, event_type,
-         schema_version, version, recorded_at.isoformat(), operator, data_json,
-         metadata_json]
-    )  # fmt: skip
+    """SHA-256 over the previous hash and every stored field (data as canonical JSON).
+
+    Fields are joined with NUL, which none of them can contain: the store refuses NUL in
+    ids, types and operators, and JSON text escapes it."""
+    material = "\x00".join((
+        prev_hash, str(position), event_id, aggregate_id, aggregate_type, event_type,
+        str(schema_version), str(version), recorded_at.isoformat(timespec="microseconds"),
+        operator, data_json, metadata_json,
+    ))  # fmt: skip
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
