@@ -22,7 +22,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         if args.command is None:
-            parser.print_help(sys.stderr)
+            _fail("no command given (see `esgui --help`)")
             return 2
         return int(args.handler(args) or 0)
     except UsageError as error:

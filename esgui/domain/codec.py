@@ -40,7 +40,7 @@ def decode_event(event_type: str, schema_version: int, data: Any) -> DomainEvent
         raise UnreadableEvent(
             f"Unknown event type {event_type!r} (written by a newer or foreign program?)"
         )
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or "_unreadable_data" in data:
         raise UnreadableEvent(f"{event_type} data is not a JSON object")
     current = upcast(event_type, schema_version, data)
     try:

@@ -50,6 +50,7 @@ DEFAULT_PAGE = 1000
 MAX_AGGREGATE_ID = 255
 MAX_VERSION = 2**31 - 1  # versions are 32-bit integers in the table
 MAX_POSITION = 2**63 - 1
+MAX_EVENT_JSON = 1_000_000  # characters of data or metadata JSON per event
 
 # JSON comes back as text (CAST is a no-op on SQLite; on PostgreSQL it skips the
 # driver's jsonb decoding) so that data is decoded once here and metadata only on demand.
@@ -70,7 +71,15 @@ def record_from_row(row: Row[Any] | Sequence[Any]) -> RecordedEvent:
     (position, event_id, aggregate_id, aggregate_type, event_type, version, data,
      metadata, created_at, operator, hash_, schema_version) = row  # fmt: skip
     if isinstance(data, str):
-        data = decode_json(data)
+        try:
+            data = decode_json(data)
+        except (ValueError, RecursionError) as error:
+            # A row another program damaged: report it on this event, keep reading.
+            raw = {"_unreadable_data": data[:1000]}
+            return RecordedEvent(position, event_id, aggregate_id, aggregate_type, event_type,
+                                 version, raw, metadata, created_at, operator, hash_,
+                                 schema_version, raw, schema_version,
+                                 f"Stored data is not valid JSON: {error}")  # fmt: skip
     current = _CURRENT_SCHEMA.get(event_type)
     if current == schema_version:
         return _new_record(RecordedEvent, position, event_id, aggregate_id, aggregate_type,
@@ -137,6 +146,13 @@ def _prepare(
             metadata_json = metadata_cache[id(metadata)] = canonical_json(metadata)
     except (TypeError, ValueError) as error:
         raise InvalidInput(f"Event data is not JSON: {error}") from None
+    except RecursionError:
+        raise InvalidInput("Event data is nested too deeply") from None
+    if len(data_json) > MAX_EVENT_JSON or len(metadata_json) > MAX_EVENT_JSON:
+        raise InvalidInput(
+            f"Event data too large ({max(len(data_json), len(metadata_json))} characters; "
+            f"the limit is {MAX_EVENT_JSON})"
+        )
     operator = str(metadata.get("user", ""))[:200]
     if "\x00" in operator or "\x00" in event.aggregate_type:
         raise InvalidInput("Operator and aggregate type cannot contain NUL")

@@ -50,7 +50,12 @@ class RecordedEvent(NamedTuple):
     @property
     def metadata(self) -> dict[str, Any]:
         raw = self.metadata_json
-        return decode_json(raw) if isinstance(raw, str) else raw
+        if not isinstance(raw, str):
+            return raw
+        try:
+            return decode_json(raw)
+        except (ValueError, RecursionError):
+            return {"_unreadable_metadata": raw[:1000]}
 
     @property
     def upcast(self) -> bool:

@@ -217,3 +217,33 @@ def test_snapshots_round_trip(store) -> None:
     found = store.snapshots_at_or_below("A1", 5)
     assert [(s.version, s.state) for s in found] == [(2, {"v": 2}), (1, {"v": 1})]
     assert [s.version for s in store.snapshots_at_or_below("A1", 1)] == [1]
+
+
+def test_deeply_nested_or_huge_payloads_are_invalid_input(store) -> None:
+    deep: dict = {}
+    node = deep
+    for _ in range(100_000):
+        node["x"] = {}
+        node = node["x"]
+    with pytest.raises(InvalidInput, match="nested too deeply"):
+        store.append("A1", 0, [NewEvent("Note", deep, {"user": "x"})])
+    with pytest.raises(InvalidInput, match="too large"):
+        store.append("A1", 0, [NewEvent("Note", {"blob": "x" * 1_000_001}, {"user": "x"})])
+    assert store.head() == (0, GENESIS_HASH)
+
+
+def test_malformed_json_in_a_row_is_reported_on_that_event_only(store, location, accounts) -> None:
+    if location.backend == "postgresql":
+        pytest.skip("jsonb cannot hold malformed JSON")
+    accounts.open("A1", owner="Alice")
+    accounts.open("B1", owner="Bob")
+    accounts.deposit("B1", "1.00")
+    location.sql("UPDATE events SET data = '{\"owner\": ' WHERE aggregate_id = 'A1'")
+    location.sql("UPDATE events SET metadata = 'garbage' WHERE aggregate_id = 'B1' AND version = 2")
+    broken, *rest = list(store.read_all())
+    assert broken.upcast_error and "not valid JSON" in broken.upcast_error
+    assert [e.aggregate_id for e in rest] == ["B1", "B1"]
+    assert rest[1].metadata == {"_unreadable_metadata": "garbage"}
+    with pytest.raises(esgui.StoreError, match="A1"):
+        accounts.state("A1")
+    assert accounts.state("B1").balance == 1
