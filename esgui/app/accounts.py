@@ -32,6 +32,7 @@ from esgui.domain.ids import validate_account_id
 from esgui.domain.money import Amount
 from esgui.errors import ConcurrencyError, EsguiError, InvalidInput, StoreUnavailable
 from esgui.store import EventStore, NewEvent, RecordedEvent
+from esgui.store.ids import new_event_ids
 
 DEFAULT_RETRIES = 30
 _CACHE_SIZE = 10_000
@@ -155,6 +156,9 @@ class Accounts:
             "causation_id": command_id,
             "esgui_version": __version__,
         }
+        # Ids are fixed here, not by the store, so that retrying an append whose
+        # acknowledgement was lost finds them stored and does not write them twice.
+        ids = new_event_ids(len(account.pending))
         return [
             NewEvent(
                 event.event_type,
@@ -162,8 +166,9 @@ class Accounts:
                 metadata,
                 schema_version=event.schema_version,
                 aggregate_type=AGGREGATE_TYPE,
+                event_id=event_id,
             )
-            for event in account.pending
+            for event, event_id in zip(account.pending, ids, strict=True)
         ]
 
     # -- loading with a small cache ----------------------------------------------------

@@ -311,28 +311,46 @@ class EventStore:
         ids = [item[0] for _a, _e, items in prepared for item in items]
         if len(set(ids)) != len(ids):
             raise InvalidInput("The same event id appears twice in one append")
-        # Only ids the caller chose can already be stored; fresh UUIDs cannot.
+        # Only ids the caller chose can already be stored; fresh UUIDs cannot. They are
+        # looked up only when something is off (the stream moved, or an id clashed),
+        # which keeps the common append at one read and one insert.
         given = [item[0] for _a, _e, items in prepared for item in items
                  if item[1].event_id is not None]  # fmt: skip
-        try:
-            with translated(self.description), self._writer.begin() as conn:
-                self.lock_for_append(conn)
-                stored = self._stored_ids(conn, given) if given else {}
-                if stored:
-                    return self._idempotent(conn, prepared, ids, stored)
-                self._check_versions(conn, prepared)
-                rows, recorded = self._chain(conn, prepared, return_records)
-                self._insert_events(conn, rows)
-                if snapshots_to_save:
-                    self._insert_snapshots(conn, snapshots_to_save)
-        except IntegrityError:
-            # The unique constraint caught a writer that bypassed the lock.
+        with translated(self.description):
+            try:
+                with self._writer.begin() as conn:
+                    self.lock_for_append(conn)
+                    try:
+                        self._check_versions(conn, prepared)
+                    except ConcurrencyError:
+                        stored = self._stored_ids(conn, given) if given else {}
+                        if stored:  # a retry of an append that did commit
+                            return self._idempotent(conn, prepared, ids, stored)
+                        raise
+                    rows, recorded = self._chain(conn, prepared, return_records)
+                    self._insert_events(conn, rows)
+                    if snapshots_to_save:
+                        self._insert_snapshots(conn, snapshots_to_save)
+            except IntegrityError:
+                self._explain_integrity_error(prepared, given)
+                raise
+        return recorded
+
+    def _explain_integrity_error(
+        self, prepared: list[tuple[str, int, list[_Prepared]]], given: list[str]
+    ) -> None:
+        """Turn a constraint violation into what it means: a reused id, or a stream that
+        moved (the unique version constraint caught a writer that bypassed the lock)."""
+        with self._engine.connect() as conn:
+            if given and self._stored_ids(conn, given):
+                raise InvalidInput(
+                    "Some of these event ids are already stored in another stream; "
+                    "nothing was appended"
+                ) from None
             for aggregate_id, expected, _items in prepared:
-                actual = self.current_version(aggregate_id)
+                actual = self._current_version(conn, aggregate_id)
                 if actual != expected:
                     raise ConcurrencyError(aggregate_id, expected, actual) from None
-            raise
-        return recorded
 
     def _stored_ids(self, conn: Connection, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}

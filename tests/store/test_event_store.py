@@ -247,3 +247,21 @@ def test_malformed_json_in_a_row_is_reported_on_that_event_only(store, location,
     with pytest.raises(esgui.StoreError, match="A1"):
         accounts.state("A1")
     assert accounts.state("B1").balance == 1
+
+
+def test_unique_constraint_still_stops_a_writer_that_skips_the_checks(store, monkeypatch) -> None:
+    """Optimistic concurrency does not rest on the read-then-write check alone."""
+    store.append("A1", 0, [ev("AccountOpened"), ev()])
+    monkeypatch.setattr(store, "lock_for_append", lambda conn: None)
+    monkeypatch.setattr(store, "_check_versions", lambda conn, prepared: None)
+    with pytest.raises(ConcurrencyError) as info:
+        store.append("A1", 1, [ev()])  # would be version 2 again
+    assert (info.value.expected, info.value.actual) == (1, 2)
+    assert store.head()[0] == 2
+
+
+def test_ids_reused_in_another_stream_are_refused(store) -> None:
+    known = str(uuid.uuid4())
+    store.append("A1", 0, [ev("AccountOpened", event_id=known)])
+    with pytest.raises(InvalidInput, match="already stored"):
+        store.append("B1", 0, [ev("AccountOpened", event_id=known)])
