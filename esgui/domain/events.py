@@ -29,7 +29,10 @@ class AccountOpened:
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> AccountOpened:
-        return cls(owner=str(data["owner"]), initial=money_from_text(data["initial"]))
+        owner = data["owner"]
+        if not isinstance(owner, str):
+            raise TypeError(f"owner must be text, not {owner!r}")
+        return cls(owner=owner, initial=money_from_text(data["initial"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -265,3 +265,13 @@ def test_ids_reused_in_another_stream_are_refused(store) -> None:
     store.append("A1", 0, [ev("AccountOpened", event_id=known)])
     with pytest.raises(InvalidInput, match="already stored"):
         store.append("B1", 0, [ev("AccountOpened", event_id=known)])
+
+
+@pytest.mark.parametrize("nasty", ["x'); DROP TABLE events; --", "' OR '1'='1", "%s%s%(x)s",
+                                   "?", "ü\u202e\t\"\\", "a" * 255])
+def test_every_value_is_bound_never_formatted_into_sql(store, nasty: str) -> None:
+    store.append(nasty, 0, [NewEvent(nasty[:100], {"k": nasty}, {"user": nasty[:200]})])
+    (event,) = store.read_stream(nasty)
+    assert (event.aggregate_id, event.data, event.operator) == (nasty, {"k": nasty}, nasty[:200])
+    assert [e.aggregate_id for e in store.read_all(operator=nasty[:200])] == [nasty]
+    assert store.current_version(nasty) == 1
