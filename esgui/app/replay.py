@@ -72,7 +72,9 @@ class Replayer:
         `start` is a state already known (a cache) to continue from when it is not
         beyond the target."""
         account = BankAccount(account_id)
-        target = to_version if to_version is not None else 2**62
+        # "latest" as the largest INTEGER: PostgreSQL refuses a bigger bound on the
+        # 32-bit version column ("integer out of range").
+        target = to_version if to_version is not None else 2**31 - 1
         if start is not None and start.version <= target:
             account = BankAccount.from_state(start)
         if use_snapshots and account.version < target:
