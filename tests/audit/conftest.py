@@ -70,4 +70,3 @@ def _pg_admin():
     return psycopg.connect(host=url.host or "127.0.0.1", port=url.port or 5432,
                            user=url.username, password=url.password, dbname=url.database,
                            autocommit=True, connect_timeout=5)  # fmt: skip
-

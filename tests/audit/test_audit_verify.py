@@ -63,8 +63,8 @@ def test_reads_in_keyset_pages(history) -> None:
 
 
 EDITS = {
-    "data": "UPDATE events SET data = '{\"amount\": \"5000.00\"}' WHERE position = 3",
-    "metadata": "UPDATE events SET metadata = '{\"user\": \"mallory\"}' WHERE position = 3",
+    "data": 'UPDATE events SET data = \'{"amount": "5000.00"}\' WHERE position = 3',
+    "metadata": 'UPDATE events SET metadata = \'{"user": "mallory"}\' WHERE position = 3',
     "created_at": "UPDATE events SET created_at = created_at - INTERVAL '1 day' WHERE position = 3",
     "operator": "UPDATE events SET operator = 'mallory' WHERE position = 3",
     "event_type": "UPDATE events SET event_type = 'MoneyWithdrawn' WHERE position = 3",
@@ -110,8 +110,20 @@ def test_an_edit_with_a_recomputed_hash_breaks_the_next_link(history, attacker) 
     evil = attacker()
     (row,) = evil("SELECT hash FROM events WHERE position = 3")
     event = next(history.read_all(after=3, limit=1))
-    forged = event_hash(row[0], 4, event.event_id, "B1", "BankAccount", "MoneyDeposited", 2,
-                        2, event.recorded_at, "bob", '{"amount":"9999.00"}', '{"user":"bob"}')
+    forged = event_hash(
+        row[0],
+        4,
+        event.event_id,
+        "B1",
+        "BankAccount",
+        "MoneyDeposited",
+        2,
+        2,
+        event.recorded_at,
+        "bob",
+        '{"amount":"9999.00"}',
+        '{"user":"bob"}',
+    )
     evil("UPDATE events SET data = ?, hash = ? WHERE position = 4",
          ('{"amount":"9999.00"}', forged))  # fmt: skip
     result = verify_store(history)
@@ -232,7 +244,7 @@ def test_cli_verify_intact_prints_the_head_hash(history, cli) -> None:
 
 
 def test_cli_verify_names_the_first_bad_position_and_account(history, cli, attacker) -> None:
-    attacker()("UPDATE events SET data = '{\"amount\": \"0.01\"}' WHERE position = 7")
+    attacker()('UPDATE events SET data = \'{"amount": "0.01"}\' WHERE position = 7')
     code, out, err = cli("verify")
     assert code == 1
     assert "first bad position 7 (account B1)" in out
