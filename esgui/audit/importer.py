@@ -46,12 +46,14 @@ class ImportSummary:
     notes_skipped: int
     head_position: int
     head_hash: str
-    source_head_hash: str | None  # the last hash of a complete export
+    source_head_hash: str | None  # the hash of the file's last event
 
     @property
     def identical_chain(self) -> bool:
-        """The store's chain is now the source's, hash for hash (a complete export into
-        an empty store, or into a store that already held exactly it)."""
+        """The store's chain is now the source's up to the file's last event, hash for
+        hash: each hash covers its position and its predecessor's hash, so equal heads
+        mean equal chains (a complete export into an empty store, or a store that
+        already held exactly it)."""
         return self.source_head_hash is not None and self.source_head_hash == self.head_hash
 
 
@@ -249,8 +251,6 @@ def _validate(
     if notes_chunk:
         validator.notes(notes_chunk)
     validator.note_targets()
-    if source.header is not None and not source.header.complete:
-        validator.plan.last_hash = None
     return validator.plan
 
 

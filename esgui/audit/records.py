@@ -212,6 +212,11 @@ class ExportFile:
                 try:
                     text = raw.decode("utf-8")
                 except UnicodeDecodeError:
+                    if number == 1:
+                        raise InvalidInput(
+                            f"{path.name} is not an esgui export (it is not "
+                            "UTF-8 text); nothing was imported"
+                        ) from None
                     raise self._fail(path, number, "not UTF-8 text") from None
                 if number == 1:
                     text = text.removeprefix("\ufeff")
@@ -288,7 +293,7 @@ class ExportFile:
         if not isinstance(version, int) or version > FORMAT_VERSION:
             raise InvalidInput(
                 f"{self.path.name} was written by a newer esgui (export format "
-                f"{version!r}); upgrade esgui to import it"
+                f"{version!r}); upgrade esgui to import it; nothing was imported"
             )
         return Header(bool(record.get("complete")), str(record.get("source", "")))
 

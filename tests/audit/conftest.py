@@ -43,23 +43,40 @@ def cli(capsys, store_url: str, monkeypatch) -> Callable[..., tuple[int, str, st
 
 
 @pytest.fixture
-def other_url(location, tmp_path: Path) -> Iterator[str]:
-    """A fresh store place on the other backend (SQLite ↔ PostgreSQL)."""
-    if location.backend == "postgresql":
-        yield f"sqlite:///{tmp_path / 'other.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    try:
-        with _pg_admin() as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except Exception as error:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL not reachable for the cross-backend test: {error}")
-    try:
+def fresh_url(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Make fresh store places: fresh_url("sqlite") or fresh_url("postgresql")."""
+    schemas: list[str] = []
+    count = iter(range(1000))
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / f'fresh-{next(count)}.db'}"
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        try:
+            with _pg_admin() as conn:
+                conn.execute(f'CREATE SCHEMA "{schema}"')
+        except Exception as error:  # noqa: BLE001
+            pytest.skip(f"PostgreSQL not reachable: {error}")
+        schemas.append(schema)
         sep = "&" if "?" in PG_URL else "?"
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
+        return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+    yield make
+    for schema in schemas:
         with _pg_admin() as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def same_url(location, fresh_url) -> str:
+    """A second, empty store place on the configured backend."""
+    return fresh_url(location.backend)
+
+
+@pytest.fixture
+def other_url(location, fresh_url) -> str:
+    """An empty store place on the other backend (SQLite ↔ PostgreSQL)."""
+    return fresh_url("sqlite" if location.backend == "postgresql" else "postgresql")
 
 
 def _pg_admin():
