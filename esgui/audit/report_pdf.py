@@ -44,6 +44,7 @@ ACCENT = colors.HexColor("#1c6e8c")
 GOOD_HEX, BAD_HEX = "#1e7b34", "#b42318"
 BAD = colors.HexColor(BAD_HEX)
 MARGIN = 18 * mm
+FRAME_WIDTH = A4[0] - 2 * MARGIN - 12  # the frame's text width (6 pt padding each side)
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
               "/usr/local/share/fonts", "/Library/Fonts", "C:/Windows/Fonts")  # fmt: skip
 
@@ -132,27 +133,34 @@ class _NumberedCanvas(Canvas):
     def _decorate(self, total: int) -> None:
         sans, bold, _mono = self.fonts
         width, height = A4
+        left, right = MARGIN + 6, width - MARGIN - 6  # the frame's text edges
         top = height - MARGIN + 6 * mm
         self.setStrokeColor(RULE)
         self.setLineWidth(0.6)
-        self.line(MARGIN, top - 2.5 * mm, width - MARGIN, top - 2.5 * mm)
-        self.line(MARGIN, MARGIN - 6 * mm, width - MARGIN, MARGIN - 6 * mm)
+        self.line(left, top - 2.5 * mm, right, top - 2.5 * mm)
+        self.line(left, MARGIN - 6 * mm, right, MARGIN - 6 * mm)
         self.setFillColor(MUTED)
         self.setFont(bold, 8)
-        self.drawString(MARGIN, top, "esgui · account audit report")
+        self.drawString(left, top, "esgui · account audit report")
         self.setFont(sans, 8)
         self.drawRightString(
-            width - MARGIN, top, f"Account {self.report.account_id} · {_period(self.report)}"
+            right, top, f"Account {self.report.account_id} · {_period(self.report)}"
         )
         bottom = MARGIN - 10 * mm
         self.drawString(
-            MARGIN,
+            left,
             bottom,
             f"Generated {_when(self.report.generated_at)} UTC"
             + (f" by {self.report.generated_by}" if self.report.generated_by else "")
             + f" · esgui {__version__}",
         )
-        self.drawRightString(width - MARGIN, bottom, f"Page {self._pageNumber} of {total}")
+        self.drawRightString(right, bottom, f"Page {self._pageNumber} of {total}")
+
+
+def _columns(*widths_mm: float) -> list[float]:
+    """Column widths in proportion, filling the frame's width exactly."""
+    total = sum(widths_mm)
+    return [FRAME_WIDTH * w / total for w in widths_mm]
 
 
 def _table_style(header_font: str, zebra_rows: int) -> TableStyle:
@@ -183,7 +191,7 @@ def _summary(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> 
     data = [[Paragraph(escape(a), s["small"]), Paragraph(escape(b), s["base"]),
              Paragraph(escape(c), s["small"]), Paragraph(escape(d), s["num"])]
             for a, b, c, d in rows]  # fmt: skip
-    table = Table(data, colWidths=[28 * mm, 70 * mm, 30 * mm, 46 * mm])
+    table = Table(data, colWidths=_columns(28, 70, 30, 46))
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
@@ -242,7 +250,7 @@ def _chart(report: AccountReport, sans: str) -> Drawing | None:
     points = _steps(report.chart)
     if len(points) < 2 or points[0][0] == points[-1][0]:
         return None
-    width = A4[0] - 2 * MARGIN
+    width = FRAME_WIDTH
     drawing = Drawing(width, 62 * mm)
     plot = LinePlot()
     plot.x, plot.y = 16 * mm, 9 * mm
@@ -280,7 +288,7 @@ def _events(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> L
         rows.append([str(line.position), str(line.version), _when(line.recorded_at),
                      line.event_type, _money(line.amount, signed=True), _money(line.balance),
                      Paragraph(escape(line.operator), s["cell"]), mark])  # fmt: skip
-    widths = [17 * mm, 11 * mm, 32 * mm, 30 * mm, 27 * mm, 27 * mm, 24 * mm, 6 * mm]
+    widths = _columns(17, 11, 32, 30, 27, 27, 24, 6)
     table = LongTable(rows, colWidths=widths, repeatRows=1)
     style = _table_style(bold, len(rows) - 1)
     style.add("ALIGN", (0, 0), (1, -1), "RIGHT")
@@ -300,13 +308,13 @@ def _notes(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> Lo
             about = "the account"
         elif note.event_id in positions:
             line = positions[note.event_id]
-            about = f"event {line.position} (v{line.version})"
+            about = f"event at position {line.position} (v{line.version})"
         else:
             about = f"event {note.event_id[:8]}… (outside the period)"
         rows.append([_when(note.created_at), Paragraph(escape(note.author), s["cell"]),
                      Paragraph(escape(about), s["cell"]),
                      Paragraph(escape(note.text).replace("\n", "<br/>"), s["cell"])])  # fmt: skip
-    table = LongTable(rows, colWidths=[32 * mm, 24 * mm, 30 * mm, 88 * mm], repeatRows=1)
+    table = LongTable(rows, colWidths=_columns(32, 24, 30, 88), repeatRows=1)
     table.setStyle(_table_style(bold, len(rows) - 1))
     return table
 
