@@ -102,8 +102,9 @@ def test_filters_are_those_of_the_event_log(audited, tmp_path: Path, filters, re
     notes = [r for r in records if r["kind"] == "note"]
     accounts = {r["aggregate_id"] for r in records if r["kind"] == "event"}
     for note in notes:  # only notes about what was exported
-        assert note["event_id"] in exported or (note["target"] == "account"
-                                                and note["account_id"] in accounts)
+        assert note["event_id"] in exported or (
+            note["target"] == "account" and note["account_id"] in accounts
+        )
     expected_notes = (("Closed the same day" if "B1" in accounts else None),
                       ("Withdrawal by another operator"
                        if next(audited.read_all(after=4, limit=1)).event_id in exported

@@ -32,8 +32,9 @@ def test_move_to_the_other_engine(history, other_url, cli, tmp_path, fmt) -> Non
         here, there = esgui.Accounts(history), esgui.Accounts(copy)
         for account_id in source_ids:
             assert there.state(account_id) == here.state(account_id)
-        assert [(e.event_id, e.recorded_at, e.operator, e.metadata) for e in copy.read_all()] \
-            == [(e.event_id, e.recorded_at, e.operator, e.metadata) for e in history.read_all()]
+        assert [(e.event_id, e.recorded_at, e.operator, e.metadata) for e in copy.read_all()] == [
+            (e.event_id, e.recorded_at, e.operator, e.metadata) for e in history.read_all()
+        ]
         assert list(list_notes(copy)) == list(list_notes(history))
         result = verify_store(copy)
         assert result.intact and result.head_hash == history.head()[1]

@@ -26,17 +26,32 @@ def test_whole_history_report(history, tmp_path: Path) -> None:
     add_note(history, "Reviewed for Q1", author="lee", account_id="A1")
     add_note(history, "Not about A1", author="lee", account_id="B1")
     report = build_report(history, "A1", user="kim")
-    assert (report.opening_balance, report.closing_balance) == (Decimal("0.00"),
-                                                                Decimal("125.25"))
+    assert (report.opening_balance, report.closing_balance) == (Decimal("0.00"), Decimal("125.25"))
     assert (report.money_in, report.money_out) == (Decimal("155.25"), Decimal("30.00"))
     path = write_report(report, tmp_path / "a1.pdf")
     pages, text = _text(path)
     assert pages == 1
-    for expected in ("Account A1", "Alice Andersen", "Opening balance", "0.00",
-                     "Closing balance", "125.25", "whole history", "INTACT",
-                     history.head()[1], "Withdrawal entered by bob", "Reviewed for Q1",
-                     "2026-03-01 09:00:00", "2026-03-01 13:00:00", "MoneyWithdrawn",
-                     "-30.00", "+50.00", "Page 1 of 1", "Generated", "by kim"):
+    for expected in (
+        "Account A1",
+        "Alice Andersen",
+        "Opening balance",
+        "0.00",
+        "Closing balance",
+        "125.25",
+        "whole history",
+        "INTACT",
+        history.head()[1],
+        "Withdrawal entered by bob",
+        "Reviewed for Q1",
+        "2026-03-01 09:00:00",
+        "2026-03-01 13:00:00",
+        "MoneyWithdrawn",
+        "-30.00",
+        "+50.00",
+        "Page 1 of 1",
+        "Generated",
+        "by kim",
+    ):
         assert expected in text, expected
     assert "Not about A1" not in text
     assert text.count("alice") == 3 and text.count("bob") >= 1  # operator column
@@ -74,7 +89,7 @@ def test_long_history_splits_with_repeated_header(store, tmp_path: Path) -> None
 
 
 def test_a_tampered_store_says_so_in_the_report(history, attacker, tmp_path: Path) -> None:
-    attacker()("UPDATE events SET data = '{\"amount\": \"1.00\"}' WHERE position = 5")
+    attacker()('UPDATE events SET data = \'{"amount": "1.00"}\' WHERE position = 5')
     report = build_report(history, "A1")
     assert not report.integrity.intact
     assert [p.position for p in report.account_problems] == [5]
