@@ -296,21 +296,26 @@ def export_events(
         raise InvalidInput(f"Unknown export format {fmt!r}: use jsonl or csv")
     filters = filters or ExportFilters()
     path = Path(output) if output is not None else None
-    hooks = {"progress": progress, "should_stop": should_stop}
     if path is None:
         if fmt == "jsonl":
-            counts = write_jsonl(store, sys.stdout, filters, **hooks)
+            counts = write_jsonl(
+                store, sys.stdout, filters, progress=progress, should_stop=should_stop
+            )
         else:
-            counts = write_csv(store, sys.stdout, filters, **hooks)
+            counts = write_csv(
+                store, sys.stdout, filters, progress=progress, should_stop=should_stop
+            )
         sys.stdout.flush()
         return ExportSummary(fmt, *counts, output=None)
     if fmt == "jsonl":
         with _atomic_text(path) as out:
-            counts = write_jsonl(store, out, filters, **hooks)
+            counts = write_jsonl(store, out, filters, progress=progress, should_stop=should_stop)
         return ExportSummary(fmt, *counts, output=path)
     sidecar = notes_sidecar(path)
     with _atomic_text(path) as out, _atomic_text(sidecar) as notes_out:
-        counts = write_csv(store, out, filters, notes_out=notes_out, **hooks)
+        counts = write_csv(
+            store, out, filters, notes_out=notes_out, progress=progress, should_stop=should_stop
+        )
     if counts[1] == 0:
         sidecar.unlink(missing_ok=True)  # no notes: no sidecar
     return ExportSummary(fmt, *counts, output=path, notes_output=sidecar if counts[1] else None)

@@ -160,7 +160,7 @@ def parse_note(record: dict[str, Any], line: int) -> NoteRecord:
         raise _Fail("a note's target must be 'event' (with an event_id) or 'account'")
     try:
         note = make_note(
-            text=record.get("text"),
+            text=record.get("text"),  # type: ignore[arg-type]  # checked by make_note
             author=record.get("author"),  # type: ignore[arg-type]
             account_id=record.get("account_id"),  # type: ignore[arg-type]
             event_id=event_id,

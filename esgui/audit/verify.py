@@ -167,7 +167,7 @@ class _Checker:
             self.report(Problem(expected, MISSING, _missing_message(expected, position - 1)))
         if position == 1:
             link_prev: str | None = GENESIS_HASH
-        elif self.prev_position == position - 1 and self.prev_position >= 1:
+        elif self.prev_position is not None and 1 <= self.prev_position == position - 1:
             link_prev = self.prev_hash
         else:
             link_prev = None  # its predecessor is missing: already reported

@@ -125,3 +125,16 @@ def test_cli_report(history, cli, tmp_path: Path) -> None:
     assert code == 2 and "Invalid time" in err
     code, _out, err = cli("report", "B1")
     assert code == 2 and "--output" in err
+
+
+def test_importing_the_audit_package_needs_neither_qt_nor_reportlab() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, esgui.audit, esgui.cli.audit; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'reportlab'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout  # fmt: skip
+    assert out.strip() == "[]"
