@@ -97,3 +97,14 @@ def test_cli_projections_check(history, cli, location) -> None:
     assert code == 1 and shown["drift"] == [
         {"account_id": "C1", "field": "status", "projected": "closed", "replayed": "open"}
     ]
+
+
+def test_an_unreadable_account_is_expected_unreadable(history) -> None:
+    from esgui.store import NewEvent
+
+    history.append("A1", 4, [NewEvent("Frobnicated", {"x": 1}, {"user": "future"})])
+    history.append("A1", 5, [ev("MoneyDeposited", amount="1.00")])
+    projector = AccountProjector(history)
+    projector.catch_up()
+    assert projector.summary("A1").status == "unreadable"
+    assert check_projection(history).consistent

@@ -138,3 +138,14 @@ def test_importing_the_audit_package_needs_neither_qt_nor_reportlab() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
     assert out.strip() == "[]"
+
+
+def test_an_unreadable_history_is_reported_not_crashed(history, tmp_path: Path) -> None:
+    from esgui.store import NewEvent
+
+    history.append("A1", 4, [NewEvent("Frobnicated", {"x": 1}, {"user": "future"})])
+    report = build_report(history, "A1")
+    assert report.unreadable and "Frobnicated" in report.unreadable
+    assert report.lines[-1].balance is None and report.closing_balance == Decimal("125.25")
+    _pages, text = _text(write_report(report, tmp_path / "u.pdf"))
+    assert "History not fully readable" in text and "Frobnicated" in text
