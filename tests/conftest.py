@@ -67,6 +67,16 @@ class StoreLocation:
             cur = conn.execute(statement.replace("?", "%s"), params)
             return cur.fetchall() if cur.description else []
 
+    def drop_append_only(self) -> None:
+        """Act as someone with DDL rights (the tables' owner, a superuser, anyone who can
+        write the SQLite file): drop the append-only triggers before editing rows."""
+        for table in ("events", "review_notes"):
+            if self.backend == "postgresql":
+                self.sql(f"DROP TRIGGER IF EXISTS esgui_{table}_append_only ON {table}")
+            else:
+                for op in ("update", "delete"):
+                    self.sql(f"DROP TRIGGER IF EXISTS esgui_{table}_no_{op}")
+
     def drop(self) -> None:
         if self.schema:
             with _pg_admin() as conn:

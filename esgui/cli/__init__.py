@@ -10,8 +10,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from esgui.cli.parser import UsageError, build_parser
-from esgui.errors import EsguiError
+from esgui.cli.parser import UsageError, build_parser, mutates
+from esgui.config import env_read_only
+from esgui.errors import EsguiError, NotPermitted
 from esgui.store.engine import mask_text
 
 EXIT_INTERNAL = 70
@@ -24,6 +25,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             _fail("no command given (see `esgui --help`)")
             return 2
+        read_only = args.read_only if args.read_only is not None else env_read_only()
+        if read_only and mutates(args):
+            # Refused before the store is even opened: nothing can be written.
+            name = " ".join(filter(None, (args.command, getattr(args, "action", None))))
+            raise NotPermitted(f"read-only mode: `{name}` would change the store; refused, "
+                               "nothing was written")  # fmt: skip
         return int(args.handler(args) or 0)
     except UsageError as error:
         _fail(str(error))

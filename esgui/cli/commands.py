@@ -135,6 +135,10 @@ def cmd_accounts(args: argparse.Namespace) -> int:
 
 
 def cmd_projections(args: argparse.Namespace) -> int:
+    if args.action == "check":
+        from esgui.cli.audit import cmd_projections_check
+
+        return cmd_projections_check(args)
     with open_from_args(args) as store:
         projector = AccountProjector(store)
         progress = _progress_bar("projecting", "events")

@@ -36,6 +36,12 @@ def _positive(text: str) -> int:
     return value
 
 
+def mutates(args: argparse.Namespace) -> bool:
+    """Whether the chosen subcommand changes the store (refused when read-only)."""
+    value = getattr(args, "mutates", False)
+    return bool(value(args) if callable(value) else value)
+
+
 def build_parser() -> Parser:
     from esgui.cli import commands
 
@@ -59,17 +65,17 @@ def build_parser() -> Parser:
     p.add_argument("account_id", metavar="ID")
     p.add_argument("--owner", required=True, metavar="NAME")
     p.add_argument("--initial", default="0.00", metavar="AMOUNT")
-    p.set_defaults(handler=commands.cmd_open)
+    p.set_defaults(handler=commands.cmd_open, mutates=True)
 
     for name, help_text in (("deposit", "deposit money"), ("withdraw", "withdraw money")):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("account_id", metavar="ID")
         p.add_argument("amount", metavar="AMOUNT")
-        p.set_defaults(handler=getattr(commands, f"cmd_{name}"))
+        p.set_defaults(handler=getattr(commands, f"cmd_{name}"), mutates=True)
 
     p = sub.add_parser("close", help="close an account (balance must be zero)")
     p.add_argument("account_id", metavar="ID")
-    p.set_defaults(handler=commands.cmd_close)
+    p.set_defaults(handler=commands.cmd_close, mutates=True)
 
     p = sub.add_parser("state", help="an account's state now, at a version or at a time")
     p.add_argument("account_id", metavar="ID")
@@ -96,15 +102,22 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=commands.cmd_accounts)
 
-    p = sub.add_parser("projections", help="catch the projection up, or rebuild it")
-    p.add_argument("action", choices=("update", "rebuild"))
-    p.set_defaults(handler=commands.cmd_projections)
+    p = sub.add_parser("projections",
+                       help="catch the projection up, rebuild it, or check it against the log")
+    p.add_argument("action", choices=("update", "rebuild", "check"))
+    p.add_argument("--json", action="store_true", help="check: the findings as JSON")
+    p.set_defaults(handler=commands.cmd_projections,
+                   mutates=lambda args: args.action != "check")  # fmt: skip
 
     p = sub.add_parser("seed", help="write realistic history over new accounts")
     p.add_argument("--accounts", type=_positive, required=True, metavar="N")
     p.add_argument("--events", type=_positive, required=True, metavar="M")
     p.add_argument("--seed", type=int, default=0, metavar="S")
-    p.set_defaults(handler=commands.cmd_seed)
+    p.set_defaults(handler=commands.cmd_seed, mutates=True)
+
+    from esgui.cli import audit
+
+    audit.add_commands(sub)
 
     p = sub.add_parser("gui", help="the desktop app")
     p.set_defaults(handler=commands.cmd_gui)

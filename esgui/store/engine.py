@@ -20,6 +20,7 @@ from sqlalchemy.pool import StaticPool
 
 from esgui.errors import (
     EsguiError,
+    NotPermitted,
     StoreCorrupt,
     StoreError,
     StoreUnavailable,
@@ -157,6 +158,10 @@ def translate(error: BaseException, where: str) -> EsguiError:
         return StoreError(f"{where}: the disk is full; nothing was written")
     if "readonly database" in lowered or "read-only file system" in lowered:
         return StoreError(f"{where} is on a read-only file or file system; nothing was written")
+    if "append-only" in lowered or "permission denied" in lowered:
+        # The database refused the change: an append-only trigger, or a role without
+        # the privilege (e.g. a read-only auditor role).
+        return NotPermitted(f"{where}: {message}; nothing was written")
     if "password authentication failed" in lowered:
         return StoreUnavailable(f"Cannot connect to {where}: password authentication failed")
     if isinstance(error, (exc.OperationalError, exc.InterfaceError)) or isinstance(

@@ -2,13 +2,16 @@
 
 `events` keeps the seed's column names (CONTRACTS §1) so any SQL tool can read it;
 `position` is the global order, assigned under the append lock so that positions
-become visible in order and without gaps (see docs/design.md).
+become visible in order and without gaps (see docs/design.md). `review_notes` holds
+auditors' notes beside the log (never in it); both refuse UPDATE and DELETE through
+triggers installed by migration 0002 (see docs/audit.md).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
     Index,
     Integer,
@@ -81,6 +84,27 @@ projection_checkpoints = Table(
     Column("name", String(100), primary_key=True),
     Column("position", Position, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+)
+
+review_notes = Table(
+    "review_notes",
+    metadata,
+    Column("id", String(36), primary_key=True),  # a UUID, kept by export/import
+    Column("target_kind", String(16), nullable=False),  # event | account
+    Column("event_id", String(36)),  # the event's id when target_kind is "event"
+    Column("account_id", String(255), nullable=False),  # the account (of the event)
+    Column("text", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint(
+        "(target_kind = 'event' AND event_id IS NOT NULL) OR "
+        "(target_kind = 'account' AND event_id IS NULL)",
+        name="ck_review_notes_target",
+    ),
+    Index("ix_review_notes_account", "account_id", "created_at"),
+    Index("ix_review_notes_event", "event_id"),
+    Index("ix_review_notes_author", "author", "created_at"),
+    Index("ix_review_notes_created", "created_at", "id"),
 )
 
 ESGUI_TABLES = frozenset(metadata.tables)

@@ -68,9 +68,8 @@ def test_refused_or_invalid_commands_append_nothing(accounts, store, command) ->
 
 def test_read_only_store_refuses_commands(store_url) -> None:
     esgui.open_store(store_url).close()
-    with esgui.open_store(store_url, read_only=True) as store:
-        with pytest.raises(NotPermitted):
-            esgui.Accounts(store, user="x").open("A1", owner="x")
+    with esgui.open_store(store_url, read_only=True) as store, pytest.raises(NotPermitted):
+        esgui.Accounts(store, user="x").open("A1", owner="x")
 
 
 def test_conflict_is_retried_with_fresh_state(store) -> None:

@@ -102,7 +102,8 @@ def test_projections_update_and_rebuild(cli) -> None:
 
 
 @pytest.mark.parametrize(("args", "code", "fragment"), [
-    (("withdraw", "A1", "1000000.00"), 1, "Insufficient funds: balance 10.00, requested 1000000.00"),
+    (("withdraw", "A1", "1000000.00"), 1,
+     "Insufficient funds: balance 10.00, requested 1000000.00"),
     (("open", "A1", "--owner", "Again"), 1, "already open"),
     (("close", "A1"), 1, "withdraw it first"),
     (("deposit", "NOPE", "1.00"), 1, "Unknown account"),
@@ -169,8 +170,8 @@ def test_seed_is_deterministic_and_obeys_rules(tmp_path, capsys) -> None:
     histories = []
     for url in urls:
         with esgui.open_store(url) as store:
-            histories.append([(e.aggregate_id, e.version, e.event_type, e.data, e.recorded_at.date())
-                              for e in store.read_all()])
+            histories.append([(e.aggregate_id, e.version, e.event_type, e.data,
+                               e.recorded_at.date()) for e in store.read_all()])
     assert histories[0] == histories[1]
     assert len(histories[0]) == 300
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import threading
 from decimal import Decimal
 
@@ -12,8 +13,6 @@ from esgui.app import Replayer
 from esgui.projections import UNREADABLE, AccountProjector, Cancelled
 from esgui.store import NewEvent
 from tests.workers import deposit_many, open_and_churn
-
-import multiprocessing as mp
 
 
 def assert_equals_replay(store, projector: AccountProjector) -> None:

@@ -238,6 +238,7 @@ def test_malformed_json_in_a_row_is_reported_on_that_event_only(store, location,
     accounts.open("A1", owner="Alice")
     accounts.open("B1", owner="Bob")
     accounts.deposit("B1", "1.00")
+    location.drop_append_only()
     location.sql("UPDATE events SET data = '{\"owner\": ' WHERE aggregate_id = 'A1'")
     location.sql("UPDATE events SET metadata = 'garbage' WHERE aggregate_id = 'B1' AND version = 2")
     broken, *rest = list(store.read_all())
