@@ -10,8 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, column, inspect, select, table
+from sqlalchemy.exc import SQLAlchemyError
 
-from esgui.errors import ForeignDatabase, NotPermitted, SchemaTooNew, StoreCorrupt, StoreError
+from esgui.errors import (
+    EsguiError,
+    ForeignDatabase,
+    NotPermitted,
+    SchemaTooNew,
+    StoreCorrupt,
+    StoreError,
+)
 from esgui.store.engine import WRITE
 from esgui.store.schema import VERSION_TABLE
 
@@ -72,22 +80,32 @@ def ensure_schema(engine: Engine, where: str, *, read_only: bool, create: bool) 
             f"{where} has schema {status.revision} and needs an upgrade to {HEAD_REVISION}; "
             "open it once without --read-only"
         )
-    with engine.execution_options(**WRITE).begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
-        status = read_status(conn)  # another process may have got here first
-        check(status, where)
-        if status.revision == HEAD_REVISION:
-            return None
-        _upgrade(conn)
+    # One transaction for the whole upgrade (DDL is transactional on both engines): a
+    # failing step leaves the store exactly at the revision it had.
+    try:
+        with engine.execution_options(**WRITE).begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
+            status = read_status(conn)  # another process may have got here first
+            check(status, where)
+            if status.revision == HEAD_REVISION:
+                return None
+            upgrade(conn)
+    except (EsguiError, SQLAlchemyError):
+        raise
+    except Exception as error:  # noqa: BLE001 - a migration step failed
+        what = f"Upgrading {where} from schema {status.revision}" if status.revision else (
+            f"Creating the esgui schema in {where}")
+        raise StoreError(f"{what} failed ({error}); nothing was changed") from None
     return status.revision or ""
 
 
-def _upgrade(conn: Connection) -> None:
+def upgrade(conn: Connection, target: str = "head") -> None:
+    """Run the Alembic migrations up to `target` on `conn`, inside its transaction."""
     from alembic import command  # imported only when a schema must change
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["connection"] = conn
-    command.upgrade(config, "head")
+    command.upgrade(config, target)

@@ -1,0 +1,95 @@
+"""Real upgrades: a store written at an earlier schema revision, with data, opens in
+this esgui, says it was upgraded, and keeps every event and its hash chain."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+import esgui
+import esgui.store.schema_manager as schema_manager
+from esgui.audit.notes import add_note, list_notes
+from esgui.audit.verify import verify_store
+from esgui.cli import main
+from esgui.errors import StoreError
+from esgui.store.schema import VERSION_TABLE
+from tests.conftest import BACKEND
+
+LEGACY = Path(__file__).parents[1] / "data" / "legacy-0001.db"
+COLUMNS = ("position, id, aggregate_id, aggregate_type, event_type, schema_version, version, "
+           "data, metadata, operator, created_at, hash")
+
+
+def make_0001_store(location, tmp_path: Path) -> None:
+    """The committed legacy file, or on PostgreSQL the same rows in a 0001 schema."""
+    if BACKEND == "sqlite":
+        shutil.copy(LEGACY, tmp_path / "store.db")
+        return
+    engine = create_engine(location.url)
+    with engine.begin() as conn:
+        schema_manager.upgrade(conn, "0001")
+    engine.dispose()
+    with sqlite3.connect(LEGACY) as legacy:
+        rows = legacy.execute(f"SELECT {COLUMNS} FROM events ORDER BY position").fetchall()
+    for row in rows:
+        location.sql(f"INSERT INTO events ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                     "CAST(? AS jsonb), CAST(? AS jsonb), ?, CAST(? || '+00' AS timestamptz), ?)",
+                     row)  # fmt: skip
+
+
+def test_store_at_0001_is_upgraded_with_its_data(location, tmp_path) -> None:
+    make_0001_store(location, tmp_path)
+    assert location.sql(f"SELECT version_num FROM {VERSION_TABLE}") == [("0001",)]
+    with esgui.open_store(location.url) as store:
+        assert store.upgraded_from == "0001"
+        assert verify_store(store).intact
+        accounts = esgui.Accounts(store, user="auditor")
+        assert accounts.state("OLD-1").balance == Decimal("17.75")
+        assert accounts.state("OLD-2").status == "closed"
+        add_note(store, account_id="OLD-1", text="checked after upgrade", author="auditor")
+        assert [n.text for n in list_notes(store)] == ["checked after upgrade"]
+        accounts.deposit("OLD-1", "0.25")
+        assert verify_store(store).intact
+    assert location.sql(f"SELECT version_num FROM {VERSION_TABLE}") == [
+        (schema_manager.HEAD_REVISION,)]
+
+
+def test_cli_says_it_upgraded(location, tmp_path, capsys) -> None:
+    make_0001_store(location, tmp_path)
+    assert main(["--db", location.url, "state", "OLD-1", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "upgraded the store schema from 0001" in err
+
+
+def test_failed_upgrade_changes_nothing(location, tmp_path, monkeypatch) -> None:
+    make_0001_store(location, tmp_path)
+    real = schema_manager.upgrade
+
+    def upgrade_then_fail(conn, target="head"):
+        real(conn, target)  # every step runs...
+        raise RuntimeError("disk unplugged")  # ...and then something goes wrong
+
+    monkeypatch.setattr(schema_manager, "upgrade", upgrade_then_fail)
+    with pytest.raises(StoreError, match="from schema 0001 failed.*nothing was changed"):
+        esgui.open_store(location.url)
+    monkeypatch.undo()
+    assert location.sql(f"SELECT version_num FROM {VERSION_TABLE}") == [("0001",)]
+    assert location.sql("SELECT count(*) FROM events") == [(7,)]
+    tables = {t for (t,) in location.sql(
+        "SELECT name FROM sqlite_master WHERE type = 'table'" if BACKEND == "sqlite" else
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+    assert "review_notes" not in tables
+    with esgui.open_store(location.url) as store:  # and a later try succeeds
+        assert store.upgraded_from == "0001"
+
+
+def test_read_only_open_of_an_old_store_refuses_to_upgrade(location, tmp_path) -> None:
+    make_0001_store(location, tmp_path)
+    with pytest.raises(esgui.NotPermitted, match="needs an upgrade"):
+        esgui.open_store(location.url, read_only=True)
+    assert location.sql(f"SELECT version_num FROM {VERSION_TABLE}") == [("0001",)]
