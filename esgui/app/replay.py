@@ -75,8 +75,10 @@ class Replayer:
         account = BankAccount(account_id)
         target = to_version if to_version is not None else MAX_VERSION
         if start is not None and start.version <= target:
+            # A known recent state (the command cache): the events after it are usually
+            # few, so read them directly instead of looking for a snapshot first.
             account = BankAccount.from_state(start)
-        if use_snapshots and account.version < target:
+        elif use_snapshots and account.version < target:
             for snapshot in self.store.snapshots_at_or_below(account_id, target):
                 if snapshot.version <= account.version:
                     break

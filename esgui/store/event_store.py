@@ -106,6 +106,7 @@ _INSERT_COLUMNS = ("position", "id", "aggregate_id", "aggregate_type", "event_ty
                    "schema_version", "version", "data", "metadata", "operator",
                    "created_at", "hash")  # fmt: skip
 _INSERT_CHUNK = 5000
+_EMPTY_HEAD: tuple[int, str, datetime | None] = (0, GENESIS_HASH, None)
 
 
 def _sqlite_time(when: datetime) -> str:
@@ -194,6 +195,10 @@ class EventStore:
         self._check_sqlite_path(create)
         self._engine = make_engine(self.url)
         self._writer = self._engine.execution_options(**WRITE)
+        # Single-statement reads need no transaction: on PostgreSQL that saves the BEGIN
+        # and ROLLBACK round trips of every read. (SQLite keeps its own BEGIN handling.)
+        self._reader = (self._engine.execution_options(isolation_level="AUTOCOMMIT")
+                        if self.backend == "postgresql" else self._engine)  # fmt: skip
         try:
             with translated(self.description):
                 self.upgraded_from = ensure_schema(
@@ -321,13 +326,13 @@ class EventStore:
                 with self._writer.begin() as conn:
                     self.lock_for_append(conn)
                     try:
-                        self._check_versions(conn, prepared)
+                        head = self._check_versions(conn, prepared)
                     except ConcurrencyError:
                         stored = self._stored_ids(conn, given) if given else {}
                         if stored:  # a retry of an append that did commit
                             return self._idempotent(conn, prepared, ids, stored)
                         raise
-                    rows, recorded = self._chain(conn, prepared, return_records)
+                    rows, recorded = self._chain(conn, prepared, head, return_records)
                     self._insert_events(conn, rows)
                     if snapshots_to_save:
                         self._insert_snapshots(conn, snapshots_to_save)
@@ -378,9 +383,10 @@ class EventStore:
 
     def _check_versions(
         self, conn: Connection, prepared: list[tuple[str, int, list[_Prepared]]]
-    ) -> None:
+    ) -> tuple[int, str, datetime | None]:
         """Each stream's first expected version must be its current one; a stream listed
-        again must continue where its previous entry ended."""
+        again must continue where its previous entry ended. Returns the head (position,
+        hash, recorded time) that the new events continue."""
         first: dict[str, int] = {}
         following: dict[str, int] = {}
         for aggregate_id, expected, items in prepared:
@@ -393,11 +399,20 @@ class EventStore:
                 )
             following[aggregate_id] = expected + len(items)
         if len(first) == 1:
+            # The common case, one stream: its version and the head in one round trip.
             ((aggregate_id, expected),) = first.items()
-            current = self._current_version(conn, aggregate_id)
+            newest = select(events.c.position).order_by(events.c.position.desc()).limit(1)
+            row = conn.execute(select(
+                select(func.max(events.c.version))
+                .where(events.c.aggregate_id == aggregate_id).scalar_subquery(),
+                newest.scalar_subquery(),
+                newest.with_only_columns(events.c.hash).scalar_subquery(),
+                newest.with_only_columns(events.c.created_at).scalar_subquery(),
+            )).one()  # fmt: skip
+            current = int(row[0] or 0)
             if current != expected:
                 raise ConcurrencyError(aggregate_id, expected, current)
-            return
+            return (int(row[1]), row[2], row[3]) if row[1] is not None else _EMPTY_HEAD
         id_list = list(first)
         current_by_id: dict[str, int] = {}
         for start in range(0, len(id_list), 500):
@@ -410,21 +425,23 @@ class EventStore:
         for aggregate_id, expected in first.items():
             if current_by_id.get(aggregate_id, 0) != expected:
                 raise ConcurrencyError(aggregate_id, expected, current_by_id.get(aggregate_id, 0))
-
-    def _chain(
-        self,
-        conn: Connection,
-        prepared: list[tuple[str, int, list[_Prepared]]],
-        return_records: bool,
-    ) -> tuple[list[tuple[Any, ...]], list[RecordedEvent]]:
-        """Rows continuing the head: next positions, versions, times and chained hashes,
-        as tuples in `_INSERT_COLUMNS` order."""
         head = conn.execute(
             select(events.c.position, events.c.hash, events.c.created_at)
             .order_by(events.c.position.desc())
             .limit(1)
         ).first()
-        position, prev_hash, last_time = head if head else (0, GENESIS_HASH, None)
+        return (int(head[0]), head[1], head[2]) if head else _EMPTY_HEAD
+
+    def _chain(
+        self,
+        conn: Connection,
+        prepared: list[tuple[str, int, list[_Prepared]]],
+        head: tuple[int, str, datetime | None],
+        return_records: bool,
+    ) -> tuple[list[tuple[Any, ...]], list[RecordedEvent]]:
+        """Rows continuing the head: next positions, versions, times and chained hashes,
+        as tuples in `_INSERT_COLUMNS` order."""
+        position, prev_hash, last_time = head
         now = datetime.now(UTC)
         if last_time is not None and last_time > now:
             now = last_time  # a clock behind the store's: keep recorded time monotonic
@@ -496,7 +513,7 @@ class EventStore:
 
     def current_version(self, aggregate_id: str) -> int:
         _check_aggregate_id(aggregate_id)
-        with translated(self.description), self._engine.connect() as conn:
+        with translated(self.description), self._reader.connect() as conn:
             return self._current_version(conn, aggregate_id)
 
     def read_stream(
@@ -522,7 +539,7 @@ class EventStore:
             )
             if to_version is not None:
                 query = query.where(events.c.version <= to_version)
-            with translated(self.description), self._engine.connect() as conn:
+            with translated(self.description), self._reader.connect() as conn:
                 rows = conn.execute(query).all()
             for row in rows:
                 yield record_from_row(row)
@@ -560,7 +577,7 @@ class EventStore:
                 keyset = events.c.position > cursor
                 order = events.c.position
             query = select(*EVENT_COLUMNS).where(keyset, *conditions).order_by(order).limit(size)
-            with translated(self.description), self._engine.connect() as conn:
+            with translated(self.description), self._reader.connect() as conn:
                 rows = conn.execute(query).all()
             for row in rows:
                 yield record_from_row(row)
@@ -608,13 +625,13 @@ class EventStore:
         query = select(func.count()).select_from(events)
         if conditions:
             query = query.where(and_(*conditions))
-        with translated(self.description), self._engine.connect() as conn:
+        with translated(self.description), self._reader.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
     def head(self) -> tuple[int, str]:
         """(position, hash) of the newest event; (0, genesis hash) when empty."""
         query = select(events.c.position, events.c.hash).order_by(events.c.position.desc())
-        with translated(self.description), self._engine.connect() as conn:
+        with translated(self.description), self._reader.connect() as conn:
             row = conn.execute(query.limit(1)).first()
         return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
 
@@ -626,12 +643,12 @@ class EventStore:
         query = select(func.max(events.c.version)).where(
             events.c.aggregate_id == aggregate_id, events.c.created_at <= when
         )
-        with translated(self.description), self._engine.connect() as conn:
+        with translated(self.description), self._reader.connect() as conn:
             return int(conn.execute(query).scalar() or 0)
 
     def aggregate_ids(self) -> list[str]:
         query = select(events.c.aggregate_id).where(events.c.version == 1)
-        with translated(self.description), self._engine.connect() as conn:
+        with translated(self.description), self._reader.connect() as conn:
             return sorted(row[0] for row in conn.execute(query))
 
     # -- snapshots ---------------------------------------------------------------------
@@ -653,7 +670,7 @@ class EventStore:
             .order_by(snapshots.c.version.desc())
             .limit(limit)
         )
-        with translated(self.description), self._engine.connect() as conn:
+        with translated(self.description), self._reader.connect() as conn:
             rows = conn.execute(query).all()
         found: list[StoredSnapshot] = []
         for snap_version, schema, raw_state, checksum, created_at in rows:

@@ -254,7 +254,8 @@ def test_unique_constraint_still_stops_a_writer_that_skips_the_checks(store, mon
     """Optimistic concurrency does not rest on the read-then-write check alone."""
     store.append("A1", 0, [ev("AccountOpened"), ev()])
     monkeypatch.setattr(store, "lock_for_append", lambda conn: None)
-    monkeypatch.setattr(store, "_check_versions", lambda conn, prepared: None)
+    head = (2, store.head()[1], None)
+    monkeypatch.setattr(store, "_check_versions", lambda conn, prepared: head)
     with pytest.raises(ConcurrencyError) as info:
         store.append("A1", 1, [ev()])  # would be version 2 again
     assert (info.value.expected, info.value.actual) == (1, 2)
