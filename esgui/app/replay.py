@@ -25,7 +25,7 @@ from esgui.domain.codec import apply_recorded
 from esgui.domain.ids import validate_account_id
 from esgui.errors import InvalidInput, UnknownAccount
 from esgui.store import EventStore, RecordedEvent, StoredSnapshot
-from esgui.store.event_store import snapshot_checksum
+from esgui.store.event_store import MAX_VERSION, snapshot_checksum
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ class Replayer:
         `start` is a state already known (a cache) to continue from when it is not
         beyond the target."""
         account = BankAccount(account_id)
-        target = to_version if to_version is not None else 2**62
+        target = to_version if to_version is not None else MAX_VERSION
         if start is not None and start.version <= target:
             account = BankAccount.from_state(start)
         if use_snapshots and account.version < target:
@@ -130,6 +130,8 @@ class Replayer:
         if version is not None:
             if isinstance(version, bool) or not isinstance(version, int) or version < 0:
                 raise InvalidInput(f"Invalid version {version!r}: must be a whole number ≥ 0")
+            if version > MAX_VERSION:
+                raise InvalidInput(f"Account {account_id!r} has no version {version}")
             if version == 0:
                 raise UnknownAccount(
                     f"Account {account_id!r} has no state at version 0 (before it was opened)"

@@ -47,6 +47,8 @@ from esgui.store.schema_manager import ensure_schema
 APPEND_LOCK_KEY = 0x65736775_69_02  # "esgui" + 2: the store-wide append lock
 DEFAULT_PAGE = 1000
 MAX_AGGREGATE_ID = 255
+MAX_VERSION = 2**31 - 1  # versions are 32-bit integers in the table
+MAX_POSITION = 2**63 - 1
 
 _EVENT_COLUMNS = (
     events.c.position,
@@ -194,9 +196,11 @@ def _check_aggregate_id(aggregate_id: object) -> str:
     return aggregate_id
 
 
-def _check_count(value: object, what: str, minimum: int = 0) -> int:
+def _check_count(value: object, what: str, minimum: int = 0, maximum: int = MAX_POSITION) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise InvalidInput(f"Invalid {what} {value!r}: must be a whole number ≥ {minimum}")
+    if value > maximum:
+        raise InvalidInput(f"Invalid {what} {value!r}: must be at most {maximum}")
     return value
 
 
@@ -326,7 +330,7 @@ class EventStore:
         prepared: list[tuple[str, int, list[_Prepared]]] = []
         for aggregate_id, expected, new_events in streams:
             _check_aggregate_id(aggregate_id)
-            _check_count(expected, "expected version")
+            _check_count(expected, "expected version", maximum=MAX_VERSION)
             if not new_events:
                 raise InvalidInput(f"Nothing to append to {aggregate_id!r}: no events given")
             prepared.append(
@@ -515,9 +519,9 @@ class EventStore:
     ) -> Iterator[RecordedEvent]:
         """Events of one aggregate in version order, read lazily in pages."""
         _check_aggregate_id(aggregate_id)
-        _check_count(from_version, "from_version")
+        _check_count(from_version, "from_version", maximum=MAX_VERSION)
         if to_version is not None:
-            _check_count(to_version, "to_version")
+            _check_count(to_version, "to_version", maximum=MAX_VERSION)
         next_version = max(from_version, 1)
         while to_version is None or next_version <= to_version:
             query = (

@@ -7,6 +7,8 @@ Create Date: 2026-11-27
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -63,12 +65,15 @@ def upgrade() -> None:
         sa.Column("last_position", Position, nullable=False),
         sa.Column("error", sa.Text),
     )
-    op.create_table(
+    checkpoints = op.create_table(
         "projection_checkpoints",
         sa.Column("name", sa.String(100), primary_key=True),
         sa.Column("position", Position, nullable=False),
         sa.Column("updated_at", UTCDateTime, nullable=False),
     )
+    # The row exists from the start, so concurrent projectors only ever lock it.
+    op.bulk_insert(checkpoints, [{"name": "account_summary", "position": 0,
+                                  "updated_at": datetime.now(UTC)}])
     if op.get_bind().dialect.name == "postgresql":
         # Wake live listeners (other windows, other machines) when events commit.
         op.execute(
