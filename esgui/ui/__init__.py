@@ -1,0 +1,1 @@
+"""The PySide6 desktop explorer. Imported only by `esgui gui`, main.py and tests."""

@@ -1,0 +1,164 @@
+"""The balance chart: an account's balance over its versions, the slider's version marked.
+
+Long histories are decimated to the chart's width: each pixel column keeps the lowest
+and the highest balance in its range of versions (in the order they occur), so spikes
+stay visible and 100,000 versions draw as fast as 2,000.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
+from PySide6.QtCore import QMargins, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QResizeEvent
+from PySide6.QtWidgets import QWidget
+
+from esgui.app.timeline import BalanceSeries
+from esgui.ui.widgets import named
+
+# (show in this unit from this many, the unit, its name): 12,345.00 -> 12.3 thousands
+_UNITS = ((10**10, 10**9, "billions"), (10**7, 10**6, "millions"), (10**4, 10**3, "thousands"))
+
+
+def decimate(cents: list[int], buckets: int) -> list[tuple[int, int]]:
+    """(version, cents) points: every point, or min and max per bucket of versions."""
+    n = len(cents)
+    if n <= 2 * buckets:
+        return [(i + 1, value) for i, value in enumerate(cents)]
+    points: list[tuple[int, int]] = []
+    step = n / buckets
+    start = 0
+    for b in range(buckets):
+        end = min(n, int((b + 1) * step))
+        if end <= start:
+            continue
+        chunk = cents[start:end]
+        low = chunk.index(min(chunk))
+        high = chunk.index(max(chunk))
+        for i in sorted({low, high}):
+            points.append((start + i + 1, chunk[i]))
+        start = end
+    return points
+
+
+class BalanceChart(QChartView):
+    """Shows a BalanceSeries; `version_clicked` when the user clicks into the plot."""
+
+    version_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        chart = QChart()
+        super().__init__(chart, parent)
+        named(self, "balanceChart", "Balance chart")
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(160)
+        chart.legend().hide()
+        chart.setMargins(QMargins(4, 4, 8, 4))
+        chart.setBackgroundRoundness(0)
+        self._chart = chart
+        self.line = QLineSeries()
+        self.line.setName("Balance")
+        self.marker_line = QLineSeries()
+        self.marker_line.setName("Selected version")
+        self.dot = QScatterSeries()
+        self.dot.setMarkerSize(9)
+        for series in (self.line, self.marker_line, self.dot):
+            chart.addSeries(series)
+        self.x_axis = QValueAxis()
+        self.x_axis.setLabelFormat("%d")
+        self.x_axis.setTitleText("Version")
+        self.y_axis = QValueAxis()
+        self.y_axis.setTitleText("Balance")
+        chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
+        for series in (self.line, self.marker_line, self.dot):
+            series.attachAxis(self.x_axis)
+            series.attachAxis(self.y_axis)
+        self._series: BalanceSeries | None = None
+        self._scale = 0.01
+        self._low = 0.0
+        self._high = 1.0
+        self._drawn_for = (0, 0)  # (versions, width) the line was decimated for
+        self._marker = 0
+        self.set_dark(False)
+
+    def set_dark(self, dark: bool) -> None:
+        self._chart.setTheme(QChart.ChartTheme.ChartThemeDark if dark
+                             else QChart.ChartTheme.ChartThemeLight)  # fmt: skip
+        self._chart.setBackgroundBrush(QColor("#1f2327") if dark else QColor("#ffffff"))
+        self._chart.legend().hide()
+        accent = QColor("#5aa9ff") if dark else QColor("#1f6fd1")
+        pen = QPen(accent)
+        pen.setWidthF(1.6)
+        self.line.setPen(pen)
+        cursor_pen = QPen(QColor("#ff9f43") if dark else QColor("#e0701b"))
+        cursor_pen.setWidthF(1.4)
+        cursor_pen.setStyle(Qt.PenStyle.DashLine)
+        self.marker_line.setPen(cursor_pen)
+        self.dot.setColor(cursor_pen.color())
+        self.dot.setBorderColor(cursor_pen.color())
+
+    def set_series(self, series: BalanceSeries | None) -> None:
+        self._series = series
+        self._drawn_for = (0, 0)
+        self._redraw()
+        self.set_marker(self._marker)
+
+    def refresh(self) -> None:
+        """The series grew: redraw the line."""
+        self._redraw()
+        self.set_marker(self._marker)
+
+    def _redraw(self) -> None:
+        series = self._series
+        width = max(50, self.viewport().width() - 80)
+        if series is None or len(series) == 0:
+            self.line.clear()
+            self.x_axis.setRange(0, 1)
+            self.y_axis.setRange(0, 1)
+            self._drawn_for = (0, 0)
+            return
+        if self._drawn_for == (len(series), width):
+            return
+        self._drawn_for = (len(series), width)
+        points = decimate(series.cents, width)
+        low = min(0, min(value for _v, value in points))
+        high = max(1, max(value for _v, value in points))
+        divisor, unit = 100, ""
+        for threshold, size, name in _UNITS:
+            if high >= threshold * 100:
+                divisor, unit = size * 100, name
+                break
+        self._scale = 1 / divisor
+        self.y_axis.setTitleText(f"Balance ({unit})" if unit else "Balance")
+        self.y_axis.setLabelFormat("%.1f" if unit else "%.2f")
+        self.line.replace([QPointF(v, value * self._scale) for v, value in points])
+        self._low, self._high = low * self._scale, high * self._scale * 1.05
+        self.x_axis.setRange(0.5 if len(series) > 1 else 0, max(len(series), 1) + 0.5)
+        self.y_axis.setRange(self._low, self._high)
+        self.y_axis.applyNiceNumbers()
+        self._low, self._high = self.y_axis.min(), self.y_axis.max()
+
+    def set_marker(self, version: int) -> None:
+        """Mark `version` (0: nothing to mark, before the opening)."""
+        self._marker = version
+        series = self._series
+        if series is None or not 1 <= version <= len(series):
+            self.marker_line.clear()
+            self.dot.clear()
+            return
+        y = series.cents[version - 1] * self._scale
+        self.marker_line.replace([QPointF(version, self._low), QPointF(version, self._high)])
+        self.dot.replace([QPointF(version, y)])
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._series is not None:
+            self._redraw()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        series = self._series
+        if series is not None and len(series) and event.button() == Qt.MouseButton.LeftButton:
+            value = self._chart.mapToValue(self._chart.mapFromScene(self.mapToScene(
+                event.position().toPoint())), self.line)  # fmt: skip
+            self.version_clicked.emit(max(1, min(len(series), round(value.x()))))
+        super().mousePressEvent(event)
