@@ -359,6 +359,12 @@ class MainWindow(QMainWindow):
         model = self.log.model
         if not self.timeline.account_id or key <= 0:
             model.request_key(None)
+            if self.timeline.account_id and version == 0:
+                self._highlighting = True
+                try:
+                    self.log.clear_highlight()  # before the opening: no event to show
+                finally:
+                    self._highlighting = False
             return
         row = model.row_of_key(key)
         if row >= 0:
