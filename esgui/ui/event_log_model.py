@@ -243,10 +243,11 @@ class EventLogModel(QAbstractTableModel):
         self._loaded = True
         if first:
             self._top = page.top
-        self._append(page.rows)
+        # State first: inserting rows lets views ask for more at once, from the new cursor.
         self._cursor = page.cursor
         self._exhausted = page.exhausted
         self._status = "All loaded" if page.exhausted else "Scroll for more"
+        self._append(page.rows)
         self.rows_fetched.emit(len(page.rows))
         if self._target is not None:
             self._seek()

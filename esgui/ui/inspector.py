@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFontDatabase, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -24,6 +24,10 @@ from PySide6.QtWidgets import (
 from esgui.store import RecordedEvent
 from esgui.ui.formatting import local_time, utc_iso
 from esgui.ui.widgets import named
+
+
+def _plain(rich: str) -> str:
+    return QTextDocumentFragment.fromHtml(rich).toPlainText()
 
 
 def pretty(value: Any) -> str:
@@ -132,7 +136,7 @@ class EventInspector(QWidget):
 
     def text(self) -> str:
         """Everything shown, as plain text (for tests and the clipboard)."""
-        parts = [self.title.text(), self.facts.text(), self.data_label.text(),
+        parts = [_plain(self.title.text()), _plain(self.facts.text()), self.data_label.text(),
                  self.data_view.toPlainText()]  # fmt: skip
         event = self.current_event
         if event is not None and event.stored_schema_version != event.schema_version:

@@ -18,7 +18,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+    Slot,
+)
 
 from esgui.errors import EsguiError
 from esgui.store.engine import mask_text
@@ -164,11 +173,17 @@ class TaskRunner(QObject):
         return [task for task in self._tasks if not task.done]
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel everything and wait for the workers; True when all have ended."""
+        """Cancel everything, wait for the workers, then deliver what they posted and
+        delete the finished tasks now, so nothing is left queued for a runner that is
+        about to go away."""
         self._closed = True
         for task in list(self._tasks):
             task.cancel()
-        return self._pool.waitForDone(timeout_ms)
+        finished = self._pool.waitForDone(timeout_ms)
+        for task in list(self._tasks):
+            QCoreApplication.sendPostedEvents(task, 0)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        return bool(finished)
 
 
 class Latest(QObject):

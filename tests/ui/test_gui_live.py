@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import esgui
 from PySide6.QtWidgets import QLabel, QTableView
 
+import esgui
 from tests.ui.gui_helpers import (
     LIVE_TIMEOUT_MS,
     account_row,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import esgui
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QAbstractButton, QTableView
 
+import esgui
 from tests.ui.gui_helpers import LIVE_TIMEOUT_MS, child, select_account, slider, text_of, wait_live
 
 # version -> (balance shown, status shown)
@@ -70,7 +70,7 @@ def test_the_highlighted_event_is_inspected(qtbot, make_window, store_url):
     _wait_history(qtbot, window, 6)
     slider(window).setValue(4)
     inspector = child(window, "eventInspector")
-    qtbot.waitUntil(lambda: "MoneyDeposited" in inspector.text() and "version 4" in inspector.text())
+    qtbot.waitUntil(lambda: "MoneyDeposited · T1 version 4" in inspector.text())
     assert '"amount": "1000.00"' in inspector.text()
     assert '"user": "setup"' in inspector.text()
 
