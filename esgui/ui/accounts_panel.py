@@ -55,7 +55,7 @@ class AccountsPanel(QWidget):
                               (Column.LAST_ACTIVITY, 120)):  # fmt: skip
             header.resizeSection(column, width)
         self.count_label = named(QLabel(), "accountCount", "Account count")
-        self.count_label.setObjectName("caption")
+        self.count_label.setProperty("role", "caption")
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 1)

@@ -65,7 +65,7 @@ class ConnectDialog(QDialog):
             form.addRow(label, widget)
         note = QLabel("The password is used for this connection only; esgui never saves it.")
         note.setWordWrap(True)
-        note.setObjectName("caption")
+        note.setProperty("role", "caption")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

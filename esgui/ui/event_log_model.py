@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from esgui.app.queries import EventQuery, LogRow, Page, fetch_newer, fetch_page
+from esgui.app.queries import SCAN_WINDOW, EventQuery, LogRow, Page, fetch_newer, fetch_page
 from esgui.ui.formatting import count, local_time, money, utc_iso
 from esgui.ui.session import StoreSession
 from esgui.ui.tasks import CancelToken, Task
@@ -78,6 +78,7 @@ class EventLogModel(QAbstractTableModel):
         self._loaded = False
         self._target: int | None = None
         self._status = ""
+        self.scan_window = SCAN_WINDOW  # keys per query of a filtered scan
 
     # -- configuration -----------------------------------------------------------------
 
@@ -205,17 +206,13 @@ class EventLogModel(QAbstractTableModel):
         session = self._session
         if session is None or not session.ready or self._fetch is not None:
             return
-        store, query, cursor, generation = (
-            session.store,
-            self._query,
-            self._cursor,
-            self._generation,
-        )
+        store, query, cursor = session.store, self._query, self._cursor
+        generation, window = self._generation, self.scan_window
         assert store is not None
 
         def work(token: CancelToken) -> Page:
             return fetch_page(store, query, cursor, limit, should_stop=token.stopped,
-                              progress=token.progress)  # fmt: skip
+                              progress=token.progress, window=window)  # fmt: skip
 
         task = session.submit(work, label="Filtering the event log")
         task.finished.connect(lambda page: self._on_page(generation, page))

@@ -107,7 +107,7 @@ class EventLogPanel(QWidget):
             header.resizeSection(column, width)
 
         self.footer = named(QLabel(), "logFooter", "Event log status")
-        self.footer.setObjectName("caption")
+        self.footer.setProperty("role", "caption")
         self.scan_bar = QProgressBar()
         self.scan_bar.setMaximumHeight(12)
         self.scan_bar.setMaximumWidth(160)

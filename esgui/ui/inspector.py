@@ -51,7 +51,6 @@ class EventInspector(QWidget):
         named(self, "eventInspector", "Event inspector")
         self.current_event: RecordedEvent | None = None
         self.title = named(QLabel("Select an event in the log"), "inspectorTitle", "Event")
-        self.title.setObjectName("inspectorTitle")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.facts = QLabel()
@@ -60,13 +59,13 @@ class EventInspector(QWidget):
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.data_label = QLabel("Data")
-        self.data_label.setObjectName("sectionLabel")
+        self.data_label.setProperty("role", "section")
         self.data_view = _text_box("inspectorData")
         self.stored_label = QLabel("Stored form")
-        self.stored_label.setObjectName("sectionLabel")
+        self.stored_label.setProperty("role", "section")
         self.stored_view = _text_box("inspectorStoredData")
         self.meta_label = QLabel("Metadata")
-        self.meta_label.setObjectName("sectionLabel")
+        self.meta_label.setProperty("role", "section")
         self.meta_view = _text_box("inspectorMetadata")
 
         data_pane = QWidget()

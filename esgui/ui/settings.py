@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from esgui.store.engine import describe_url
 
@@ -32,9 +32,11 @@ def without_password(url: str) -> tuple[str, bool]:
         parsed = make_url(url)
     except Exception:  # noqa: BLE001 - not a URL: keep nothing that could be a secret
         return "", False
-    if parsed.password is None:
-        return parsed.render_as_string(hide_password=False), False
-    return parsed.set(password=None).render_as_string(hide_password=False), True
+    had_password = parsed.password is not None
+    # URL.set(password=None) would keep the password: build the URL again without it.
+    bare = URL.create(parsed.drivername, username=parsed.username, host=parsed.host,
+                      port=parsed.port, database=parsed.database, query=parsed.query)  # fmt: skip
+    return bare.render_as_string(hide_password=False), had_password
 
 
 class Settings:

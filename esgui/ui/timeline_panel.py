@@ -75,7 +75,7 @@ class TimelinePanel(QWidget):
     def _build(self) -> None:
         sp = QStyle.StandardPixmap
         self.account_label = named(QLabel("No account selected"), "timelineAccount", "Account")
-        self.account_label.setObjectName("panelTitle")
+        self.account_label.setProperty("role", "title")
         self.first_button = self._tool("firstButton", sp.SP_MediaSkipBackward, "First version")
         self.back_button = self._tool("stepBackButton", sp.SP_MediaSeekBackward, "Step back")
         self.play_button = self._tool("playButton", sp.SP_MediaPlay, "Play")
@@ -106,7 +106,6 @@ class TimelinePanel(QWidget):
 
         self.replay_version = named(QLabel(), "replayVersion", "Version")
         self.replay_balance = named(QLabel(), "replayBalance", "Balance at this version")
-        self.replay_balance.setObjectName("replayBalance")
         self.replay_status = named(QLabel(), "replayStatus", "Status at this version")
         self.replay_time = named(QLabel(), "replayTime", "Recorded at")
         self.replay_event = named(QLabel(), "replayEvent", "Event")
@@ -134,7 +133,7 @@ class TimelinePanel(QWidget):
                   self.replay_time, self.replay_event)  # fmt: skip
         for column, (caption, value) in enumerate(zip(captions, values, strict=True)):
             title = QLabel(caption)
-            title.setObjectName("caption")
+            title.setProperty("role", "caption")
             facts.addWidget(title, 0, column)
             facts.addWidget(value, 1, column)
         facts.setColumnStretch(len(captions), 1)
