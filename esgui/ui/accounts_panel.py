@@ -50,9 +50,9 @@ class AccountsPanel(QWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((Column.ACCOUNT, 100), (Column.OWNER, 135), (Column.BALANCE, 110),
-                              (Column.STATUS, 64), (Column.VERSION, 62),
-                              (Column.LAST_ACTIVITY, 120)):  # fmt: skip
+        for column, width in ((Column.ACCOUNT, 96), (Column.OWNER, 124), (Column.BALANCE, 96),
+                              (Column.STATUS, 60), (Column.VERSION, 62),
+                              (Column.LAST_ACTIVITY, 118)):  # fmt: skip
             header.resizeSection(column, width)
         self.count_label = named(QLabel(), "accountCount", "Account count")
         self.count_label.setProperty("role", "caption")

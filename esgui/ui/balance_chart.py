@@ -7,6 +7,8 @@ stay visible and 100,000 versions draw as fast as 2,000.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
 from PySide6.QtCore import QMargins, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QResizeEvent
@@ -17,6 +19,36 @@ from esgui.ui.widgets import named
 
 # (show in this unit from this many, the unit, its name): 12,345.00 -> 12.3 thousands
 _UNITS = ((10**10, 10**9, "billions"), (10**7, 10**6, "millions"), (10**4, 10**3, "thousands"))
+
+
+def nice_step(span: float, ticks: int = 4) -> float:
+    """A round tick interval (1, 2, 2.5 or 5 times a power of ten) giving about `ticks`."""
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power
+
+
+def _nice_axis(
+    axis: QValueAxis, low: float, high: float, *, whole: bool = False
+) -> tuple[float, float]:
+    """Round ticks anchored at zero; the range rounded out to them unless `whole` (the
+    version axis ends at the newest version). Returns the range."""
+    step = nice_step(high - low)
+    if whole:
+        step = max(1.0, round(step))
+    else:
+        low = math.floor(low / step) * step
+        high = math.ceil(high / step) * step
+    axis.setRange(low, high)
+    axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    axis.setTickAnchor(0)
+    axis.setTickInterval(step)
+    return low, high
 
 
 def decimate(cents: list[int], buckets: int) -> list[tuple[int, int]]:
@@ -130,13 +162,14 @@ class BalanceChart(QChartView):
                 break
         self._scale = 1 / divisor
         self.y_axis.setTitleText(f"Balance ({unit})" if unit else "Balance")
-        self.y_axis.setLabelFormat("%.1f" if unit else "%.2f")
         self.line.replace([QPointF(v, value * self._scale) for v, value in points])
-        self._low, self._high = low * self._scale, high * self._scale * 1.05
-        self.x_axis.setRange(0.5 if len(series) > 1 else 0, max(len(series), 1) + 0.5)
-        self.y_axis.setRange(self._low, self._high)
-        self.y_axis.applyNiceNumbers()
-        self._low, self._high = self.y_axis.min(), self.y_axis.max()
+        self._low, self._high = _nice_axis(
+            self.y_axis, low * self._scale, high * self._scale * 1.02
+        )
+        step = self.y_axis.tickInterval()
+        self.y_axis.setLabelFormat("%.0f" if step >= 1 and step == int(step) else
+                                   "%.1f" if step * 10 == int(step * 10) else "%.2f")  # fmt: skip
+        _nice_axis(self.x_axis, 0, max(len(series), 1), whole=True)
 
     def set_marker(self, version: int) -> None:
         """Mark `version` (0: nothing to mark, before the opening)."""

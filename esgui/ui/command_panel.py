@@ -86,6 +86,7 @@ class CommandPanel(QWidget):
         self.close_button.clicked.connect(self.close_account)
         self.amount_edit.returnPressed.connect(self.deposit)
         self._update_enabled()
+        set_state(self.status, "outcome", "info")
 
     def buttons(self) -> tuple[QPushButton, ...]:
         return (self.open_button, self.deposit_button, self.withdraw_button, self.close_button)

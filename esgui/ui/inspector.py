@@ -7,6 +7,7 @@ form is shown beside the upcast form, each labelled with its schema version.
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QSizePolicy,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 from esgui.store import RecordedEvent
 from esgui.ui.formatting import local_time, utc_iso
 from esgui.ui.widgets import named
+
+_MUTED = "#7d868f"
 
 
 def _plain(rich: str) -> str:
@@ -75,23 +77,14 @@ class EventInspector(QWidget):
         grid.addWidget(self.stored_label, 0, 1)
         grid.addWidget(self.data_view, 1, 0)
         grid.addWidget(self.stored_view, 1, 1)
-        meta_pane = QWidget()
-        meta_layout = QVBoxLayout(meta_pane)
-        meta_layout.setContentsMargins(0, 0, 0, 0)
-        meta_layout.addWidget(self.meta_label)
-        meta_layout.addWidget(self.meta_view)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(data_pane)
-        split.addWidget(meta_pane)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 2)
-        split.setChildrenCollapsible(False)
-
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.facts)
-        layout.addWidget(split, 1)
+        layout.addWidget(data_pane)
+        layout.addWidget(self.meta_label)
+        layout.addWidget(self.meta_view, 1)
         self.show_event(None)
 
     def show_event(self, event: RecordedEvent | None) -> None:
@@ -109,25 +102,42 @@ class EventInspector(QWidget):
             f"position {event.position}"
         )
         facts = [
-            f"Recorded {local_time(event.recorded_at)} ({utc_iso(event.recorded_at)})",
-            f"Operator {event.operator or '—'}",
-            f"Event id {event.event_id}",
-            f"Hash {event.hash[:16]}…",
-        ]
+            ("Recorded", f"{local_time(event.recorded_at)} "
+                         f"({event.recorded_at.astimezone().strftime('%Z') or 'local'})"),
+            ("Operator", event.operator or "—"),
+            ("Event id", event.event_id),
+            ("Hash", f"{event.hash[:24]}…"),
+        ]  # fmt: skip
         if event.upcast_error:
-            facts.append(f"<span style='color:#c83228'>Cannot read: {event.upcast_error}</span>")
-        self.facts.setText("<br>".join(facts))
-        self.facts.setToolTip(f"Hash {event.hash}")
+            facts.append(("Cannot read", event.upcast_error))
+        rows = "".join(
+            f"<tr><td style='padding-right:10px; color:{_MUTED}'>{escape(k)}</td>"
+            f"<td>{escape(v)}</td></tr>"
+            for k, v in facts
+        )
+        self.facts.setText(f"<table cellspacing='0' cellpadding='1'>{rows}</table>")
+        self.facts.setToolTip(f"Recorded {utc_iso(event.recorded_at)}\nHash {event.hash}")
         differs = event.stored_schema_version != event.schema_version
         self.data_label.setText(
             f"Data (schema {event.schema_version}{', upcast on read' if differs else ''})"
         )
         self.data_view.setPlainText(pretty(event.data))
+        self._fit(self.data_view, self.stored_view if differs else None, event)
         self.meta_view.setPlainText(pretty(event.metadata))
         self._show_stored(differs)
         if differs:
             self.stored_label.setText(f"Stored form (schema {event.stored_schema_version})")
             self.stored_view.setPlainText(pretty(event.stored_data))
+
+    def _fit(self, box: QPlainTextEdit, other: QPlainTextEdit | None, event: RecordedEvent) -> None:
+        """Size the data boxes to their JSON (3 to 9 lines); metadata gets the rest."""
+        lines = pretty(event.data).count("\n") + 1
+        if other is not None:
+            lines = max(lines, pretty(event.stored_data).count("\n") + 1)
+        margins = 2 * (box.document().documentMargin() + box.frameWidth()) + 4
+        height = int(box.fontMetrics().lineSpacing() * min(max(lines, 3), 9) + margins)
+        for view in (box, self.stored_view):
+            view.setFixedHeight(height)
 
     def _show_stored(self, visible: bool) -> None:
         self.stored_label.setVisible(visible)

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.menu_actions: Actions = build_menus(self)
         self.theme = apply_theme(QApplication.instance(), self.settings.theme)  # type: ignore[arg-type]
         self.chart.set_dark(self.theme == "dark")
+        self.timeline.refresh_icons()
         self.menu_actions.themes[self.theme].setChecked(True)
         self._restore_layout()
         self._set_title()
@@ -144,12 +145,12 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_dock)
         self.splitDockWidget(self.timeline_dock, self.chart_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.chart_dock, self.inspector_dock, Qt.Orientation.Horizontal)
-        self.resizeDocks([self.accounts_dock], [625], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.accounts_dock, self.commands_dock], [560, 250],
+        self.resizeDocks([self.accounts_dock], [590], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.accounts_dock, self.commands_dock], [620, 200],
                          Qt.Orientation.Vertical)  # fmt: skip
-        self.resizeDocks([self.chart_dock, self.inspector_dock], [480, 360],
+        self.resizeDocks([self.chart_dock, self.inspector_dock], [400, 420],
                          Qt.Orientation.Horizontal)  # fmt: skip
-        self.resizeDocks([self.timeline_dock, self.chart_dock], [130, 300],
+        self.resizeDocks([self.timeline_dock, self.chart_dock], [120, 370],
                          Qt.Orientation.Vertical)  # fmt: skip
 
     def _restore_layout(self) -> None:
@@ -237,7 +238,7 @@ class MainWindow(QMainWindow):
         follower.head_moved.connect(self._on_head_moved)
         follower.state_changed.connect(self.status.set_live_state)
         follower.catch_up_progressed.connect(self.status.show_catch_up)
-        follower.catch_up_ended.connect(lambda _complete: self.status.end_catch_up())
+        follower.catch_up_ended.connect(self.status.end_catch_up)
         follower.start()
         if store.upgraded_from:
             self.status.showMessage(f"Upgraded the store schema from {store.upgraded_from}", 8000)
@@ -443,6 +444,7 @@ class MainWindow(QMainWindow):
         self.theme = apply_theme(QApplication.instance(), name)  # type: ignore[arg-type]
         self.settings.theme = self.theme
         self.chart.set_dark(self.theme == "dark")
+        self.timeline.refresh_icons()
         self.menu_actions.themes[self.theme].setChecked(True)
 
     def toggle_theme(self) -> None:

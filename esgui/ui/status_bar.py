@@ -139,6 +139,6 @@ class StatusBar(QStatusBar):
             self.progress.show_task("Catching up the projection")
             self.progress.set_progress(done, total)
 
-    def end_catch_up(self) -> None:
+    def end_catch_up(self, _complete: bool = True) -> None:
         if not self._tasks:
             self.progress.hide()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -21,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSlider,
-    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +31,7 @@ from esgui.app.timeline import BalanceSeries
 from esgui.domain.account import AccountState
 from esgui.ui.balance_chart import BalanceChart
 from esgui.ui.formatting import count, local_time, money, utc_iso
+from esgui.ui.icons import media_icon
 from esgui.ui.session import StoreSession
 from esgui.ui.tasks import CancelToken, Latest, Task
 from esgui.ui.widgets import named
@@ -65,23 +66,33 @@ class TimelinePanel(QWidget):
 
     # -- layout --------------------------------------------------------------------------
 
-    def _tool(self, name: str, icon: QStyle.StandardPixmap, tip: str) -> QToolButton:
+    def _tool(self, name: str, icon: str, tip: str) -> QToolButton:
         button = named(QToolButton(), name, tip)
-        button.setIcon(self.style().standardIcon(icon))
+        button.setProperty("icon_name", icon)
         button.setToolTip(tip)
         button.setAutoRaise(True)
+        button.setIconSize(QSize(20, 20))
         return button
 
+    def refresh_icons(self) -> None:
+        """Draw the control icons in the current palette's text colour (theme change)."""
+        color = self.palette().color(QPalette.ColorRole.WindowText)
+        for button in (self.first_button, self.back_button, self.play_button,
+                       self.forward_button, self.last_button):  # fmt: skip
+            name = str(button.property("icon_name"))
+            if button is self.play_button and self.playing:
+                name = "pause"
+            button.setIcon(media_icon(name, color))
+
     def _build(self) -> None:
-        sp = QStyle.StandardPixmap
         self.account_label = named(QLabel("No account selected"), "timelineAccount", "Account")
         self.account_label.setProperty("role", "title")
-        self.first_button = self._tool("firstButton", sp.SP_MediaSkipBackward, "First version")
-        self.back_button = self._tool("stepBackButton", sp.SP_MediaSeekBackward, "Step back")
-        self.play_button = self._tool("playButton", sp.SP_MediaPlay, "Play")
-        self.forward_button = self._tool("stepForwardButton", sp.SP_MediaSeekForward,
+        self.first_button = self._tool("firstButton", "first", "First version")
+        self.back_button = self._tool("stepBackButton", "back", "Step back")
+        self.play_button = self._tool("playButton", "play", "Play")
+        self.forward_button = self._tool("stepForwardButton", "forward",
                                          "Step forward")  # fmt: skip
-        self.last_button = self._tool("lastButton", sp.SP_MediaSkipForward, "Newest version")
+        self.last_button = self._tool("lastButton", "last", "Newest version")
         self.speed = named(QComboBox(), "playSpeed", "Play speed")
         for speed in SPEEDS:
             self.speed.addItem(f"{speed:,} per step", speed)
@@ -306,15 +317,15 @@ class TimelinePanel(QWidget):
         if self.slider.value() >= self.slider.maximum():
             self.slider.setValue(0)
         self._play.start()
-        self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPause))
         self.play_button.setToolTip("Pause")
         self.play_button.setAccessibleName("Pause")
+        self.refresh_icons()
 
     def stop_play(self) -> None:
         self._play.stop()
-        self.play_button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.play_button.setToolTip("Play")
         self.play_button.setAccessibleName("Play")
+        self.refresh_icons()
 
     @property
     def playing(self) -> bool:
