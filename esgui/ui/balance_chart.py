@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
-from PySide6.QtCore import QMargins, QPointF, Qt, Signal
+from PySide6.QtCharts import QChart, QChartView, QLineSeries, QValueAxis
+from PySide6.QtCore import QMargins, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
@@ -89,12 +89,7 @@ class BalanceChart(QChartView):
         self._chart = chart
         self.line = QLineSeries()
         self.line.setName("Balance")
-        self.marker_line = QLineSeries()
-        self.marker_line.setName("Selected version")
-        self.dot = QScatterSeries()
-        self.dot.setMarkerSize(9)
-        for series in (self.line, self.marker_line, self.dot):
-            chart.addSeries(series)
+        chart.addSeries(self.line)
         self.x_axis = QValueAxis()
         self.x_axis.setLabelFormat("%d")
         self.x_axis.setTitleText("Version")
@@ -102,9 +97,8 @@ class BalanceChart(QChartView):
         self.y_axis.setTitleText("Balance")
         chart.addAxis(self.x_axis, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(self.y_axis, Qt.AlignmentFlag.AlignLeft)
-        for series in (self.line, self.marker_line, self.dot):
-            series.attachAxis(self.x_axis)
-            series.attachAxis(self.y_axis)
+        self.line.attachAxis(self.x_axis)
+        self.line.attachAxis(self.y_axis)
         self._series: BalanceSeries | None = None
         self._scale = 0.01
         self._low = 0.0
@@ -125,9 +119,7 @@ class BalanceChart(QChartView):
         cursor_pen = QPen(QColor("#ff9f43") if dark else QColor("#e0701b"))
         cursor_pen.setWidthF(1.4)
         cursor_pen.setStyle(Qt.PenStyle.DashLine)
-        self.marker_line.setPen(cursor_pen)
-        self.dot.setColor(cursor_pen.color())
-        self.dot.setBorderColor(cursor_pen.color())
+        self._marker_pen = cursor_pen
 
     def set_series(self, series: BalanceSeries | None) -> None:
         self._series = series
@@ -172,16 +164,52 @@ class BalanceChart(QChartView):
         _nice_axis(self.x_axis, 0, max(len(series), 1), whole=True)
 
     def set_marker(self, version: int) -> None:
-        """Mark `version` (0: nothing to mark, before the opening)."""
+        """Mark `version` (0: nothing to mark, before the opening).
+
+        The marker is drawn over the chart (drawForeground) and only the strips it
+        leaves and enters are repainted: moving it never re-renders the whole chart."""
+        old = self._marker_rect()
         self._marker = version
+        new = self._marker_rect()
+        for rect in (old, new):
+            if rect is not None:
+                self.viewport().update(rect)
+
+    @property
+    def marker_version(self) -> int:
         series = self._series
-        if series is None or not 1 <= version <= len(series):
-            self.marker_line.clear()
-            self.dot.clear()
+        return self._marker if series is not None and 1 <= self._marker <= len(series) else 0
+
+    def marker_point(self) -> QPointF | None:
+        """The marked (version, balance) in scene coordinates, or None."""
+        version = self.marker_version
+        if not version or self._series is None:
+            return None
+        value = QPointF(version, self._series.cents[version - 1] * self._scale)
+        return self._chart.mapToScene(self._chart.mapToPosition(value, self.line))
+
+    def _marker_rect(self) -> QRect | None:
+        point = self.marker_point()
+        if point is None:
+            return None
+        area = self._chart.mapRectToScene(self._chart.plotArea())
+        strip = QRectF(point.x() - 8, area.top() - 8, 16, area.height() + 16)
+        return self.mapFromScene(strip).boundingRect().adjusted(-2, -2, 2, 2)
+
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:  # noqa: N802
+        super().drawForeground(painter, rect)
+        point = self.marker_point()
+        if point is None:
             return
-        y = series.cents[version - 1] * self._scale
-        self.marker_line.replace([QPointF(version, self._low), QPointF(version, self._high)])
-        self.dot.replace([QPointF(version, y)])
+        area = self._chart.mapRectToScene(self._chart.plotArea())
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self._marker_pen)
+        painter.drawLine(QPointF(point.x(), area.top()), QPointF(point.x(), area.bottom()))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self._marker_pen.color())
+        painter.drawEllipse(point, 4.5, 4.5)
+        painter.restore()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -48,9 +48,34 @@ HEADERS = ("Position", "Account", "Version", "Type", "Amount", "Operator", "Reco
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 _NUMERIC = (LogColumn.POSITION, LogColumn.VERSION, LogColumn.AMOUNT)
-_IN = QColor(30, 140, 70)
-_OUT = QColor(200, 60, 50)
+_ALIGN = tuple(_RIGHT if column in _NUMERIC else _LEFT for column in range(len(HEADERS)))
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+# data() runs for every painted cell: compare roles as plain ints
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_AMOUNT = int(LogColumn.AMOUNT)
+_TYPE_FIELD = LogRow._fields.index("event_type")
+_RECORDED = int(LogColumn.RECORDED)
+_IN_BRUSH = QBrush(QColor(30, 140, 70))
+_OUT_BRUSH = QBrush(QColor(200, 60, 50))
 _SIGNS = {"MoneyDeposited": "+", "MoneyWithdrawn": "-"}
+Texts = tuple[str, str, str, str, str, str, str]
+
+
+def texts_of(row: LogRow) -> Texts:
+    """What each column shows; computed with the batch, off the GUI thread."""
+    try:
+        amount = money(row.amount)
+    except ArithmeticError:
+        amount = row.amount
+    if amount:
+        amount = _SIGNS.get(row.event_type, "") + amount
+    return (str(row.position), row.aggregate_id, str(row.version),
+            row.event_type + (" ⚠" if row.unreadable else ""), amount, row.operator,
+            local_time(row.recorded_at))  # fmt: skip
 
 
 class EventLogModel(QAbstractTableModel):
@@ -65,7 +90,10 @@ class EventLogModel(QAbstractTableModel):
         super().__init__(parent)
         self._session: StoreSession | None = None
         self._query = EventQuery()
-        self._rows: list[LogRow] = []
+        # plain tuples (LogRow's fields): exact tuples of plain values are left alone by
+        # Python's cycle collector, so a long log never makes it pause the GUI
+        self._rows: list[tuple[Any, ...]] = []
+        self._texts: list[Texts] = []  # what data() shows, per row
         self._keys: list[int] = []  # ascending in display order (negated when newest first)
         self._cursor: int | None = None
         self._top = 0
@@ -104,7 +132,7 @@ class EventLogModel(QAbstractTableModel):
         self._fetch = self._newer = None
         self.beginResetModel()
         self._query = query
-        self._rows, self._keys = [], []
+        self._rows, self._texts, self._keys = [], [], []
         self._cursor, self._top = None, 0
         self._exhausted = (self._session is None or not self._session.ready
                            or query.aggregate_id == "")  # fmt: skip
@@ -139,59 +167,37 @@ class EventLogModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        row = index.row()
+        if not 0 <= row < len(self._texts):
             return None
-        row = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in _NUMERIC else _LEFT
-        if role == Qt.ItemDataRole.ForegroundRole and column == LogColumn.AMOUNT:
-            sign = _SIGNS.get(row.event_type)
-            return QBrush(_IN if sign == "+" else _OUT) if sign else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if row.unreadable:
+        if role == _DISPLAY:
+            return self._texts[row][index.column()]
+        if role == _ALIGNMENT:
+            return _ALIGN[index.column()]
+        if role == _FOREGROUND:
+            if index.column() != _AMOUNT:
+                return None
+            sign = _SIGNS.get(self._rows[row][_TYPE_FIELD])
+            return (_IN_BRUSH if sign == "+" else _OUT_BRUSH) if sign else None
+        if role == _TOOLTIP:
+            event = LogRow._make(self._rows[row])
+            if event.unreadable:
                 return "This event cannot be decoded; the inspector shows it as stored"
-            if row.upcast:
+            if event.upcast:
                 return "Stored in an older schema; shown upcast to the current one"
-            if column == LogColumn.RECORDED:
-                return utc_iso(row.recorded_at)
-            return None
+            return utc_iso(event.recorded_at) if index.column() == _RECORDED else None
         if role == LogRole.POSITION:
-            return row.position
+            return self._rows[row][0]
         if role == LogRole.VERSION:
-            return row.version
+            return self._rows[row][2]
         if role == LogRole.ACCOUNT_ID:
-            return row.aggregate_id
+            return self._rows[row][1]
         if role == LogRole.ROW:
-            return row
+            return LogRow._make(self._rows[row])
         return None
-
-    @staticmethod
-    def _display(row: LogRow, column: int) -> str:
-        if column == LogColumn.POSITION:
-            return str(row.position)
-        if column == LogColumn.ACCOUNT:
-            return row.aggregate_id
-        if column == LogColumn.VERSION:
-            return str(row.version)
-        if column == LogColumn.TYPE:
-            return row.event_type + (" ⚠" if row.unreadable else "")
-        if column == LogColumn.AMOUNT:
-            try:
-                shown = money(row.amount)
-            except ArithmeticError:
-                return row.amount
-            return _SIGNS.get(row.event_type, "") + shown if shown else ""
-        if column == LogColumn.OPERATOR:
-            return row.operator
-        return local_time(row.recorded_at)
 
     def canFetchMore(self, parent: Index) -> bool:  # noqa: N802
         return not parent.isValid() and not self._exhausted and not self._paused
@@ -210,9 +216,10 @@ class EventLogModel(QAbstractTableModel):
         generation, window = self._generation, self.scan_window
         assert store is not None
 
-        def work(token: CancelToken) -> Page:
-            return fetch_page(store, query, cursor, limit, should_stop=token.stopped,
+        def work(token: CancelToken) -> tuple[Page, list[Texts]]:
+            page = fetch_page(store, query, cursor, limit, should_stop=token.stopped,
                               progress=token.progress, window=window)  # fmt: skip
+            return page, [texts_of(row) for row in page.rows]
 
         task = session.submit(work, label="Filtering the event log")
         task.finished.connect(lambda page: self._on_page(generation, page))
@@ -232,9 +239,10 @@ class EventLogModel(QAbstractTableModel):
         self._paused = False
         self.fetchMore(QModelIndex())
 
-    def _on_page(self, generation: int, page: Page) -> None:
+    def _on_page(self, generation: int, result: tuple[Page, list[Texts]]) -> None:
         if generation != self._generation:
             return
+        page, texts = result
         self._fetch = None
         first = not self._loaded
         self._loaded = True
@@ -244,7 +252,7 @@ class EventLogModel(QAbstractTableModel):
         self._cursor = page.cursor
         self._exhausted = page.exhausted
         self._status = "All loaded" if page.exhausted else "Scroll for more"
-        self._append(page.rows)
+        self._append(page.rows, texts)
         self.rows_fetched.emit(len(page.rows))
         if self._target is not None:
             self._seek()
@@ -268,14 +276,15 @@ class EventLogModel(QAbstractTableModel):
         self._status = "Stopped"
         self.fetch_stopped.emit()
 
-    def _append(self, rows: list[LogRow]) -> None:
+    def _append(self, rows: list[LogRow], texts: list[Texts]) -> None:
         if not rows:
             return
         key_name = self._query.key_name
         sign = -1 if self._query.newest_first else 1
         start = len(self._rows)
         self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
-        self._rows.extend(rows)
+        self._rows.extend(tuple(row) for row in rows)
+        self._texts.extend(texts)
         self._keys.extend(sign * row.key(key_name) for row in rows)
         self.endInsertRows()
 
@@ -297,15 +306,21 @@ class EventLogModel(QAbstractTableModel):
             return
         store, query, top, generation = session.store, self._query, self._top, self._generation
         assert store is not None
-        task = session.submit(lambda _token: fetch_newer(store, query, top, NEWER_LIMIT))
+        def work(_token: CancelToken) -> tuple[list[LogRow], int, bool, list[Texts]]:
+            rows, new_top, overflow = fetch_newer(store, query, top, NEWER_LIMIT)
+            return rows, new_top, overflow, [texts_of(row) for row in rows]
+
+        task = session.submit(work)
         task.finished.connect(lambda result: self._on_newer(generation, result))
         task.ended.connect(lambda: self._on_newer_ended(generation))
         self._newer = task
 
-    def _on_newer(self, generation: int, result: tuple[list[LogRow], int, bool]) -> None:
+    def _on_newer(
+        self, generation: int, result: tuple[list[LogRow], int, bool, list[Texts]]
+    ) -> None:
         if generation != self._generation:
             return
-        rows, top, overflow = result
+        rows, top, overflow, texts = result
         if overflow:
             self.reload()
             return
@@ -313,8 +328,10 @@ class EventLogModel(QAbstractTableModel):
         if rows:
             key_name = self._query.key_name
             rows.reverse()  # newest first
+            texts.reverse()
             self.beginInsertRows(QModelIndex(), 0, len(rows) - 1)
-            self._rows[0:0] = rows
+            self._rows[0:0] = [tuple(row) for row in rows]
+            self._texts[0:0] = texts
             self._keys[0:0] = [-row.key(key_name) for row in rows]
             self.endInsertRows()
             self.rows_fetched.emit(len(rows))
@@ -357,7 +374,7 @@ class EventLogModel(QAbstractTableModel):
             self._target = None  # filtered out, or newer than the log: nothing to show
 
     def row(self, row: int) -> LogRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        return LogRow._make(self._rows[row]) if 0 <= row < len(self._rows) else None
 
     def loaded_count(self) -> int:
         return len(self._rows)

@@ -203,14 +203,20 @@ class EventLogPanel(QWidget):
         index = self.view.selectionModel().currentIndex()
         return self.model.row(index.row()) if index.isValid() else None
 
-    def highlight_row(self, row: int) -> None:
+    def row_visible(self, row: int) -> bool:
+        """Whether the row is on screen (highlighting it needs no scrolling)."""
+        rect = self.view.visualRect(self.model.index(row, 0))
+        return rect.isValid() and self.view.viewport().rect().contains(rect)
+
+    def highlight_row(self, row: int, *, center: bool = False) -> None:
         index = self.model.index(row, 0)
         if not index.isValid():
             return
         flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
                  | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
         self.view.selectionModel().setCurrentIndex(index, flags)
-        self.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        hint = QAbstractItemView.ScrollHint
+        self.view.scrollTo(index, hint.PositionAtCenter if center else hint.EnsureVisible)
 
     def clear_highlight(self) -> None:
         self.view.selectionModel().clearCurrentIndex()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,6 +40,8 @@ from esgui.ui.timeline_panel import TimelinePanel
 from esgui.ui.widgets import Banner
 
 DEFAULT_SIZE = (1400, 900)
+INSPECT_DELAY_MS = 60  # while the slider moves, the inspector follows when it rests
+HIGHLIGHT_DELAY_MS = 40  # ... and the log scrolls to a far event when it rests
 
 
 class MainWindow(QMainWindow):
@@ -122,6 +124,15 @@ class MainWindow(QMainWindow):
         self.status = StatusBar()
         self.setStatusBar(self.status)
         self._event_loader: Latest | None = None
+        self._inspect_position = 0
+        self._inspect_timer = QTimer(self)
+        self._inspect_timer.setSingleShot(True)
+        self._inspect_timer.setInterval(INSPECT_DELAY_MS)
+        self._inspect_timer.timeout.connect(self._inspect)
+        self._highlight_timer = QTimer(self)
+        self._highlight_timer.setSingleShot(True)
+        self._highlight_timer.setInterval(HIGHLIGHT_DELAY_MS)
+        self._highlight_timer.timeout.connect(self._on_highlight_timer)
 
         self.accounts.account_selected.connect(self._on_account_selected)
         self.commands.command_succeeded.connect(self._on_command_succeeded)
@@ -354,11 +365,14 @@ class MainWindow(QMainWindow):
         self._rehighlight()
 
     def _rehighlight(self) -> None:
-        """Select the timeline's event in the log (fetching on to it if needed)."""
+        """Select the timeline's event in the log (fetching on to it if needed). A row
+        on screen is selected at once; one that needs scrolling when the slider rests,
+        so scrubbing never waits for the log to repaint."""
         version, position = self._slider_key
         key = self._log_key(version, position)
         model = self.log.model
         if not self.timeline.account_id or key <= 0:
+            self._highlight_timer.stop()
             model.request_key(None)
             if self.timeline.account_id and version == 0:
                 self._highlighting = True
@@ -368,34 +382,55 @@ class MainWindow(QMainWindow):
                     self._highlighting = False
             return
         row = model.row_of_key(key)
-        if row >= 0:
+        if row < 0:
+            self._highlight_timer.stop()
+            model.request_key(key)
+        elif self.log.row_visible(row):
+            self._highlight_timer.stop()
             self._highlight(row)
         else:
-            model.request_key(key)
+            self._highlight_timer.start()
+
+    def _on_highlight_timer(self) -> None:
+        version, position = self._slider_key
+        row = self.log.model.row_of_key(self._log_key(version, position))
+        if row >= 0:
+            self._highlight(row, center=True)
 
     def _on_key_found(self, row: int) -> None:
-        self._highlight(row)
+        self._highlight(row, center=True)
 
-    def _highlight(self, row: int) -> None:
+    def _highlight(self, row: int, *, center: bool = False) -> None:
         current = self.log.current_row()
         found = self.log.model.row(row)
         if found is None or (current is not None and current.position == found.position):
             return
         self._highlighting = True
         try:
-            self.log.highlight_row(row)
+            self.log.highlight_row(row, center=center)
         finally:
             self._highlighting = False
 
     def _on_event_selected(self, row: LogRow | None) -> None:
-        loader, session = self._event_loader, self.session
-        if row is None or loader is None or session is None or session.store is None:
+        if row is None:
+            self._inspect_timer.stop()
             self.inspector.show_event(None)
             return
         if (not self._highlighting and row.aggregate_id == self.timeline.account_id
                 and self.timeline.slider.value() != row.version):  # fmt: skip
             self.timeline.slider.setValue(row.version)
-        store, position = session.store, row.position
+        self._inspect_position = row.position
+        if self._highlighting:
+            self._inspect_timer.start()  # scrubbing: inspect where the slider comes to rest
+        else:
+            self._inspect()
+
+    def _inspect(self) -> None:
+        self._inspect_timer.stop()
+        loader, session, position = self._event_loader, self.session, self._inspect_position
+        if loader is None or session is None or session.store is None or position <= 0:
+            return
+        store = session.store
         loader.request(lambda _t: load_event(store, position), self.inspector.show_event,
                        lambda message: self.status.showMessage(message, 6000))  # fmt: skip
 
