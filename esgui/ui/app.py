@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QCoreApplication, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from esgui.config import default_store_path, default_store_url
 from esgui.store.engine import mask_text
@@ -65,5 +66,21 @@ def run_gui(db_url: str | None, *, user: str | None = None, read_only: bool = Fa
             demo = "auto"
     window = MainWindow(db_url, user=user, read_only=read_only, demo=demo)
     _install_excepthook(window)
+    _close_on_signals(window)
     window.show()
     return int(app.exec())
+
+
+def _close_on_signals(window: QWidget) -> None:
+    """Ctrl+C or a TERM closes the window properly (settings saved, threads joined).
+    Python only sees signals between bytecodes, so a timer lets it look now and then."""
+
+    def close(_signum: int, _frame: object) -> None:
+        window.close()
+
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), close)
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)

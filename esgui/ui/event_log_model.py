@@ -306,6 +306,7 @@ class EventLogModel(QAbstractTableModel):
             return
         store, query, top, generation = session.store, self._query, self._top, self._generation
         assert store is not None
+
         def work(_token: CancelToken) -> tuple[list[LogRow], int, bool, list[Texts]]:
             rows, new_top, overflow = fetch_newer(store, query, top, NEWER_LIMIT)
             return rows, new_top, overflow, [texts_of(row) for row in rows]

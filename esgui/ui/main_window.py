@@ -137,6 +137,9 @@ class MainWindow(QMainWindow):
         self.accounts.account_selected.connect(self._on_account_selected)
         self.commands.command_succeeded.connect(self._on_command_succeeded)
         self.timeline.version_changed.connect(self._on_version_changed)
+        self.timeline.history_loading.connect(
+            lambda task: self.status.track(task, task.label, delay_ms=300)
+        )
         self.log.event_selected.connect(self._on_event_selected)
         self.log.model.key_found.connect(self._on_key_found)
         self.log.model.modelReset.connect(self._rehighlight)

@@ -58,13 +58,19 @@ class StoreSession(QObject):
                 store.close()
                 raise
             if token.stopped():
-                store.close()
+                store.close()  # cancelled while it opened: the result is dropped
             return store, accounts
 
-        return self.runner.submit(
+        task = self.runner.submit(
             work, label=f"Opening {self.description}", on_done=self._on_open_done,
             on_error=self._on_open_failed,
         )  # fmt: skip
+        task.cancelled.connect(self._on_open_cancelled)
+        return task
+
+    def _on_open_cancelled(self) -> None:
+        if not self.closed:
+            self.failed.emit(f"Opening {self.description} was cancelled")
 
     def _on_open_done(self, result: tuple[EventStore, Accounts]) -> None:
         store, accounts = result

@@ -99,25 +99,38 @@ class StatusBar(QStatusBar):
 
     # -- long tasks -------------------------------------------------------------------------------
 
-    def track(self, task: Task, label: str, *, cancellable: bool = True) -> None:
-        """Show `task` with progress and Cancel until it ends."""
+    def track(self, task: Task, label: str, *, cancellable: bool = True, delay_ms: int = 0) -> None:
+        """Show `task` with progress and Cancel until it ends (after `delay_ms`, so
+        quick work does not flash by)."""
         task.setProperty("esgui_label", label)
         task.setProperty("esgui_cancellable", cancellable)
+        task.setProperty("esgui_visible", delay_ms <= 0)
         self._tasks.append(task)
         task.progressed.connect(lambda done, total, t=task: self._on_progress(t, done, total))
         task.ended.connect(lambda t=task: self._on_task_ended(t))
+        if delay_ms > 0:
+            QTimer.singleShot(delay_ms, self, lambda t=task: self._reveal(t))
         self._show_top()
 
+    def _reveal(self, task: Task) -> None:
+        if task in self._tasks:
+            task.setProperty("esgui_visible", True)
+            self._show_top()
+
+    def _top(self) -> Task | None:
+        visible = [task for task in self._tasks if task.property("esgui_visible")]
+        return visible[-1] if visible else None
+
     def _show_top(self) -> None:
-        if not self._tasks:
+        task = self._top()
+        if task is None:
             self.progress.hide()
             return
-        task = self._tasks[-1]
         self.progress.show_task(str(task.property("esgui_label")),
                                 bool(task.property("esgui_cancellable")))  # fmt: skip
 
     def _on_progress(self, task: Task, done: int, total: int) -> None:
-        if self._tasks and self._tasks[-1] is task:
+        if self._top() is task:
             self.progress.set_progress(done, total)
 
     def _on_task_ended(self, task: Task) -> None:
@@ -127,18 +140,19 @@ class StatusBar(QStatusBar):
 
     def _on_cancel(self) -> None:
         self.progress.label.setText("Cancelling…")
-        if self._tasks:
-            self._tasks[-1].cancel()
+        task = self._top()
+        if task is not None:
+            task.cancel()
         else:
             self.catch_up_cancel_requested.emit()
 
     # -- the follower's catch-up (not a Task) ----------------------------------------------------
 
     def show_catch_up(self, done: int, total: int) -> None:
-        if not self._tasks:
+        if self._top() is None:
             self.progress.show_task("Catching up the projection")
             self.progress.set_progress(done, total)
 
     def end_catch_up(self, _complete: bool = True) -> None:
-        if not self._tasks:
+        if self._top() is None:
             self.progress.hide()

@@ -44,6 +44,7 @@ class TimelinePanel(QWidget):
     """Slider, step buttons, Play, a time picker, the replayed state and the chart."""
 
     version_changed = Signal(int, int)  # version, its event's position (0 if unknown)
+    history_loading = Signal(object)  # the Task loading an account's history
     history_loaded = Signal(str)  # account id
 
     def __init__(self, chart: BalanceChart, parent: QWidget | None = None) -> None:
@@ -235,10 +236,12 @@ class TimelinePanel(QWidget):
         task.progressed.connect(self._on_load_progress)
         task.finished.connect(lambda series: self._on_history(account_id, series))
         task.failed.connect(lambda message: self._on_history_failed(account_id, message))
+        task.cancelled.connect(lambda: self._on_history_cancelled(account_id))
         task.ended.connect(self.loading.hide)
         self._load = task
         self.loading.setRange(0, 0)
         self.loading.show()
+        self.history_loading.emit(task)
 
     def _on_load_progress(self, done: int, total: int) -> None:
         self.loading.setRange(0, max(total, 1))
@@ -257,6 +260,12 @@ class TimelinePanel(QWidget):
         self._show_version(self.slider.value())
         self.history_loaded.emit(account_id)
         self.account_grew(0)  # events that arrived while it loaded
+
+    def _on_history_cancelled(self, account_id: str) -> None:
+        if account_id == self.account_id:
+            self._load = None
+            self.note.setText("History not loaded (cancelled): each version is replayed "
+                              "when you move to it, and the chart stays empty.")  # fmt: skip
 
     def _on_history_failed(self, account_id: str, message: str) -> None:
         if account_id == self.account_id:
