@@ -25,6 +25,7 @@ Index = QModelIndex | QPersistentModelIndex
 BATCH = 200
 SEEK_BATCH = 5000  # larger batches while fetching on towards a requested event
 NEWER_LIMIT = 2000  # more new events than this at once: reload instead of merging
+MAX_SEEK_ROWS = 150_000  # fetching on towards an event stops here (memory stays bounded)
 
 
 class LogRole(IntEnum):
@@ -369,7 +370,12 @@ class EventLogModel(QAbstractTableModel):
             return
         wanted = -key if self._query.newest_first else key
         beyond = not self._keys or wanted > self._keys[-1]
-        if beyond and not self._exhausted and not self._paused:
+        if (
+            beyond
+            and not self._exhausted
+            and not self._paused
+            and (len(self._rows) < MAX_SEEK_ROWS)
+        ):
             self._start_fetch(SEEK_BATCH)
         else:
             self._target = None  # filtered out, or newer than the log: nothing to show

@@ -327,13 +327,13 @@ class TimelinePanel(QWidget):
             self.slider.setValue(0)
         self._play.start()
         self.play_button.setToolTip("Pause")
-        self.play_button.setAccessibleName("Pause")
+        self.play_button.setAccessibleDescription("Pause")
         self.refresh_icons()
 
     def stop_play(self) -> None:
         self._play.stop()
         self.play_button.setToolTip("Play")
-        self.play_button.setAccessibleName("Play")
+        self.play_button.setAccessibleDescription("Play")
         self.refresh_icons()
 
     @property

@@ -18,10 +18,14 @@ from PySide6.QtWidgets import (
 W = TypeVar("W", bound=QWidget)
 
 
-def named(widget: W, object_name: str, accessible_name: str) -> W:
-    """Give a widget its automation name and the matching accessible name."""
+def named(widget: W, object_name: str, description: str = "") -> W:
+    """Give a widget its automation name, the same accessible name (CONTRACTS §4:
+    automation through the accessibility tree finds it by that name), and a
+    description in words for screen readers."""
     widget.setObjectName(object_name)
-    widget.setAccessibleName(accessible_name or object_name)
+    widget.setAccessibleName(object_name)
+    if description:
+        widget.setAccessibleDescription(description)
     return widget
 
 
@@ -94,8 +98,7 @@ class TaskProgress(QWidget):
         self.bar.setTextVisible(False)
         self.cancel = QToolButton()
         self.cancel.setText("Cancel")
-        self.cancel.setObjectName("taskCancel")
-        self.cancel.setAccessibleName("Cancel background task")
+        named(self.cancel, "taskCancel", "Cancel background task")
         self.cancel.clicked.connect(self.cancel_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -20,7 +20,7 @@ LIVE_TIMEOUT_MS = 5_000
 def child(window: QWidget, name: str, kind: type = QWidget) -> Any:
     widget = window.findChild(kind, name)
     assert widget is not None, f"no {kind.__name__} named {name!r}"
-    assert widget.accessibleName(), f"{name} has no accessible name"
+    assert widget.accessibleName() == name, f"{name}'s accessible name does not match"
     return widget
 
 

@@ -4,6 +4,7 @@ password never shown."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 import esgui
@@ -81,3 +82,28 @@ def test_the_password_is_masked_everywhere(qtbot, make_window, store_url, settin
     assert "Sup3rSecret" not in window.windowTitle()
     window.close()
     assert "Sup3rSecret" not in settings_file.read_text()
+
+
+CONTRACT_NAMES = {
+    "accountsView": "QTableView", "eventsView": "QTableView", "accountIdEdit": "QLineEdit",
+    "ownerEdit": "QLineEdit", "amountEdit": "QLineEdit", "openButton": "QAbstractButton",
+    "depositButton": "QAbstractButton", "withdrawButton": "QAbstractButton",
+    "closeButton": "QAbstractButton", "commandStatus": "QWidget", "timelineSlider": "QSlider",
+    "replayBalance": "QLabel", "replayStatus": "QLabel", "replayVersion": "QLabel",
+    "eventInspector": "QWidget", "balanceChart": "QWidget", "liveIndicator": "QWidget",
+}  # fmt: skip
+
+
+def test_every_automation_name_of_contracts_section_4(qtbot, make_window, store_url):
+    from PySide6 import QtWidgets
+
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    for name, kind in CONTRACT_NAMES.items():
+        found = window.findChildren(getattr(QtWidgets, kind), name)
+        assert len(found) == 1, name
+        assert found[0].accessibleName() == name
+    view = child(window, "accountsView")
+    headers = [view.model().headerData(c, Qt.Orientation.Horizontal)
+               for c in range(view.model().columnCount())]  # fmt: skip
+    assert headers[0] == "Account" and "Balance" in headers
