@@ -17,6 +17,9 @@ from esgui.ui.settings import APPLICATION, ORGANIZATION
 from esgui.ui.theme import app_icon
 
 log = logging.getLogger("esgui.ui")
+# Worker threads run Python too (building rows, folding histories); a short GIL switch
+# interval lets the GUI thread's callbacks (model data(), slots) in sooner.
+GIL_SWITCH_INTERVAL_S = 0.001
 
 
 def ensure_app(argv: list[str] | None = None) -> QApplication:
@@ -24,6 +27,7 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
+    sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
     if not QCoreApplication.organizationName():
         QCoreApplication.setOrganizationName(ORGANIZATION)
     if not QCoreApplication.applicationName() or QCoreApplication.applicationName() == "python":
