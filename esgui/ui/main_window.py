@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from esgui.app.queries import LogRow, load_event
 from esgui.projections import AccountSummary
 from esgui.ui import operations
 from esgui.ui.accounts_panel import AccountsPanel
@@ -31,17 +30,15 @@ from esgui.ui.dialogs import ConnectDialog, ask_new_store, ask_open_store
 from esgui.ui.event_log_panel import EventLogPanel
 from esgui.ui.inspector import EventInspector
 from esgui.ui.menus import Actions, build_menus, shortcut_table
+from esgui.ui.selection import Selection
 from esgui.ui.session import StoreSession
 from esgui.ui.settings import Settings
 from esgui.ui.status_bar import StatusBar
-from esgui.ui.tasks import Latest
 from esgui.ui.theme import app_icon, apply_theme
 from esgui.ui.timeline_panel import TimelinePanel
 from esgui.ui.widgets import Banner
 
 DEFAULT_SIZE = (1400, 900)
-INSPECT_DELAY_MS = 60  # while the slider moves, the inspector follows when it rests
-HIGHLIGHT_DELAY_MS = 40  # ... and the log scrolls to a far event when it rests
 
 
 class MainWindow(QMainWindow):
@@ -69,8 +66,6 @@ class MainWindow(QMainWindow):
         self._url: str | None = None
         self._last_head = -1
         self._select_when_seen = ""
-        self._highlighting = False
-        self._slider_key: tuple[int, int] = (0, 0)
         self._build()
         self.menu_actions: Actions = build_menus(self)
         self.theme = apply_theme(QApplication.instance(), self.settings.theme)  # type: ignore[arg-type]
@@ -123,27 +118,12 @@ class MainWindow(QMainWindow):
 
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self._event_loader: Latest | None = None
-        self._inspect_position = 0
-        self._inspect_timer = QTimer(self)
-        self._inspect_timer.setSingleShot(True)
-        self._inspect_timer.setInterval(INSPECT_DELAY_MS)
-        self._inspect_timer.timeout.connect(self._inspect)
-        self._highlight_timer = QTimer(self)
-        self._highlight_timer.setSingleShot(True)
-        self._highlight_timer.setInterval(HIGHLIGHT_DELAY_MS)
-        self._highlight_timer.timeout.connect(self._on_highlight_timer)
+        self.selection = Selection(self)
 
-        self.accounts.account_selected.connect(self._on_account_selected)
         self.commands.command_succeeded.connect(self._on_command_succeeded)
-        self.timeline.version_changed.connect(self._on_version_changed)
         self.timeline.history_loading.connect(
             lambda task: self.status.track(task, task.label, delay_ms=300)
         )
-        self.log.event_selected.connect(self._on_event_selected)
-        self.log.model.key_found.connect(self._on_key_found)
-        self.log.model.modelReset.connect(self._rehighlight)
-        self.log.model.rows_fetched.connect(lambda _n: self._rehighlight())
         self.error_banner.action_clicked.connect(self._on_banner_action)
         self.demo_banner.action_clicked.connect(self._on_banner_action)
         self.status.catch_up_cancel_requested.connect(self.pause_catch_up)
@@ -218,7 +198,7 @@ class MainWindow(QMainWindow):
             panel.set_session(None)
         self.commands.set_session(None)
         self.inspector.show_event(None)
-        self._event_loader = None
+        self.selection.set_session(None)
         session.close()
         session.deleteLater()
         self._last_head = -1
@@ -237,7 +217,7 @@ class MainWindow(QMainWindow):
         self.commands.set_session(session, read_only=store.read_only)
         self.log.model.set_session(session)
         self.timeline.set_session(session)
-        self._event_loader = Latest(session.runner, self)
+        self.selection.set_session(session)
         if store.read_only:
             self.read_only_banner.show_message(
                 "Read-only: you can browse, filter and replay; commands are disabled.",
@@ -344,98 +324,13 @@ class MainWindow(QMainWindow):
         if first and head == 0 and not self.read_only_now:
             operations.offer_demo(self)
 
-    # -- selection and the timeline -----------------------------------------------------------
-
-    def _on_account_selected(self, account_id: str) -> None:
-        if account_id:
-            self.commands.set_account(account_id)
-        summary = self.accounts.model.summary(account_id) if account_id else None
-        self.timeline.set_account(account_id or None, summary.version if summary else 0)
-        self.log.set_account(account_id)
-        self.inspector.show_event(None)
+    # -- commands --------------------------------------------------------------------------
 
     def _on_command_succeeded(self, account_id: str) -> None:
         if self.session is not None and self.session.follower is not None:
             self.session.follower.poke()
         if account_id != self.accounts.selected_id() and not self.accounts.select(account_id):
             self._select_when_seen = account_id
-
-    def _log_key(self, version: int, position: int) -> int:
-        return version if self.log.model.query.key_name == "version" else position
-
-    def _on_version_changed(self, version: int, position: int) -> None:
-        self._slider_key = (version, position)
-        self._rehighlight()
-
-    def _rehighlight(self) -> None:
-        """Select the timeline's event in the log (fetching on to it if needed). A row
-        on screen is selected at once; one that needs scrolling when the slider rests,
-        so scrubbing never waits for the log to repaint."""
-        version, position = self._slider_key
-        key = self._log_key(version, position)
-        model = self.log.model
-        if not self.timeline.account_id or key <= 0:
-            self._highlight_timer.stop()
-            model.request_key(None)
-            if self.timeline.account_id and version == 0:
-                self._highlighting = True
-                try:
-                    self.log.clear_highlight()  # before the opening: no event to show
-                finally:
-                    self._highlighting = False
-            return
-        row = model.row_of_key(key)
-        if row < 0:
-            self._highlight_timer.stop()
-            model.request_key(key)
-        elif self.log.row_visible(row):
-            self._highlight_timer.stop()
-            self._highlight(row)
-        else:
-            self._highlight_timer.start()
-
-    def _on_highlight_timer(self) -> None:
-        version, position = self._slider_key
-        row = self.log.model.row_of_key(self._log_key(version, position))
-        if row >= 0:
-            self._highlight(row, center=True)
-
-    def _on_key_found(self, row: int) -> None:
-        self._highlight(row, center=True)
-
-    def _highlight(self, row: int, *, center: bool = False) -> None:
-        current = self.log.current_row()
-        found = self.log.model.row(row)
-        if found is None or (current is not None and current.position == found.position):
-            return
-        self._highlighting = True
-        try:
-            self.log.highlight_row(row, center=center)
-        finally:
-            self._highlighting = False
-
-    def _on_event_selected(self, row: LogRow | None) -> None:
-        if row is None:
-            self._inspect_timer.stop()
-            self.inspector.show_event(None)
-            return
-        if (not self._highlighting and row.aggregate_id == self.timeline.account_id
-                and self.timeline.slider.value() != row.version):  # fmt: skip
-            self.timeline.slider.setValue(row.version)
-        self._inspect_position = row.position
-        if self._highlighting:
-            self._inspect_timer.start()  # scrubbing: inspect where the slider comes to rest
-        else:
-            self._inspect()
-
-    def _inspect(self) -> None:
-        self._inspect_timer.stop()
-        loader, session, position = self._event_loader, self.session, self._inspect_position
-        if loader is None or session is None or session.store is None or position <= 0:
-            return
-        store = session.store
-        loader.request(lambda _t: load_event(store, position), self.inspector.show_event,
-                       lambda message: self.status.showMessage(message, 6000))  # fmt: skip
 
     # -- menu actions ------------------------------------------------------------------------
 

@@ -157,10 +157,14 @@ class TaskRunner(QObject):
             task.finished.connect(on_done)
         if on_error is not None:
             task.failed.connect(on_error)
+        if self._closed:
+            # The store is closing (a callback delivered during shutdown asked for more):
+            # nothing runs any more; the task stays done and silent.
+            task.token.cancel()
+            task.done = True
+            return task
         task.ended.connect(lambda: self._forget(task))
         self._tasks.add(task)
-        if self._closed:
-            task.token.cancel()
         self.task_started.emit(task)
         self._pool.start(_Runnable(task, fn))
         return task

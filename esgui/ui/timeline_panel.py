@@ -179,7 +179,7 @@ class TimelinePanel(QWidget):
 
     def set_session(self, session: StoreSession | None) -> None:
         self._session = session
-        self._latest = Latest(session.runner, self) if session is not None else None
+        self._latest = Latest(session.runner, session) if session is not None else None
         self.set_account(None)
 
     def set_account(self, account_id: str | None, version: int = 0) -> None:

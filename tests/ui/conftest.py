@@ -47,7 +47,12 @@ def make_window(qtbot: Any, settings_file: Path) -> Iterator[Callable[..., Any]]
 
     yield make
     for window in windows:
+        session = window.session
+        follower = session.follower if session is not None else None
         window.close()
-        session = getattr(window, "session", None)
-        assert session is None, "closing the window closes its store session"
+        assert window.session is None, "closing the window closes its store session"
+        if follower is not None:
+            assert not follower.is_running(), "the live follower's thread was joined"
+        if session is not None:
+            assert not session.runner.active(), "no background task outlives its window"
         window.deleteLater()
