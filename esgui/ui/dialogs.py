@@ -27,10 +27,21 @@ def sqlite_url(path: str | Path) -> str:
 
 
 def ask_new_store(parent: QWidget) -> str | None:
+    """A new store file's URL. An existing file is never replaced: the caller is told
+    to open it instead (StoreExists)."""
     path, _ = QFileDialog.getSaveFileName(
-        parent, "New store", str(default_store_path().parent / "new-store.db"), STORE_FILTER
-    )
-    return sqlite_url(path) if path else None
+        parent, "New store", str(default_store_path().parent / "new-store.db"), STORE_FILTER,
+        options=QFileDialog.Option.DontConfirmOverwrite,
+    )  # fmt: skip
+    if not path:
+        return None
+    if Path(path).exists():
+        raise StoreExists(f"{path} already exists; File ▸ Open store opens it")
+    return sqlite_url(path)
+
+
+class StoreExists(Exception):
+    """The file chosen for a new store is already there."""
 
 
 def ask_open_store(parent: QWidget) -> str | None:

@@ -26,7 +26,7 @@ from esgui.ui import operations
 from esgui.ui.accounts_panel import AccountsPanel
 from esgui.ui.balance_chart import BalanceChart
 from esgui.ui.command_panel import CommandPanel
-from esgui.ui.dialogs import ConnectDialog, ask_new_store, ask_open_store
+from esgui.ui.dialogs import ConnectDialog, StoreExists, ask_new_store, ask_open_store
 from esgui.ui.event_log_panel import EventLogPanel
 from esgui.ui.inspector import EventInspector
 from esgui.ui.menus import Actions, build_menus, shortcut_table
@@ -264,7 +264,11 @@ class MainWindow(QMainWindow):
             self.demo_banner.hide()
 
     def new_store(self) -> None:
-        url = ask_new_store(self)
+        try:
+            url = ask_new_store(self)
+        except StoreExists as exists:
+            self.error_banner.show_message(str(exists), "info", (("open", "Open store…"),))
+            return
         if url:
             self.open_url(url, create=True)
 
