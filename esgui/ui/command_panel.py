@@ -84,7 +84,6 @@ class CommandPanel(QWidget):
         self.deposit_button.clicked.connect(self.deposit)
         self.withdraw_button.clicked.connect(self.withdraw)
         self.close_button.clicked.connect(self.close_account)
-        self.amount_edit.returnPressed.connect(self.deposit)
         self._update_enabled()
         set_state(self.status, "outcome", "info")
 

@@ -181,7 +181,8 @@ class EventLogPanel(QWidget):
             until += timedelta(seconds=59.999999)  # the picker shows minutes: include it
         type_name = self.type_filter.currentData() or ""
         return EventQuery(
-            aggregate_id=self.account_id if scope_account else None,  # "": nothing to show
+            # no account selected: the whole store
+            aggregate_id=(self.account_id or None) if scope_account else None,
             event_types=(type_name,) if type_name else (),
             operator=self.operator_filter.text().strip() or None,
             since=since,
@@ -250,11 +251,12 @@ class EventLogPanel(QWidget):
 
     def _update_footer(self) -> None:
         model = self.model
-        scope = (f"account {self.account_id}" if self.scope.currentData() == "account"
-                 else "the whole store")  # fmt: skip
-        if self.scope.currentData() == "account" and not self.account_id:
-            self.footer.setText("Select an account, or show the whole store")
-            return
+        if self.scope.currentData() != "account":
+            scope = "the whole store"
+        elif self.account_id:
+            scope = f"account {self.account_id}"
+        else:
+            scope = "the whole store (no account selected)"
         status = model.status
         self.footer.setText(f"{model.summary()} of {scope} · {status}" if status
                             else f"{model.summary()} of {scope}")  # fmt: skip

@@ -28,9 +28,9 @@ def settings_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_window(qtbot: Any, settings_file: Path) -> Iterator[Callable[..., Any]]:
+def make_window(qtbot: Any, settings_file: Path, location: Any) -> Iterator[Callable[..., Any]]:
     """Build main windows (shown, offscreen); each is closed, and its threads joined,
-    at teardown."""
+    at teardown — before the test's store location is dropped (hence `location`)."""
     import esgui
 
     windows: list[Any] = []
