@@ -153,6 +153,8 @@ def _conditions(store: EventStore, query: EventQuery) -> list[Any]:
     text = query.text.strip()
     if text:
         pattern = _like(text)
+        data: Any
+        meta: Any
         if store.backend == "postgresql":
             data, meta = cast(events.c.data, Text), cast(events.c.metadata, Text)
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,17 +31,19 @@ class Actions:
     themes: dict[str, QAction]
 
 
+Shortcut = str | QKeySequence.StandardKey | None
+
+
 def _action(
-    menu: QMenu, text: str, slot: object, shortcut: object = None, tip: str = ""
+    menu: QMenu, text: str, slot: Callable[[], object], shortcut: Shortcut = None, tip: str = ""
 ) -> QAction:
     action = QAction(text, menu)
     if shortcut is not None:
-        action.setShortcut(shortcut if isinstance(shortcut, QKeySequence)
-                           else QKeySequence(shortcut))  # fmt: skip
+        action.setShortcut(QKeySequence(shortcut))
     if tip:
         action.setStatusTip(tip)
         action.setToolTip(tip)
-    action.triggered.connect(lambda _checked=False: slot())  # type: ignore[operator]
+    action.triggered.connect(lambda _checked=False: slot())
     menu.addAction(action)
     return action
 
@@ -77,7 +81,7 @@ def build_menus(w: MainWindow) -> Actions:
     group = QActionGroup(theme_menu)
     themes: dict[str, QAction] = {}
     for name, title in (("light", "&Light"), ("dark", "&Dark")):
-        action = _action(theme_menu, title, lambda n=name: w.set_theme(n))
+        action = _action(theme_menu, title, functools.partial(w.set_theme, name))
         action.setCheckable(True)
         group.addAction(action)
         themes[name] = action
@@ -126,13 +130,15 @@ def shortcut_table(w: MainWindow) -> list[tuple[str, str]]:
 
     def walk(menu: QMenu, path: str) -> None:
         for action in menu.actions():
-            if action.menu() is not None:
-                walk(action.menu(), f"{path} ▸ {action.text().replace('&', '')}")
+            sub = action.menu()
+            if isinstance(sub, QMenu):
+                walk(sub, f"{path} ▸ {action.text().replace('&', '')}")
             elif not action.isSeparator() and not action.shortcut().isEmpty():
                 keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
                 rows.append((f"{path} ▸ {action.text().replace('&', '')}", keys))
 
     for action in w.menuBar().actions():
-        if action.menu() is not None:
-            walk(action.menu(), action.text().replace("&", ""))
+        sub = action.menu()
+        if isinstance(sub, QMenu):
+            walk(sub, action.text().replace("&", ""))
     return rows
