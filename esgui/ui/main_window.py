@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -119,6 +119,10 @@ class MainWindow(QMainWindow):
         self.status = StatusBar()
         self.setStatusBar(self.status)
         self.selection = Selection(self)
+        self._retired: list[StoreSession] = []  # failed or cancelled opens, still winding down
+        self._reaper = QTimer(self)
+        self._reaper.setInterval(300)
+        self._reaper.timeout.connect(self._reap)
 
         self.commands.command_succeeded.connect(self._on_command_succeeded)
         self.timeline.history_loading.connect(
@@ -199,8 +203,11 @@ class MainWindow(QMainWindow):
         self.commands.set_session(None)
         self.inspector.show_event(None)
         self.selection.set_session(None)
-        session.close()
-        session.deleteLater()
+        if session.ready:
+            session.close()  # its tasks are cancelled and finish promptly
+            session.deleteLater()
+        else:
+            self._retire(session)  # still opening: do not wait for a hanging connect
         self._last_head = -1
         self.read_only_banner.hide()
         self.status.set_store("No store open", False)
@@ -241,8 +248,7 @@ class MainWindow(QMainWindow):
     def _on_session_failed(self, message: str) -> None:
         session, self.session = self.session, None
         if session is not None:
-            session.close()
-            session.deleteLater()
+            self._retire(session)  # a cancelled open may still be connecting
         self.status.set_store("No store open", False)
         self._set_title()
         self.error_banner.show_message(
@@ -250,6 +256,21 @@ class MainWindow(QMainWindow):
             (("open", "Open store…"), ("connect", "Connect to PostgreSQL…"), ("retry", "Retry")),
         )  # fmt: skip
         self.store_failed.emit(message)
+
+    def _retire(self, session: StoreSession) -> None:
+        session.retire()
+        self._retired.append(session)
+        self._reaper.start()
+
+    def _reap(self) -> None:
+        """Close retired sessions whose work has finished."""
+        for session in list(self._retired):
+            if session.runner.idle():
+                self._retired.remove(session)
+                session.close()
+                session.deleteLater()
+        if not self._retired:
+            self._reaper.stop()
 
     def _on_banner_action(self, key: str) -> None:
         if key == "open":
@@ -406,6 +427,10 @@ class MainWindow(QMainWindow):
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
         self._close_session()
+        self._reaper.stop()
+        for session in self._retired:
+            session.close()  # waits for a connect still under way (its timeout at most)
+        self._retired.clear()
         super().closeEvent(event)
 
 

@@ -47,7 +47,8 @@ class StoreSession(QObject):
         self.accounts: Accounts | None = None
         self.follower: LiveFollower | None = None
         self.upgraded_from: str | None = None
-        self.closed = False
+        self.closed = False  # no more results are taken in
+        self._finalized = False  # everything stopped, waited for and closed
 
     def start(self) -> Task:
         def work(token: CancelToken) -> tuple[EventStore, Accounts]:
@@ -65,6 +66,7 @@ class StoreSession(QObject):
             work, label=f"Opening {self.description}", on_done=self._on_open_done,
             on_error=self._on_open_failed,
         )  # fmt: skip
+        task.abandon_on_cancel = True  # a connect cannot be interrupted: Cancel at once
         task.cancelled.connect(self._on_open_cancelled)
         return task
 
@@ -94,10 +96,17 @@ class StoreSession(QObject):
     def submit(self, fn: Any, **kwargs: Any) -> Task:
         return self.runner.submit(fn, **kwargs)
 
+    def retire(self) -> None:
+        """Stop this session without waiting (a connect may hang until its timeout):
+        its tasks are cancelled, nothing new starts; `close()` once `runner.idle()`."""
+        self.closed = True
+        self.runner.cancel_all()
+
     def close(self) -> None:
         """Stop everything this session started and wait for it; idempotent."""
-        if self.closed:
+        if self._finalized:
             return
+        self._finalized = True
         self.closed = True
         if self.follower is not None and not self.follower.stop():
             log.warning("the live follower did not stop in time")

@@ -84,11 +84,20 @@ class Task(QObject):
         self.label = label
         self.token = CancelToken(self)
         self.done = False
+        # work that cannot be interrupted (connecting to a server): Cancel ends the task
+        # at once, and the late result is dropped (the work cleans up after itself)
+        self.abandon_on_cancel = False
+        self.running = True  # the worker has not posted its result yet
+        self.delete_when_run = False
         self._result_posted.connect(self._on_result_posted, Qt.ConnectionType.QueuedConnection)
         self._progress_posted.connect(self._on_progress_posted, Qt.ConnectionType.QueuedConnection)
 
     def cancel(self) -> None:
         self.token.cancel()
+        if self.abandon_on_cancel and not self.done:
+            self.done = True
+            self.cancelled.emit()
+            self.ended.emit()
 
     @Slot(int, int)
     def _on_progress_posted(self, done: int, total: int) -> None:
@@ -97,6 +106,11 @@ class Task(QObject):
 
     @Slot(object, object)
     def _on_result_posted(self, result: Any, error: Any) -> None:
+        self.running = False
+        if self.done:  # abandoned: nobody waits for this any more
+            if self.delete_when_run:
+                self.deleteLater()
+            return
         self.done = True
         if error is not None:
             if (
@@ -171,20 +185,30 @@ class TaskRunner(QObject):
 
     def _forget(self, task: Task) -> None:
         self._tasks.discard(task)
-        task.deleteLater()
+        if task.running:  # abandoned while its worker still runs: delete after it posts
+            task.delete_when_run = True
+        else:
+            task.deleteLater()
 
     def active(self) -> list[Task]:
         return [task for task in self._tasks if not task.done]
+
+    def idle(self) -> bool:
+        """No worker is running (abandoned work included)."""
+        return bool(self._pool.waitForDone(0))
+
+    def cancel_all(self) -> None:
+        self._closed = True
+        for task in list(self._tasks):
+            task.cancel()
 
     def shutdown(self, timeout_ms: int = 10_000) -> bool:
         """Cancel everything, wait for the workers, then deliver what they posted and
         delete the finished tasks now, so nothing is left queued for a runner that is
         about to go away."""
-        self._closed = True
-        for task in list(self._tasks):
-            task.cancel()
+        self.cancel_all()
         finished = self._pool.waitForDone(timeout_ms)
-        for task in list(self._tasks):
+        for task in self.findChildren(Task):  # abandoned ones too
             QCoreApplication.sendPostedEvents(task, 0)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return bool(finished)

@@ -77,3 +77,26 @@ def test_the_window_recovers_by_opening_another_store(qtbot, make_window, tmp_pa
     view = child(window, "accountsView", QTableView)
     qtbot.waitUntil(lambda: view.model().rowCount() == 1, timeout=LIVE_TIMEOUT_MS)
     assert "Ray" in [view.model().index(0, c).data() for c in range(3)]
+
+
+def test_cancel_while_a_server_does_not_answer(qtbot, make_window, store_url):
+    """A connect that hangs (a port that accepts but never answers) is cancelled at once;
+    the window opens another store meanwhile."""
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    port = silent.getsockname()[1]
+    try:
+        window = make_window(f"postgresql+psycopg://nobody@127.0.0.1:{port}/none")
+        progress = window.findChild(QWidget, "taskProgress")
+        qtbot.waitUntil(progress.isVisible)
+        child(window, "taskCancel", QAbstractButton).click()
+        text = _banner_text(qtbot, window)
+        assert "was cancelled" in text
+        window.open_url(store_url)
+        wait_live(qtbot, window)
+        assert window.session is not None and window.session.ready
+    finally:
+        silent.close()
