@@ -72,3 +72,26 @@ def test_first_run_loads_demo_data_by_itself_and_rebuild_works(qtbot, make_windo
     qtbot.waitUntil(lambda: view.model().rowCount() == 20, timeout=LIVE_TIMEOUT_MS)
     qtbot.waitUntil(lambda: "lag 0" in child(window, "projectionStatus").text(),
                     timeout=LIVE_TIMEOUT_MS)  # fmt: skip
+
+
+def test_a_cancelled_rebuild_pauses_and_catch_up_finishes_it(qtbot, make_window, store):
+    from esgui.app.seed import seed
+    from esgui.projections import AccountProjector
+
+    seed(store, accounts=10, events=16_000, seed=4, user="bulk")
+    AccountProjector(store).catch_up()
+    window = make_window(store.url.render_as_string(hide_password=False))
+    wait_live(qtbot, window)
+    window.rebuild_projection(confirm=False)
+    child(window, "taskCancel").click()
+    qtbot.waitUntil(lambda: "Rebuild cancelled" in window.statusBar().currentMessage(),
+                    timeout=30_000)  # fmt: skip
+    live = child(window, "liveIndicator")
+    qtbot.waitUntil(lambda: "Paused" in live.text(), timeout=LIVE_TIMEOUT_MS)
+    assert AccountProjector(store).checkpoint() < 16_000
+    window.catch_up()
+    qtbot.waitUntil(lambda: "lag 0" in child(window, "projectionStatus").text()
+                    and "Live" in live.text(), timeout=30_000)  # fmt: skip
+    view = child(window, "accountsView", QTableView)
+    qtbot.waitUntil(lambda: view.model().rowCount() == 10, timeout=LIVE_TIMEOUT_MS)
+    assert AccountProjector(store).checkpoint() == 16_000
