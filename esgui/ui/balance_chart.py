@@ -100,6 +100,7 @@ class BalanceChart(QChartView):
         self.line.attachAxis(self.x_axis)
         self.line.attachAxis(self.y_axis)
         self._series: BalanceSeries | None = None
+        self.empty_text = "Select an account to see its balance over time"
         self._scale = 0.01
         self._low = 0.0
         self._high = 1.0
@@ -121,6 +122,11 @@ class BalanceChart(QChartView):
         cursor_pen.setStyle(Qt.PenStyle.DashLine)
         self._marker_pen = cursor_pen
 
+    def show_empty(self, text: str) -> None:
+        """No series: say why (nothing selected, loading, not loaded)."""
+        self.empty_text = text
+        self.set_series(None)
+
     def set_series(self, series: BalanceSeries | None) -> None:
         self._series = series
         self._drawn_for = (0, 0)
@@ -137,10 +143,14 @@ class BalanceChart(QChartView):
         width = max(50, self.viewport().width() - 80)
         if series is None or len(series) == 0:
             self.line.clear()
-            self.x_axis.setRange(0, 1)
-            self.y_axis.setRange(0, 1)
+            for axis in (self.x_axis, self.y_axis):
+                axis.setVisible(False)
+            self._chart.setTitle(self.empty_text)
             self._drawn_for = (0, 0)
             return
+        for axis in (self.x_axis, self.y_axis):
+            axis.setVisible(True)
+        self._chart.setTitle("")
         if self._drawn_for == (len(series), width):
             return
         self._drawn_for = (len(series), width)

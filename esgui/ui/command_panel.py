@@ -59,7 +59,7 @@ class CommandPanel(QWidget):
         self.withdraw_button = named(QPushButton("&Withdraw"), "withdrawButton", "Withdraw")
         self.close_button = named(QPushButton("C&lose"), "closeButton", "Close account")
         self.close_button.setToolTip("Close the account (its balance must be zero)")
-        self.status = named(QLabel("Ready."), "commandStatus", "Command status")
+        self.status = named(QLabel("No store open."), "commandStatus", "Command status")
         self.status.setWordWrap(True)
         self.status.setMinimumHeight(36)
 
@@ -97,8 +97,12 @@ class CommandPanel(QWidget):
         self._read_only = read_only
         self._running = None
         self._update_enabled()
-        if read_only:
+        if session is None:
+            self._show("No store open.", "info")
+        elif read_only:
             self._show("This store is open read-only: commands are disabled.", "info")
+        else:
+            self._show("Ready.", "info")
 
     def _update_enabled(self) -> None:
         ready = self._session is not None and self._session.ready

@@ -193,7 +193,8 @@ class TimelinePanel(QWidget):
             self._latest.clear()
         self.account_id = account_id or ""
         self.series = None
-        self.chart.set_series(None)
+        self.chart.show_empty("Loading the balance history…" if account_id
+                              else "Select an account to see its balance over time")  # fmt: skip
         self.note.setText("")
         enabled = bool(account_id)
         for widget in (self.slider, self.first_button, self.back_button, self.play_button,
@@ -266,11 +267,13 @@ class TimelinePanel(QWidget):
             self._load = None
             self.note.setText("History not loaded (cancelled): each version is replayed "
                               "when you move to it, and the chart stays empty.")  # fmt: skip
+            self.chart.show_empty("History not loaded")
 
     def _on_history_failed(self, account_id: str, message: str) -> None:
         if account_id == self.account_id:
             self._load = None
             self.note.setText(f"Could not load the history: {message}")
+            self.chart.show_empty("History not loaded")
 
     def account_grew(self, version: int) -> None:
         """The account has new events (the follower saw them): extend the series."""
