@@ -1,0 +1,187 @@
+"""GUI benchmark: open a 1,000,000-event SQLite store in the explorer (offscreen) and
+measure time to first paint, time until data shows, peak memory, and the time per
+timeline step on an account with 100,000 events.
+
+    python bench/gui_bench.py [--store bench/results/gui-bench.db] [--steps 200]
+
+The store is built once with the command line (`esgui seed`, in a child process so
+seeding does not count towards this process's memory) and reused afterwards:
+1,000,000 events over 100 accounts, then one account with 100,000 events.
+Prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+BIG_EVENTS, BIG_ACCOUNTS, LONG_EVENTS = 1_000_000, 100, 100_000
+
+
+def build_store(path: Path) -> str:
+    url = f"sqlite:///{path.resolve()}"
+    import esgui
+
+    if path.exists():
+        with esgui.open_store(url, read_only=True) as store:
+            if store.head()[0] >= BIG_EVENTS + LONG_EVENTS:
+                return url
+        raise SystemExit(f"{path} exists but is not a complete bench store; remove it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for accounts, events, seed in ((BIG_ACCOUNTS, BIG_EVENTS, 1), (1, LONG_EVENTS, 2)):
+        print(f"seeding {events:,} events over {accounts} account(s)…", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "esgui", "--db", url, "seed", "--accounts",
+                        str(accounts), "--events", str(events), "--seed", str(seed)],
+                       check=True, cwd=REPO)  # fmt: skip
+    return url
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def wait(app, done: Callable[[], bool], timeout: float = 120) -> float:
+    start = time.perf_counter()
+    while not done():
+        app.processEvents()
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError("timed out")
+        time.sleep(0.001)
+    return time.perf_counter() - start
+
+
+def summary(samples: list[float]) -> tuple[float, float, float, float]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return statistics.mean(samples), statistics.median(samples), p95, max(samples)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", default=str(REPO / "bench/results/gui-bench.db"))
+    parser.add_argument("--steps", type=int, default=200)
+    args = parser.parse_args()
+    url = build_store(Path(args.store))
+
+    from PySide6.QtCore import QEvent, QObject, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    import esgui
+
+    with esgui.open_store(url, read_only=True) as store:
+        long_account = max(store.aggregate_ids(), key=lambda a: (store.current_version(a), a))
+        long_versions = store.current_version(long_account)
+        head = store.head()[0]
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    settings = QSettings(str(Path(args.store).with_suffix(".ini")), QSettings.Format.IniFormat)
+    settings.clear()
+
+    painted: list[float] = []
+
+    class PaintWatch(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint and not painted:
+                painted.append(time.perf_counter())
+            return False
+
+    rss_before = peak_rss_mb()
+    start = time.perf_counter()
+    window = esgui.create_main_window(url, user="bench", settings=settings, demo="never")
+    window.resize(1400, 900)
+    watch = PaintWatch()
+    window.installEventFilter(watch)
+    window.show()
+    wait(app, lambda: bool(painted))
+    first_paint = painted[0] - start
+    log = window.log.model
+    wait(app, lambda: window.accounts.model.rowCount() > 0 and log.rowCount() > 0)
+    data_shown = time.perf_counter() - start
+
+    # scroll the whole-store log: each page-down that reaches the end fetches a batch
+    view = window.log.view
+    scroll_steps: list[float] = []
+    bar = view.verticalScrollBar()
+    for _ in range(40):
+        wait(app, lambda: bar.maximum() > 0)  # the inserted rows are laid out
+        before = log.rowCount()
+        t0 = time.perf_counter()
+        bar.setValue(bar.maximum())  # what dragging the scroll bar to the end does
+        app.processEvents()
+        scroll_steps.append(time.perf_counter() - t0)
+        wait(app, lambda b=before: log.rowCount() > b or not log.canFetchMore(view.rootIndex()))
+        app.processEvents()
+    scrolled_rows = log.rowCount()
+
+    # the 100,000-event account: history load, then slider steps
+    t0 = time.perf_counter()
+    window.accounts.select(long_account)
+    wait(app, lambda: window.timeline.series is not None
+         and window.timeline.account_id == long_account)  # fmt: skip
+    history_load = time.perf_counter() - t0
+    slider = window.timeline.slider
+    slider.setValue(long_versions - 1000)
+    wait(app, lambda: window.log.current_row() is not None
+         and window.log.current_row().version == slider.value())  # fmt: skip
+    steps: list[float] = []
+    for _ in range(args.steps):
+        t0 = time.perf_counter()
+        slider.setValue(slider.value() - 1)
+        app.processEvents()
+        steps.append((time.perf_counter() - t0) * 1000)
+    rng = random.Random(1)
+    jumps: list[float] = []
+    for _ in range(args.steps):
+        t0 = time.perf_counter()
+        slider.setValue(rng.randint(long_versions - 5000, long_versions))
+        app.processEvents()
+        jumps.append((time.perf_counter() - t0) * 1000)
+    far: list[float] = []
+    for _ in range(20):
+        t0 = time.perf_counter()
+        slider.setValue(rng.randint(0, long_versions))
+        app.processEvents()
+        far.append((time.perf_counter() - t0) * 1000)
+    rss_peak = peak_rss_mb()
+    window.close()
+
+    mean, median, p95, worst = summary(steps)
+    jmean, jmedian, jp95, jworst = summary(jumps)
+    fmean, fmedian, fp95, fworst = summary(far)
+    smean, _smedian, sp95, _sworst = summary([s * 1000 for s in scroll_steps])
+    print(
+        f"Store: {head:,} events, {BIG_ACCOUNTS + 1} accounts; long account {long_account} "
+        f"with {long_versions:,} versions (SQLite, offscreen, {os.cpu_count()} cores)\n"
+    )
+    print("| measure | result | target |")
+    print("|---|---|---|")
+    print(f"| time to first paint | {first_paint * 1000:.0f} ms | < 1 s |")
+    print(f"| time until accounts and log show data | {data_shown * 1000:.0f} ms | |")
+    print(f"| peak RSS (whole run) | {rss_peak:.0f} MB (at start {rss_before:.0f} MB) "
+          "| < 300 MB |")  # fmt: skip
+    print(f"| log scroll to end, GUI-thread time per step ({scrolled_rows:,} rows fetched) "
+          f"| mean {smean:.1f} ms, p95 {sp95:.1f} ms | < 16 ms |")
+    print(f"| load 100,000-event history (off the GUI thread) | {history_load:.2f} s | |")
+    print(f"| slider step −1 ({args.steps} steps) | mean {mean:.2f} ms, median {median:.2f} "
+          f"ms, p95 {p95:.2f} ms, max {worst:.2f} ms | < 16 ms |")
+    print(f"| slider jump within the newest 5,000 versions ({args.steps}) | mean {jmean:.2f} "
+          f"ms, median {jmedian:.2f} ms, p95 {jp95:.2f} ms, max {jworst:.2f} ms | < 16 ms |")
+    print(f"| slider jump anywhere (20) | mean {fmean:.2f} ms, median {fmedian:.2f} ms, "
+          f"p95 {fp95:.2f} ms, max {fworst:.2f} ms | < 16 ms |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

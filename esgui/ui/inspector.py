@@ -1,0 +1,154 @@
+"""The event inspector: one event's data and metadata, pretty-printed.
+
+When the stored row is in an older schema than the one the app reads it as, the stored
+form is shown beside the upcast form, each labelled with its schema version.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase, QTextDocumentFragment
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from esgui.store import RecordedEvent
+from esgui.ui.formatting import local_time, utc_iso
+from esgui.ui.widgets import named
+
+_MUTED = "#7d868f"
+
+
+def _plain(rich: str) -> str:
+    return QTextDocumentFragment.fromHtml(rich).toPlainText()
+
+
+def pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+
+
+def _text_box(name: str) -> QPlainTextEdit:
+    box = named(QPlainTextEdit(), name, "")
+    box.setReadOnly(True)
+    box.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    box.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+    return box
+
+
+class EventInspector(QWidget):
+    """Shows one RecordedEvent; `show_event(None)` clears it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "eventInspector", "Event inspector")
+        self.current_event: RecordedEvent | None = None
+        self.title = named(QLabel("Select an event in the log"), "inspectorTitle", "Event")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts = QLabel()
+        self.facts.setObjectName("inspectorFacts")
+        self.facts.setWordWrap(True)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.data_label = QLabel("Data")
+        self.data_label.setProperty("role", "section")
+        self.data_view = _text_box("inspectorData")
+        self.stored_label = QLabel("Stored form")
+        self.stored_label.setProperty("role", "section")
+        self.stored_view = _text_box("inspectorStoredData")
+        self.meta_label = QLabel("Metadata")
+        self.meta_label.setProperty("role", "section")
+        self.meta_view = _text_box("inspectorMetadata")
+
+        data_pane = QWidget()
+        grid = QGridLayout(data_pane)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.data_label, 0, 0)
+        grid.addWidget(self.stored_label, 0, 1)
+        grid.addWidget(self.data_view, 1, 0)
+        grid.addWidget(self.stored_view, 1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.title)
+        layout.addWidget(self.facts)
+        layout.addWidget(data_pane)
+        layout.addWidget(self.meta_label)
+        layout.addWidget(self.meta_view, 1)
+        self.show_event(None)
+
+    def show_event(self, event: RecordedEvent | None) -> None:
+        self.current_event = event
+        if event is None:
+            self.title.setText("Select an event in the log")
+            self.facts.setText("")
+            for view in (self.data_view, self.stored_view, self.meta_view):
+                view.setPlainText("")
+            self._show_stored(False)
+            self.data_label.setText("Data")
+            return
+        self.title.setText(
+            f"<b>{event.event_type}</b> · {event.aggregate_id} version {event.version} · "
+            f"position {event.position}"
+        )
+        facts = [
+            ("Recorded", f"{local_time(event.recorded_at)} "
+                         f"({event.recorded_at.astimezone().strftime('%Z') or 'local'})"),
+            ("Operator", event.operator or "—"),
+            ("Event id", event.event_id),
+            ("Hash", f"{event.hash[:24]}…"),
+        ]  # fmt: skip
+        if event.upcast_error:
+            facts.append(("Cannot read", event.upcast_error))
+        rows = "".join(
+            f"<tr><td style='padding-right:10px; color:{_MUTED}'>{escape(k)}</td>"
+            f"<td>{escape(v)}</td></tr>"
+            for k, v in facts
+        )
+        self.facts.setText(f"<table cellspacing='0' cellpadding='1'>{rows}</table>")
+        self.facts.setToolTip(f"Recorded {utc_iso(event.recorded_at)}\nHash {event.hash}")
+        differs = event.stored_schema_version != event.schema_version
+        self.data_label.setText(
+            f"Data (schema {event.schema_version}{', upcast on read' if differs else ''})"
+        )
+        self.data_view.setPlainText(pretty(event.data))
+        self._fit(self.data_view, self.stored_view if differs else None, event)
+        self.meta_view.setPlainText(pretty(event.metadata))
+        self._show_stored(differs)
+        if differs:
+            self.stored_label.setText(f"Stored form (schema {event.stored_schema_version})")
+            self.stored_view.setPlainText(pretty(event.stored_data))
+
+    def _fit(self, box: QPlainTextEdit, other: QPlainTextEdit | None, event: RecordedEvent) -> None:
+        """Size the data boxes to their JSON (3 to 9 lines); metadata gets the rest."""
+        lines = pretty(event.data).count("\n") + 1
+        if other is not None:
+            lines = max(lines, pretty(event.stored_data).count("\n") + 1)
+        margins = 2 * (box.document().documentMargin() + box.frameWidth()) + 4
+        height = int(box.fontMetrics().lineSpacing() * min(max(lines, 3), 9) + margins)
+        for view in (box, self.stored_view):
+            view.setFixedHeight(height)
+
+    def _show_stored(self, visible: bool) -> None:
+        self.stored_label.setVisible(visible)
+        self.stored_view.setVisible(visible)
+
+    def text(self) -> str:
+        """Everything shown, as plain text (for tests and the clipboard)."""
+        parts = [_plain(self.title.text()), _plain(self.facts.text()), self.data_label.text(),
+                 self.data_view.toPlainText()]  # fmt: skip
+        event = self.current_event
+        if event is not None and event.stored_schema_version != event.schema_version:
+            parts += [self.stored_label.text(), self.stored_view.toPlainText()]
+        parts += [self.meta_label.text(), self.meta_view.toPlainText()]
+        return "\n".join(parts)

@@ -1,0 +1,432 @@
+"""The timeline: scrub, step or play through an account's versions and see its state.
+
+The account's history is loaded once, off the GUI thread, into a BalanceSeries; every
+slider step is then an index into it. While the history loads, each step asks for a
+replay (from the nearest snapshot) instead, and rapid steps coalesce: only the newest
+request runs. Version 0 is the moment before the account was opened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QDateTime, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from esgui.app.timeline import BalanceSeries
+from esgui.domain.account import AccountState
+from esgui.ui.balance_chart import BalanceChart
+from esgui.ui.formatting import count, local_time, money, utc_iso
+from esgui.ui.icons import media_icon
+from esgui.ui.session import StoreSession
+from esgui.ui.tasks import CancelToken, Latest, Task
+from esgui.ui.widgets import named
+
+PLAY_INTERVAL_MS = 80
+SPEEDS = (1, 10, 100, 1000)
+
+
+class TimelinePanel(QWidget):
+    """Slider, step buttons, Play, a time picker, the replayed state and the chart."""
+
+    version_changed = Signal(int, int)  # version, its event's position (0 if unknown)
+    history_loading = Signal(object)  # the Task loading an account's history
+    history_loaded = Signal(str)  # account id
+
+    def __init__(self, chart: BalanceChart, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "timelinePanel", "Timeline")
+        self.chart = chart  # shown in a dock of its own; the timeline drives its marker
+        self._session: StoreSession | None = None
+        self._latest: Latest | None = None
+        self._load: Task | None = None
+        self._extend: Task | None = None
+        self._extend_again = False
+        self.account_id = ""
+        self.series: BalanceSeries | None = None
+        self._following = True  # the slider sits on the newest version: stay there
+        self._build()
+        self._play = QTimer(self)
+        self._play.setInterval(PLAY_INTERVAL_MS)
+        self._play.timeout.connect(self._on_play_tick)
+        self.set_account(None)
+
+    # -- layout --------------------------------------------------------------------------
+
+    def _tool(self, name: str, icon: str, tip: str) -> QToolButton:
+        button = named(QToolButton(), name, tip)
+        button.setProperty("icon_name", icon)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.setIconSize(QSize(20, 20))
+        return button
+
+    def refresh_icons(self) -> None:
+        """Draw the control icons in the current palette's text colour (theme change)."""
+        color = self.palette().color(QPalette.ColorRole.WindowText)
+        for button in (self.first_button, self.back_button, self.play_button,
+                       self.forward_button, self.last_button):  # fmt: skip
+            name = str(button.property("icon_name"))
+            if button is self.play_button and self.playing:
+                name = "pause"
+            button.setIcon(media_icon(name, color))
+
+    def _build(self) -> None:
+        self.account_label = named(QLabel("No account selected"), "timelineAccount", "Account")
+        self.account_label.setProperty("role", "title")
+        self.first_button = self._tool("firstButton", "first", "First version")
+        self.back_button = self._tool("stepBackButton", "back", "Step back")
+        self.play_button = self._tool("playButton", "play", "Play")
+        self.forward_button = self._tool("stepForwardButton", "forward",
+                                         "Step forward")  # fmt: skip
+        self.last_button = self._tool("lastButton", "last", "Newest version")
+        self.speed = named(QComboBox(), "playSpeed", "Play speed")
+        for speed in SPEEDS:
+            self.speed.addItem(f"{speed:,} per step", speed)
+        self.speed.setToolTip("Versions per Play step")
+        self.slider = named(QSlider(Qt.Orientation.Horizontal), "timelineSlider", "Timeline")
+        self.slider.setMinimum(0)
+        self.slider.setTracking(True)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.slider.setToolTip("Drag, or use the arrow keys, Page Up/Down, Home and End")
+        self.loading = QProgressBar()
+        self.loading.setMaximumHeight(6)
+        self.loading.setTextVisible(False)
+        self.loading.hide()
+
+        self.time_edit = named(QDateTimeEdit(), "timeEdit", "Jump to time")
+        self.time_edit.setCalendarPopup(True)
+        self.time_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
+        self.time_edit.setDateTime(QDateTime.currentDateTime())
+        self.jump_button = named(QPushButton("Go to time"), "jumpToTimeButton", "Go to time")
+        self.jump_button.setToolTip("Show the account as it was at this date and time")
+
+        self.replay_version = named(QLabel(), "replayVersion", "Version")
+        self.replay_balance = named(QLabel(), "replayBalance", "Balance at this version")
+        self.replay_status = named(QLabel(), "replayStatus", "Status at this version")
+        self.replay_time = named(QLabel(), "replayTime", "Recorded at")
+        self.replay_event = named(QLabel(), "replayEvent", "Event")
+        for label in (self.replay_version, self.replay_balance, self.replay_status,
+                      self.replay_time, self.replay_event):  # fmt: skip
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.replay_balance.setAlignment(
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        )
+        self.note = named(QLabel(), "timelineNote", "Timeline note")
+        self.note.setWordWrap(True)
+
+        controls = QHBoxLayout()
+        controls.setSpacing(2)
+        for widget in (self.first_button, self.back_button, self.play_button,
+                       self.forward_button, self.last_button):  # fmt: skip
+            controls.addWidget(widget)
+        controls.addWidget(self.slider, 1)
+        controls.addWidget(self.speed)
+
+        facts = QGridLayout()
+        facts.setHorizontalSpacing(14)
+        captions = ("Version", "Balance", "Status", "Recorded", "Event")
+        values = (self.replay_version, self.replay_balance, self.replay_status,
+                  self.replay_time, self.replay_event)  # fmt: skip
+        for column, (caption, value) in enumerate(zip(captions, values, strict=True)):
+            title = QLabel(caption)
+            title.setProperty("role", "caption")
+            facts.addWidget(title, 0, column)
+            facts.addWidget(value, 1, column)
+        facts.setColumnStretch(len(captions), 1)
+        jump = QHBoxLayout()
+        jump.addStretch(1)
+        jump.addWidget(QLabel("At time"))
+        jump.addWidget(self.time_edit)
+        jump.addWidget(self.jump_button)
+        facts.addLayout(jump, 1, len(captions) + 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addWidget(self.account_label)
+        layout.addLayout(controls)
+        layout.addWidget(self.loading)
+        layout.addLayout(facts)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+
+        self.slider.valueChanged.connect(self._on_slider_changed)
+        self.first_button.clicked.connect(lambda: self.slider.setValue(0))
+        self.back_button.clicked.connect(self.step_back)
+        self.forward_button.clicked.connect(self.step_forward)
+        self.last_button.clicked.connect(lambda: self.slider.setValue(self.slider.maximum()))
+        self.play_button.clicked.connect(self.toggle_play)
+        self.jump_button.clicked.connect(self._on_jump)
+        self.chart.version_clicked.connect(self.slider.setValue)
+
+    # -- wiring ----------------------------------------------------------------------------
+
+    def set_session(self, session: StoreSession | None) -> None:
+        self._session = session
+        self._latest = Latest(session.runner, session) if session is not None else None
+        self.set_account(None)
+
+    def set_account(self, account_id: str | None, version: int = 0) -> None:
+        """Show `account_id` (its current version as far as the caller knows)."""
+        self.stop_play()
+        for task in (self._load, self._extend):
+            if task is not None:
+                task.cancel()
+        self._load = self._extend = None
+        if self._latest is not None:
+            self._latest.clear()
+        self.account_id = account_id or ""
+        self.series = None
+        self.chart.show_empty("Loading the balance history…" if account_id
+                              else "Select an account to see its balance over time")  # fmt: skip
+        self.note.setText("")
+        enabled = bool(account_id)
+        for widget in (self.slider, self.first_button, self.back_button, self.play_button,
+                       self.forward_button, self.last_button, self.jump_button,
+                       self.time_edit, self.speed):  # fmt: skip
+            widget.setEnabled(enabled)
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(version, 0))
+        self.slider.setValue(max(version, 0))
+        self.slider.blockSignals(False)
+        self._following = True
+        if not account_id:
+            self.account_label.setText("No account selected — pick one in Accounts")
+            self._show_empty()
+            return
+        self.account_label.setText(account_id)
+        self._choose_speed(version)
+        self._show_version(self.slider.value())
+        self._load_history()
+
+    def _choose_speed(self, versions: int) -> None:
+        for i, speed in enumerate(SPEEDS):
+            if versions / speed * PLAY_INTERVAL_MS / 1000 <= 20:
+                self.speed.setCurrentIndex(i)
+                return
+        self.speed.setCurrentIndex(len(SPEEDS) - 1)
+
+    def _load_history(self) -> None:
+        session, account_id = self._session, self.account_id
+        if session is None or not session.ready:
+            return
+        store = session.store
+        assert store is not None
+
+        def work(token: CancelToken) -> BalanceSeries:
+            return BalanceSeries.load(store, account_id, should_stop=token.stopped,
+                                      progress=token.progress)  # fmt: skip
+
+        task = session.submit(work, label=f"Loading the history of {account_id}")
+        task.progressed.connect(self._on_load_progress)
+        task.finished.connect(lambda series: self._on_history(account_id, series))
+        task.failed.connect(lambda message: self._on_history_failed(account_id, message))
+        task.cancelled.connect(lambda: self._on_history_cancelled(account_id))
+        task.ended.connect(self.loading.hide)
+        self._load = task
+        self.loading.setRange(0, 0)
+        self.loading.show()
+        self.history_loading.emit(task)
+
+    def _on_load_progress(self, done: int, total: int) -> None:
+        self.loading.setRange(0, max(total, 1))
+        self.loading.setValue(done)
+
+    def _on_history(self, account_id: str, series: BalanceSeries) -> None:
+        if account_id != self.account_id:
+            return
+        self._load = None
+        self.series = series
+        self.account_label.setText(f"{account_id} · {series.owner}" if series.owner else account_id)
+        if series.error:
+            self.note.setText(f"Replay stops at version {len(series)}: {series.error}")
+        self._set_maximum(max(self.slider.maximum(), len(series)))
+        self.chart.set_series(series)
+        self._show_version(self.slider.value())
+        self.history_loaded.emit(account_id)
+        self.account_grew(0)  # events that arrived while it loaded
+
+    def _on_history_cancelled(self, account_id: str) -> None:
+        if account_id == self.account_id:
+            self._load = None
+            self.note.setText("History not loaded (cancelled): each version is replayed "
+                              "when you move to it, and the chart stays empty.")  # fmt: skip
+            self.chart.show_empty("History not loaded")
+
+    def _on_history_failed(self, account_id: str, message: str) -> None:
+        if account_id == self.account_id:
+            self._load = None
+            self.note.setText(f"Could not load the history: {message}")
+            self.chart.show_empty("History not loaded")
+
+    def account_grew(self, version: int) -> None:
+        """The account has new events (the follower saw them): extend the series."""
+        if version > self.slider.maximum() and self.series is None:
+            self._set_maximum(version)
+        session, series = self._session, self.series
+        if session is None or series is None or not session.ready:
+            return
+        if self._extend is not None:
+            self._extend_again = True
+            return
+        self._extend_again = False
+        store, account_id = session.store, self.account_id
+        assert store is not None
+        task = session.submit(lambda _token: series.extend(store))
+        task.finished.connect(lambda added: self._on_extended(account_id, added))
+        task.ended.connect(lambda: self._on_extend_ended(account_id))
+        self._extend = task
+
+    def _on_extended(self, account_id: str, added: int) -> None:
+        if account_id != self.account_id or self.series is None or not added:
+            return
+        self._set_maximum(len(self.series))
+        self.chart.refresh()
+
+    def _on_extend_ended(self, account_id: str) -> None:
+        if account_id == self.account_id:
+            self._extend = None
+            if self._extend_again:
+                self.account_grew(0)
+
+    def _set_maximum(self, maximum: int) -> None:
+        following = self._following
+        self.slider.setMaximum(maximum)
+        if following:
+            self.slider.setValue(maximum)
+        self._show_version(self.slider.value())
+
+    # -- stepping --------------------------------------------------------------------------
+
+    def step_back(self) -> None:
+        self.slider.setValue(self.slider.value() - 1)
+
+    def step_forward(self) -> None:
+        self.slider.setValue(self.slider.value() + 1)
+
+    def toggle_play(self) -> None:
+        if self._play.isActive():
+            self.stop_play()
+            return
+        if not self.account_id:
+            return
+        if self.slider.value() >= self.slider.maximum():
+            self.slider.setValue(0)
+        self._play.start()
+        self.play_button.setToolTip("Pause")
+        self.play_button.setAccessibleDescription("Pause")
+        self.refresh_icons()
+
+    def stop_play(self) -> None:
+        self._play.stop()
+        self.play_button.setToolTip("Play")
+        self.play_button.setAccessibleDescription("Play")
+        self.refresh_icons()
+
+    @property
+    def playing(self) -> bool:
+        return self._play.isActive()
+
+    def _on_play_tick(self) -> None:
+        value = self.slider.value()
+        if value >= self.slider.maximum():
+            self.stop_play()
+            return
+        self.slider.setValue(min(value + int(self.speed.currentData() or 1), self.slider.maximum()))
+
+    def _on_jump(self) -> None:
+        when = self.time_edit.dateTime().toPython()
+        if not isinstance(when, datetime):
+            return
+        when = when.astimezone()  # the picker shows local time
+        if self.series is not None and not self._load:
+            self.slider.setValue(self.series.version_at_time(when))
+            return
+        session, account_id = self._session, self.account_id
+        if session is None or not session.ready:
+            return
+        store = session.store
+        assert store is not None
+        task = session.submit(lambda _token: store.version_at(account_id, when))
+        task.finished.connect(
+            lambda version: self.slider.setValue(version) if account_id == self.account_id else None
+        )
+
+    # -- showing a version -----------------------------------------------------------------
+
+    def _on_slider_changed(self, version: int) -> None:
+        self._following = version >= self.slider.maximum()
+        self._show_version(version)
+
+    def _show_empty(self) -> None:
+        for label in (self.replay_version, self.replay_balance, self.replay_status,
+                      self.replay_time, self.replay_event):  # fmt: skip
+            label.setText("—")
+        self.chart.set_marker(0)
+
+    def _show_version(self, version: int) -> None:
+        if not self.account_id:
+            return
+        maximum = self.slider.maximum()
+        self.replay_version.setText(f"{count(version)} of {count(maximum)}")
+        self.chart.set_marker(version)
+        if version == 0:
+            self.replay_balance.setText("—")
+            self.replay_status.setText("Not opened yet")
+            self.replay_time.setText("—")
+            self.replay_event.setText("Before the account was opened")
+            self.version_changed.emit(0, 0)
+            return
+        point = self.series.at(version) if self.series is not None else None
+        if point is not None:
+            self.replay_balance.setText(money(point.balance))
+            self.replay_status.setText(point.status.capitalize())
+            self.replay_time.setText(local_time(point.recorded_at))
+            self.replay_time.setToolTip(utc_iso(point.recorded_at))
+            self.replay_event.setText(point.event_type)
+            self.version_changed.emit(version, point.position)
+            return
+        self._replay(version)
+        self.version_changed.emit(version, 0)
+
+    def _replay(self, version: int) -> None:
+        """No series (yet) for this version: replay it off the GUI thread, newest wins."""
+        session, latest, account_id = self._session, self._latest, self.account_id
+        if session is None or latest is None or not session.ready:
+            return
+        accounts = session.accounts
+        assert accounts is not None
+        self.replay_balance.setText("…")
+
+        def work(_token: CancelToken) -> AccountState:
+            return accounts.replayer.state_at(account_id, version=version)
+
+        def shown(state: AccountState) -> None:
+            if account_id == self.account_id and self.slider.value() == version:
+                self.replay_balance.setText(money(state.balance))
+                self.replay_status.setText(state.status.capitalize())
+                self.replay_time.setText(local_time(state.updated_at))
+                self.replay_event.setText("")
+
+        def failed(message: str) -> None:
+            if account_id == self.account_id and self.slider.value() == version:
+                self.replay_balance.setText("—")
+                self.note.setText(message)
+
+        latest.request(work, shown, failed)

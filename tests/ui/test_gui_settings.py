@@ -1,0 +1,97 @@
+"""What the window remembers (never a password), themes, demo data, menus."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
+
+import esgui
+from esgui.ui.settings import Settings, without_password
+from tests.ui.gui_helpers import LIVE_TIMEOUT_MS, child, wait_live
+
+
+def test_recent_stores_never_keep_a_password(settings_file):
+    settings = Settings(QSettings(str(settings_file), QSettings.Format.IniFormat))
+    settings.add_recent("postgresql+psycopg://alice:s3cret@db.example/bank")
+    settings.add_recent("sqlite:////tmp/a.db")
+    settings.add_recent("postgresql+psycopg://alice:s3cret@db.example/bank")  # moves to top
+    settings.sync()
+    assert "s3cret" not in settings_file.read_text()
+    recent = settings.recent()
+    assert [r.needs_password for r in recent] == [True, False]
+    assert recent[0].url == "postgresql+psycopg://alice@db.example/bank"
+    assert without_password("sqlite:////x.db") == ("sqlite:////x.db", False)
+
+
+def test_layout_theme_and_recent_store_are_remembered(qtbot, make_window, store_url, settings_file):
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    window.set_theme("dark")
+    assert QApplication.instance().property("esgui_theme") == "dark"
+    window.inspector_dock.hide()
+    window.close()
+    again = make_window(None)
+    assert again.theme == "dark"
+    assert not again.inspector_dock.isVisible()
+    assert again.settings.recent()[0].url.startswith(store_url.split("?")[0])
+    again.set_theme("light")
+
+
+def test_every_menu_action_with_a_shortcut_is_listed(qtbot, make_window):
+    from esgui.ui.menus import shortcut_table
+
+    window = make_window(None)
+    table = dict(shortcut_table(window))
+    for path in ("File ▸ Open store…", "Timeline ▸ Play / pause", "Account ▸ Deposit",
+                 "Projection ▸ Rebuild from the log…", "View ▸ Toggle light/dark"):  # fmt: skip
+        assert table.get(path), path
+    assert len(set(table.values())) == len(table), "a shortcut is used twice"
+
+
+def test_an_empty_store_offers_demo_data_and_loads_it(qtbot, make_window, store_url):
+    window = make_window(store_url, demo="offer")
+    banner = window.findChild(QWidget, "demoBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=LIVE_TIMEOUT_MS)
+    banner.action_clicked.emit("demo")
+    view = child(window, "accountsView", QTableView)
+    qtbot.waitUntil(lambda: view.model().rowCount() == 20, timeout=30_000)
+    with esgui.open_store(store_url) as store:
+        assert store.head()[0] == 5000
+    assert not banner.isVisible()
+
+
+def test_first_run_loads_demo_data_by_itself_and_rebuild_works(qtbot, make_window, store_url):
+    window = make_window(store_url, demo="auto")
+    view = child(window, "accountsView", QTableView)
+    qtbot.waitUntil(lambda: view.model().rowCount() == 20, timeout=30_000)
+    qtbot.waitUntil(lambda: "5,000 events" in child(window, "eventCount").text(),
+                    timeout=LIVE_TIMEOUT_MS)  # fmt: skip
+    window.rebuild_projection(confirm=False)
+    qtbot.waitUntil(lambda: "Rebuilt the projection from 5,000 events"
+                    in window.statusBar().currentMessage(), timeout=30_000)  # fmt: skip
+    qtbot.waitUntil(lambda: view.model().rowCount() == 20, timeout=LIVE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "lag 0" in child(window, "projectionStatus").text(),
+                    timeout=LIVE_TIMEOUT_MS)  # fmt: skip
+
+
+def test_a_cancelled_rebuild_pauses_and_catch_up_finishes_it(qtbot, make_window, store):
+    from esgui.app.seed import seed
+    from esgui.projections import AccountProjector
+
+    seed(store, accounts=10, events=16_000, seed=4, user="bulk")
+    AccountProjector(store).catch_up()
+    window = make_window(store.url.render_as_string(hide_password=False))
+    wait_live(qtbot, window)
+    window.rebuild_projection(confirm=False)
+    child(window, "taskCancel").click()
+    qtbot.waitUntil(lambda: "Rebuild cancelled" in window.statusBar().currentMessage(),
+                    timeout=30_000)  # fmt: skip
+    live = child(window, "liveIndicator")
+    qtbot.waitUntil(lambda: "Paused" in live.text(), timeout=LIVE_TIMEOUT_MS)
+    assert AccountProjector(store).checkpoint() < 16_000
+    window.catch_up()
+    qtbot.waitUntil(lambda: "lag 0" in child(window, "projectionStatus").text()
+                    and "Live" in live.text(), timeout=30_000)  # fmt: skip
+    view = child(window, "accountsView", QTableView)
+    qtbot.waitUntil(lambda: view.model().rowCount() == 10, timeout=LIVE_TIMEOUT_MS)
+    assert AccountProjector(store).checkpoint() == 16_000

@@ -1,0 +1,139 @@
+"""The timeline: slider, step buttons, arrow keys, Play, time jump; log highlight; chart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtWidgets import QAbstractButton, QTableView
+
+import esgui
+from tests.ui.gui_helpers import LIVE_TIMEOUT_MS, child, select_account, slider, text_of, wait_live
+
+# version -> (balance shown, status shown)
+HISTORY = {1: ("100.00", "Open"), 2: ("110.50", "Open"), 3: ("80.50", "Open"),
+           4: ("1,080.50", "Open"), 5: ("0.00", "Open"), 6: ("0.00", "Closed")}  # fmt: skip
+
+
+def _make_history(url: str) -> None:
+    with esgui.open_store(url) as store:
+        accounts = esgui.Accounts(store, user="setup")
+        accounts.open("T1", owner="Tess", initial="100.00")
+        accounts.deposit("T1", "10.50")
+        accounts.withdraw("T1", "30.00")
+        accounts.deposit("T1", "1000.00")
+        accounts.withdraw("T1", "1080.50")
+        accounts.close("T1")
+        accounts.open("T2", owner="Theo", initial="5.00")  # another account in between
+
+
+def _wait_history(qtbot, window, versions: int) -> None:
+    qtbot.waitUntil(lambda: slider(window).maximum() == versions, timeout=LIVE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.timeline.series is not None, timeout=LIVE_TIMEOUT_MS)
+
+
+def _selected_version(window) -> int | None:
+    view = child(window, "eventsView", QTableView)
+    index = view.selectionModel().currentIndex()
+    if not index.isValid():
+        return None
+    return int(view.model().index(index.row(), 2).data())
+
+
+def test_slider_shows_the_state_at_each_version(qtbot, make_window, store_url):
+    _make_history(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    _wait_history(qtbot, window, 6)
+    timeline = slider(window)
+    assert timeline.value() == 6  # the newest state first
+    for version in (3, 1, 6, 4, 2, 5):
+        timeline.setValue(version)
+        balance, status = HISTORY[version]
+        assert text_of(window, "replayBalance") == balance
+        assert text_of(window, "replayStatus") == status
+        assert text_of(window, "replayVersion") == f"{version} of 6"
+        qtbot.waitUntil(lambda v=version: _selected_version(window) == v)
+    timeline.setValue(0)
+    assert text_of(window, "replayVersion") == "0 of 6"
+    assert text_of(window, "replayStatus") == "Not opened yet"
+    assert text_of(window, "replayBalance") == "—"
+    assert _selected_version(window) is None  # no event before version 1
+
+
+def test_the_highlighted_event_is_inspected(qtbot, make_window, store_url):
+    _make_history(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    _wait_history(qtbot, window, 6)
+    slider(window).setValue(4)
+    inspector = child(window, "eventInspector")
+    qtbot.waitUntil(lambda: "MoneyDeposited · T1 version 4" in inspector.text())
+    assert '"amount": "1000.00"' in inspector.text()
+    assert '"user": "setup"' in inspector.text()
+
+
+def test_step_buttons_keys_and_play(qtbot, make_window, store_url):
+    _make_history(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    _wait_history(qtbot, window, 6)
+    timeline = slider(window)
+    timeline.setValue(3)
+    child(window, "stepBackButton", QAbstractButton).click()
+    assert timeline.value() == 2 and text_of(window, "replayBalance") == "110.50"
+    child(window, "stepForwardButton", QAbstractButton).click()
+    assert timeline.value() == 3
+    timeline.setFocus()
+    qtbot.keyClick(timeline, Qt.Key.Key_Right)
+    assert timeline.value() == 4 and text_of(window, "replayBalance") == "1,080.50"
+    qtbot.keyClick(timeline, Qt.Key.Key_Left)
+    qtbot.keyClick(timeline, Qt.Key.Key_Left)
+    assert timeline.value() == 2
+    qtbot.keyClick(timeline, Qt.Key.Key_Home)
+    assert timeline.value() == 0 and text_of(window, "replayStatus") == "Not opened yet"
+    child(window, "playButton", QAbstractButton).click()
+    qtbot.waitUntil(lambda: timeline.value() == 6, timeout=LIVE_TIMEOUT_MS)
+    assert text_of(window, "replayStatus") == "Closed"
+    qtbot.waitUntil(lambda: not window.timeline.playing)
+
+
+def test_jump_to_a_time(qtbot, make_window, store_url):
+    _make_history(store_url)
+    with esgui.open_store(store_url) as store:
+        third = list(store.read_stream("T1"))[2].recorded_at
+        first = list(store.read_stream("T1"))[0].recorded_at
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    _wait_history(qtbot, window, 6)
+    picker = child(window, "timeEdit")
+    go = child(window, "jumpToTimeButton", QAbstractButton)
+    # the picker has whole seconds: pick the second after the third event
+    when = (third + timedelta(seconds=1)).replace(microsecond=0)
+    picker.setDateTime(QDateTime.fromSecsSinceEpoch(int(when.timestamp())))
+    go.click()
+    assert 3 <= slider(window).value() <= 6
+    assert slider(window).value() == window.timeline.series.version_at_time(when)
+    before = first - timedelta(days=1)
+    picker.setDateTime(QDateTime.fromSecsSinceEpoch(int(before.timestamp())))
+    go.click()
+    assert slider(window).value() == 0
+    assert text_of(window, "replayStatus") == "Not opened yet"
+
+
+def test_chart_marks_the_slider_version(qtbot, make_window, store_url):
+    _make_history(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    _wait_history(qtbot, window, 6)
+    chart = child(window, "balanceChart")
+    slider(window).setValue(4)
+    assert chart.line.count() == 6
+    assert chart.marker_version == 4 and chart.marker_point() is not None
+    slider(window).setValue(0)
+    assert chart.marker_version == 0 and chart.marker_point() is None
