@@ -30,7 +30,13 @@ from esgui.domain.codec import apply_recorded
 from esgui.domain.events import AGGREGATE_TYPE
 from esgui.domain.ids import validate_account_id
 from esgui.domain.money import Amount
-from esgui.errors import ConcurrencyError, EsguiError, InvalidInput, StoreUnavailable
+from esgui.errors import (
+    ConcurrencyError,
+    EsguiError,
+    InvalidInput,
+    RuleViolation,
+    StoreUnavailable,
+)
 from esgui.store import EventStore, NewEvent, RecordedEvent
 from esgui.store.ids import new_event_ids
 
@@ -97,10 +103,22 @@ class Accounts:
         self.store.writer()  # refuse early (NotPermitted) on a read-only store
         command_id = str(uuid.uuid4())
         conflict: ConcurrencyError | None = None
-        for attempt in range(self.max_retries + 1):
+        # Optimistic: a command first decides on the cached state without reading; a
+        # stale cache shows up as a conflict (or as a refusal, which is then checked
+        # again on fresh state), so the common case costs one transaction and no read.
+        base = self._cached(account_id)
+        verified = base is None
+        if base is None:
             base = self._load(account_id)
+        for attempt in range(self.max_retries + 1):
             account = base.clone()
-            decide(account)  # a refusal raises here: nothing appended
+            try:
+                decide(account)  # a refusal raises here: nothing appended
+            except RuleViolation:
+                if verified:
+                    raise
+                base, verified = self._load(account_id), True
+                continue
             new_events = self._new_events(command, command_id, account)
             try:
                 recorded = self._append(account_id, base.version, new_events)
@@ -108,6 +126,7 @@ class Accounts:
                 conflict = error
                 # Back off with jitter so competing processes stop colliding.
                 time.sleep(random.uniform(0, min(0.002 * 2**attempt, 0.1)))
+                base, verified = self._load(account_id), True
                 continue
             self._apply_and_snapshot(base, recorded)
             state = base.state()
@@ -174,9 +193,15 @@ class Accounts:
     # -- loading with a small cache ----------------------------------------------------
 
     def _load(self, account_id: str) -> BankAccount:
+        """The account as stored now: the cached state plus any events after it."""
         with self._cache_lock:
             cached = self._cache.get(account_id)
         return self.replayer.load(account_id, start=cached)
+
+    def _cached(self, account_id: str) -> BankAccount | None:
+        with self._cache_lock:
+            cached = self._cache.get(account_id)
+        return BankAccount.from_state(cached) if cached is not None else None
 
     def _remember(self, state: AccountState) -> None:
         with self._cache_lock:

@@ -103,3 +103,15 @@ def test_importing_esgui_does_not_import_qt() -> None:
 
     code = "import esgui, sys; assert not any(m.startswith('PySide6') for m in sys.modules)"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_refusal_on_a_stale_cache_is_checked_against_the_store(store) -> None:
+    first = esgui.Accounts(store, user="one")
+    second = esgui.Accounts(store, user="two")
+    first.open("A1", owner="Alice", initial="0.00")  # first caches balance 0.00
+    second.deposit("A1", "100.00")
+    assert first.withdraw("A1", "50.00").balance == Decimal("50.00")
+    # second's cache (balance 100.00) is stale now: its refusal must use the store's 50.00
+    with pytest.raises(RuleViolation, match="balance 50.00"):
+        second.withdraw("A1", "60.00")
+    assert [e.version for e in store.read_stream("A1")] == [1, 2, 3]
