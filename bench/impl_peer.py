@@ -96,13 +96,14 @@ def commands(loc: dict[str, Any], accounts: int, commands: int, clock: Clock) ->
     plan = [(ids[i], kind, amount) for i, kind, amount in command_plan(accounts, commands)]
     with clock.region():
         for account_id, kind, amount in plan:
-            account = app.repository.get(account_id)
+            account: BankAccount = app.repository.get(account_id)
             if kind == "deposit":
                 account.deposit(Decimal(amount))
             else:
                 account.withdraw(Decimal(amount))
             app.save(account)
-    balance = app.repository.get(ids[-1]).balance
+    last: BankAccount = app.repository.get(ids[-1])
+    balance = last.balance
     app.close()
     return {"count": commands, "check": str(balance)}
 
@@ -155,7 +156,7 @@ def prepare_replay(loc: dict[str, Any], events: int) -> dict[str, Any]:
 def replay_full(loc: dict[str, Any], account: str, events: int, clock: Clock) -> dict[str, Any]:
     app = _app(loc, snapshots=False)
     with clock.region():
-        aggregate = app.repository.get(UUID(account))
+        aggregate: BankAccount = app.repository.get(UUID(account))
     app.close()
     assert aggregate.version == events, (aggregate.version, events)
     return {"count": events, "check": str(aggregate.balance)}
@@ -171,7 +172,7 @@ def replay_versions(
     with clock.region():
         for version in versions:
             start = time.perf_counter()
-            aggregate = app.repository.get(account_id, version=version)
+            aggregate: BankAccount = app.repository.get(account_id, version=version)
             times.append(time.perf_counter() - start)
             assert aggregate.version == version
     app.close()
@@ -194,7 +195,7 @@ def read_all(loc: dict[str, Any], events: int, clock: Clock) -> dict[str, Any]:
         while True:
             page = select(start, PAGE)
             for notification in page:
-                domain_event = decode(notification)
+                domain_event: Any = decode(notification)
                 kind = type(domain_event)
                 if kind is deposited:
                     total += domain_event.amount

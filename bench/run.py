@@ -24,6 +24,7 @@ last line of its output, ``{"metrics": [{"name", "engine", "value", "unit",
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -82,7 +83,8 @@ WORKLOADS = {
     "W5": "Projection catch-up from zero",
     "W6": "GUI (bench/gui_bench.py)",
 }
-LABELS = {"esgui": "esgui", "peer": "eventsourcing 9.5", "ceiling": "raw driver"}
+LABELS = {"esgui": "esgui", "peer": "eventsourcing 9.5", "ceiling": "raw driver",
+          "ceiling-commit": "raw driver, insert + commit only"}  # fmt: skip
 
 
 # -- running workers ---------------------------------------------------------------------
@@ -166,16 +168,19 @@ def run_engine(r: Runner, engine: str, selected: set[str]) -> None:
     if "W1" in selected:
         r.log(f"[{engine}] W1 commands: {s['accounts']} accounts, {s['commands']} commands")
         for _ in range(r.runs):
-            for impl in IMPLS:
+            for variant in [*IMPLS, "ceiling-commit"]:
+                impl = variant.split("-")[0]
                 loc = r.location(engine, f"w1_{impl}")
-                r.measure(f"W1|{engine}|{impl}", {"task": "commands", "impl": impl,
+                r.measure(f"W1|{engine}|{variant}", {"task": "commands", "impl": impl,
                           "location": loc, "accounts": s["accounts"],
-                          "commands": s["commands"]})  # fmt: skip
+                          "commands": s["commands"],
+                          "no_read": variant == "ceiling-commit"})  # fmt: skip
                 r.drop(loc)
     if selected & {"W2", "W4", "W5"}:
         bulk_runs = r.runs if "W2" in selected else 1
+        setup = "" if "W2" in selected else " (set-up)"
         r.log(f"[{engine}] W2 bulk load: {s['bulk_events']:,} events over "
-              f"{s['bulk_accounts']} accounts" + ("" if "W2" in selected else " (set-up)"))  # fmt: skip
+              f"{s['bulk_accounts']} accounts{setup}")  # fmt: skip
         datasets: dict[str, dict[str, Any]] = {}
         variants = [*IMPLS, "ceiling-bare"] if "W2" in selected else list(IMPLS)
         for run in range(bulk_runs):
@@ -196,12 +201,15 @@ def run_engine(r: Runner, engine: str, selected: set[str]) -> None:
             if workload not in selected:
                 continue
             r.log(f"[{engine}] {workload} {task}: {s['bulk_events']:,} events")
+            variants = [*IMPLS, "ceiling-wide"] if workload == "W4" else list(IMPLS)
             for _ in range(r.runs):
-                for impl in IMPLS:
+                for variant in variants:
+                    impl = variant.split("-")[0]
                     if impl not in datasets:
                         continue
-                    r.measure(f"{workload}|{engine}|{impl}", {"task": task, "impl": impl,
-                              "location": datasets[impl], "events": s["bulk_events"]})  # fmt: skip
+                    r.measure(f"{workload}|{engine}|{variant}", {"task": task, "impl": impl,
+                              "location": datasets[impl], "events": s["bulk_events"],
+                              "wide": variant == "ceiling-wide"})  # fmt: skip
         for loc in datasets.values():
             r.drop(loc)
     if selected & {"W3a", "W3b"}:
@@ -389,7 +397,7 @@ RESULT_HEADER = ["Workload", "Engine", "Unit", "esgui", "eventsourcing 9.5 (peer
 ISSUE_EXPECTATIONS = [
     ("W1", "sqlite", "peer", "650–720 commands/s"),
     ("W1", "postgresql", "peer", "350–420 commands/s"),
-    ("W1", "sqlite", "ceiling", "10k–12k single-row durable commits/s"),
+    ("W1", "sqlite", "ceiling-commit", "10k–12k single-row durable commits/s"),
     ("W2", "sqlite", "peer", "27k–29k events/s"),
     ("W2", "postgresql", "peer", "27k–29k events/s"),
     ("W2", "sqlite", "ceiling", "220k–330k inserts/s"),
@@ -438,11 +446,9 @@ def machine_info(started: datetime, load: tuple[float, ...]) -> list[str]:
     except Exception:  # noqa: BLE001
         pass
     commit = "?"
-    try:
+    with contextlib.suppress(OSError):
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                                 capture_output=True, text=True).stdout.strip() or "?"  # fmt: skip
-    except OSError:
-        pass
     return [
         f"- Date: {started:%Y-%m-%d %H:%M} UTC; esgui {version('esgui')} at commit {commit}",
         f"- Machine: {cpu}, {os.cpu_count()} cores, {mem} RAM, {platform.system()} "
@@ -484,20 +490,17 @@ def render(data: dict[str, Any]) -> str:
         table(RESULT_HEADER, result_rows(results, engines)),
         "",
     ]
-    bare = {e: value_of(results, f"W2|{e}|ceiling-bare") for e in engines}
-    if any(v and "rate" in v for v in bare.values()):
-        out += ["Bulk-load ceiling into a *bare* events table (same columns, primary key only, "
-                "no unique constraints or secondary indexes): " + "; ".join(
-                    f"{e} {v['rate']:,.0f} events/s" for e, v in bare.items() if v and "rate" in v)
-                + ".", ""]  # fmt: skip
+    out += other_ceilings(results, engines)
     found = targets(results, engines)
     out += ["## Targets (issue 6)", ""]
-    rows = [[t.text, t.engine, t.measured,
-             "—" if t.met is None else ("**met**" if t.met else "**missed**")] for t in found]  # fmt: skip
+    rows = [[t.text, t.engine, t.measured, verdict(t.met, "**met**", "**missed**")] for t in found]
     rows += gui_target_rows(data.get("gui", {}))
     out += [table(["Target", "Engine", "Measured (esgui)", ""], rows), ""]
-    out += ["The W3b target is judged on the slowest of the versions (median over runs of "
-            "each run's maximum).", ""]
+    out += [
+        "The W3b target is judged on the slowest of the versions (median over runs of "
+        "each run's maximum).",
+        "",
+    ]
     out += ["### The baselines against the issue's expectations", "",
             table(["Workload", "Engine", "Measured", "Issue expects"], [
                 [w, e, fmt_value(value_of(results, f"{w}|{e}|{i}"), w) + f" ({LABELS[i]})", x]
@@ -528,13 +531,53 @@ def render(data: dict[str, Any]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def other_ceilings(results: dict[str, list[dict[str, Any]]], engines: list[str]) -> list[str]:
+    """The ceiling variants measured beside the main one."""
+    lines = []
+    for engine in engines:
+        parts = []
+        commit = value_of(results, f"W1|{engine}|ceiling-commit")
+        if commit and "rate" in commit:
+            parts.append(f"single-row durable commits without the read {commit['rate']:,.0f}/s")
+        bare = value_of(results, f"W2|{engine}|ceiling-bare")
+        if bare and "rate" in bare:
+            parts.append(f"bulk load into a *bare* events table (same columns, primary key "
+                         f"only) {bare['rate']:,.0f} events/s")  # fmt: skip
+        built = [r["rate_with_build"] for r in ok_runs(results.get(f"W2|{engine}|ceiling", []))
+                 if r.get("rate_with_build")]  # fmt: skip
+        if built:
+            parts.append(
+                "bulk load including building the rows in Python (ids, JSON text, "
+                f"SHA-256 chain, times) {statistics.median(built):,.0f} events/s"
+            )
+        wide = value_of(results, f"W4|{engine}|ceiling-wide")
+        if wide and "rate" in wide:
+            main = value_of(results, f"W4|{engine}|esgui")
+            x = ratio(main, wide)
+            parts.append(f"global read of all 12 columns (what esgui's read_all returns) "
+                         f"{wide['rate']:,.0f} events/s" +
+                         (f", esgui at {x:.2f}× of it" if x else ""))  # fmt: skip
+        if parts:
+            lines.append(f"- {engine}: " + "; ".join(parts) + ".")
+    if not lines:
+        return []
+    return ["Other ceiling variants (medians):", "", *lines, ""]
+
+
+def verdict(met: bool | None, yes: str = "met", no: str = "missed") -> str:
+    return "—" if met is None else (yes if met else no)
+
+
 def gui_target_rows(gui: dict[str, Any]) -> list[list[str]]:
-    metrics = (gui.get("output") or {}).get("metrics") if isinstance(gui.get("output"), dict) else None
+    metrics = (
+        (gui.get("output") or {}).get("metrics") if isinstance(gui.get("output"), dict) else None
+    )
     if not metrics:
         return [["GUI: first paint < 1 s and < 300 MB; slider step < 16 ms; live latency "
                  "< 200 ms (PostgreSQL), < 1 s (SQLite)", "both",
-                 "not measured (bench/gui_bench.py " +
-                 ("absent)" if gui.get("absent") or not gui else "gave no metrics)"), "—"]]  # fmt: skip
+                 "not measured (bench/gui_bench.py "
+                 + ("absent)" if gui.get("absent") or not gui else "gave no metrics)"),
+                 "—"]]  # fmt: skip
     rows = []
     for m in metrics:
         if m.get("target") is None:
@@ -610,7 +653,8 @@ def run_profiles(r: Runner, missed: list[Target]) -> list[dict[str, Any]]:
                 size = f"{s['bulk_events']:,} events"
             elif workload in ("W3a", "W3b"):
                 account = r.prepare({"task": "prepare_replay", "impl": "esgui",
-                                     "location": locs[0], "events": s["replay_events"]})["account"]  # fmt: skip
+                                     "location": locs[0],
+                                     "events": s["replay_events"]})["account"]  # fmt: skip
                 if workload == "W3a":
                     spec |= {"task": "replay_full", "account": account,
                              "events": s["replay_events"]}  # fmt: skip
@@ -661,21 +705,37 @@ def expand(only: str | None) -> set[str]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="small sizes and 1 run (CI); prints only unless --output")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes and 1 run (CI); prints only unless --output",
+    )
     parser.add_argument("--runs", type=int, help="runs per measurement (default 3; quick 1)")
-    parser.add_argument("--engines", default="sqlite,postgresql",
-                        help="comma-separated: sqlite,postgresql")
+    parser.add_argument(
+        "--engines", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql"
+    )
     parser.add_argument("--only", help="workloads, e.g. W1,W3 (W3 = W3a,W3b); default all")
-    parser.add_argument("--output", help="report file (default docs/performance.md for full "
-                        "runs; none for --quick)")
+    parser.add_argument(
+        "--output", help="report file (default docs/performance.md for full runs; none for --quick)"
+    )
     parser.add_argument("--results", help="also write the raw results as JSON here")
-    parser.add_argument("--report-from", metavar="JSON",
-                        help="only re-render the report from a --results file")
-    parser.add_argument("--set", action="append", default=[], metavar="SIZE=N",
-                        help="override a size: " + ", ".join(FULL))
-    parser.add_argument("--profile", dest="profile", action="store_true", default=None,
-                        help="profile esgui where it misses a target (default on full runs)")
+    parser.add_argument(
+        "--report-from", metavar="JSON", help="only re-render the report from a --results file"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SIZE=N",
+        help="override a size: " + ", ".join(FULL),
+    )
+    parser.add_argument(
+        "--profile",
+        dest="profile",
+        action="store_true",
+        default=None,
+        help="profile esgui where it misses a target (default on full runs)",
+    )
     parser.add_argument("--no-profile", dest="profile", action="store_false")
     parser.add_argument("--timeout", type=float, help="seconds per measurement process")
     return parser.parse_args(argv)
@@ -689,9 +749,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.report_from:
         data = json.loads(Path(args.report_from).read_text())
-        output = Path(args.output or ROOT / "docs" / "performance.md")
-        output.write_text(render(data))
-        log(f"wrote {output}")
+        target = Path(args.output) if args.output else ROOT / "docs" / "performance.md"
+        target.write_text(render(data))
+        log(f"wrote {target}")
         return 0
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     for engine in engines:

@@ -34,7 +34,8 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     if task == "prepare_replay":
         return module.prepare_replay(loc, spec["events"])
     if task == "commands":
-        result = module.commands(loc, spec["accounts"], spec["commands"], clock)
+        extra = {"read": False} if spec.get("no_read") else {}
+        result = module.commands(loc, spec["accounts"], spec["commands"], clock, **extra)
     elif task == "bulk":
         extra = {"bare": True} if spec.get("bare") else {}
         result = module.bulk(loc, spec["accounts"], spec["events"], clock, **extra)
@@ -43,7 +44,8 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     elif task == "replay_versions":
         result = module.replay_versions(loc, spec["account"], spec["versions"], clock)
     elif task == "read_all":
-        result = module.read_all(loc, spec["events"], clock)
+        extra = {"wide": True} if spec.get("wide") else {}
+        result = module.read_all(loc, spec["events"], clock, **extra)
     elif task == "project":
         result = module.project(loc, spec["events"], clock)
     else:
