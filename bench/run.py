@@ -40,7 +40,8 @@ from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):  # `python bench/run.py`
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # the checkout, not this folder (whose module names must not shadow the stdlib's)
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.common import (  # noqa: E402
     ENGINES,

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 if __package__ in (None, ""):  # run as a file: make `bench` and the checkout importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # the checkout, not this folder (whose module names must not shadow the stdlib's)
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench.timing import Clock  # noqa: E402
 

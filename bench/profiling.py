@@ -1,7 +1,7 @@
 """Profile esgui alone on chosen workloads (cProfile, own time first):
 
-    python -m bench.profile W4 --engine postgresql
-    python -m bench.profile W1,W3a --engine sqlite --set commands=1000
+    python -m bench.profiling W4 --engine postgresql
+    python -m bench.profiling W1,W3a --engine sqlite --set commands=1000
 
 Same workers and moderate sizes as the runner's profiles of missed targets
 (bench.run.PROFILE); prints the tables that `python -m bench` puts in
@@ -17,14 +17,15 @@ import tempfile
 from pathlib import Path
 
 if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    # the checkout, not this folder (whose module names must not shadow the stdlib's)
+    sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from bench import run as bench_run  # noqa: E402
 from bench.common import remove_tree  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.profile")
+    parser = argparse.ArgumentParser(prog="python -m bench.profiling")
     parser.add_argument("workloads", help="e.g. W1,W3a,W4")
     parser.add_argument("--engine", default="sqlite")
     parser.add_argument("--set", action="append", default=[], metavar="SIZE=N")
