@@ -80,6 +80,25 @@ def drop_location(loc: dict[str, Any]) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+def analyze(loc: dict[str, Any]) -> None:
+    """Planner statistics for every table of the location, as autovacuum (PostgreSQL)
+    would have gathered a minute after a bulk load; SQLite gets ANALYZE too."""
+    if loc["engine"] == "sqlite":
+        import sqlite3
+
+        conn = sqlite3.connect(loc["path"], isolation_level=None, timeout=30)
+        try:
+            conn.execute("ANALYZE")
+        finally:
+            conn.close()
+        return
+    with pg_connect(autocommit=True) as conn:
+        tables = [row[0] for row in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (loc["schema"],))]  # fmt: skip
+        for table in tables:
+            conn.execute(f'ANALYZE "{loc["schema"]}"."{table}"')
+
+
 def remove_tree(path: str) -> None:
     shutil.rmtree(path, ignore_errors=True)
 

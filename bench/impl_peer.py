@@ -163,17 +163,21 @@ def replay_full(loc: dict[str, Any], account: str, events: int, clock: Clock) ->
 
 
 def replay_versions(
-    loc: dict[str, Any], account: str, versions: list[int], clock: Clock
+    loc: dict[str, Any], account: str, versions: list[int], clock: Clock, repeat: int = 1
 ) -> dict[str, Any]:
+    """Time of each version: the best of `repeat` calls (scheduler noise removed)."""
     app = _app(loc, snapshots=True)
     account_id = UUID(account)
     app.repository.get(account_id, version=1)  # warm-up
     times = []
     with clock.region():
         for version in versions:
-            start = time.perf_counter()
-            aggregate: BankAccount = app.repository.get(account_id, version=version)
-            times.append(time.perf_counter() - start)
+            best = float("inf")
+            for _ in range(repeat):
+                start = time.perf_counter()
+                aggregate: BankAccount = app.repository.get(account_id, version=version)
+                best = min(best, time.perf_counter() - start)
+            times.append(best)
             assert aggregate.version == version
     app.close()
     return {"times": times}
@@ -216,9 +220,10 @@ PROJECTION_NOT_COMPARABLE = (
     "eventsourcing 9.5's projection machinery (ProjectionRunner over "
     "ApplicationSubscription) needs recorder.subscribe(), which its SQLite recorder "
     "does not implement; on PostgreSQL it hands events to Projection.process_event one "
-    "at a time, each recorded with its tracking row in its own transaction, so a "
-    "catch-up of 1,000,000 events is 1,000,000 commits: not a fair equivalent of a "
-    "batched catch-up. The ceiling column gives the batched raw number instead."
+    "at a time, and the documented pattern records each event's effect with its tracking "
+    "row in one transaction of the view, so a catch-up of 1,000,000 events is about "
+    "1,000,000 commits: not a fair equivalent of a batched catch-up. The ceiling column "
+    "gives the batched raw number instead."
 )
 
 

@@ -43,7 +43,9 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     elif task == "replay_full":
         result = module.replay_full(loc, spec["account"], spec["events"], clock)
     elif task == "replay_versions":
-        result = module.replay_versions(loc, spec["account"], spec["versions"], clock)
+        result = module.replay_versions(
+            loc, spec["account"], spec["versions"], clock, repeat=spec.get("repeat", 1)
+        )
     elif task == "read_all":
         extra = {"wide": True} if spec.get("wide") else {}
         result = module.read_all(loc, spec["events"], clock, **extra)
