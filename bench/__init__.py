@@ -1,0 +1,1 @@
+"""esgui benchmark suite (issue 6): see bench/run.py."""

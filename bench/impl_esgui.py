@@ -1,0 +1,120 @@
+"""The workloads through esgui's public API (esgui.Accounts, seed, Replayer, read_all,
+AccountProjector): exactly what an application on esgui would call."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+from typing import Any
+
+from bench.common import OPENING, OWNERS, account_names, command_plan, esgui_url, fold_amount
+from bench.timing import Clock
+
+
+def _open(loc: dict[str, Any]) -> Any:
+    import esgui
+
+    return esgui.open_store(esgui_url(loc))
+
+
+def commands(loc: dict[str, Any], accounts: int, commands: int, clock: Clock) -> dict[str, Any]:
+    import esgui
+
+    store = _open(loc)
+    bank = esgui.Accounts(store, user="bench")
+    names = account_names(accounts)
+    for i, name in enumerate(names):
+        bank.open(name, owner=OWNERS[i % len(OWNERS)], initial=OPENING)
+    plan = [(names[i], kind, amount) for i, kind, amount in command_plan(accounts, commands)]
+    with clock.region():
+        for name, kind, amount in plan:
+            if kind == "deposit":
+                bank.deposit(name, amount)
+            else:
+                bank.withdraw(name, amount)
+    last = bank.state(names[-1])
+    store.close()
+    return {"count": commands, "check": str(last.balance)}
+
+
+def bulk(loc: dict[str, Any], accounts: int, events: int, clock: Clock) -> dict[str, Any]:
+    from esgui.app.seed import seed
+
+    store = _open(loc)
+    with clock.region():
+        result = seed(store, accounts=accounts, events=events)
+    count = store.count()
+    store.close()
+    assert count == events, (count, events)
+    return {"count": events, "accounts": result.account_ids[:1]}
+
+
+def prepare_replay(loc: dict[str, Any], events: int) -> dict[str, Any]:
+    """One account with `events` events (seed writes a snapshot every 100 versions)."""
+    from esgui.app.seed import seed
+
+    store = _open(loc)
+    result = seed(store, accounts=1, events=events)
+    store.close()
+    return {"account": result.account_ids[0]}
+
+
+def replay_full(loc: dict[str, Any], account: str, events: int, clock: Clock) -> dict[str, Any]:
+    from esgui.app.replay import Replayer
+
+    store = _open(loc)
+    replayer = Replayer(store)
+    with clock.region():
+        state = replayer.state_at(account, use_snapshots=False)
+    store.close()
+    assert state.version == events, (state.version, events)
+    return {"count": events, "check": str(state.balance)}
+
+
+def replay_versions(
+    loc: dict[str, Any], account: str, versions: list[int], clock: Clock, repeat: int = 1
+) -> dict[str, Any]:
+    """Time of each version: the best of `repeat` calls (scheduler noise removed)."""
+    from esgui.app.replay import Replayer
+
+    store = _open(loc)
+    replayer = Replayer(store)
+    replayer.state_at(account, version=1)  # warm-up: connection and statement caches
+    times = []
+    with clock.region():
+        for version in versions:
+            best = float("inf")
+            for _ in range(repeat):
+                start = time.perf_counter()
+                state = replayer.state_at(account, version=version)
+                best = min(best, time.perf_counter() - start)
+            times.append(best)
+            assert state.version == version
+    store.close()
+    return {"times": times}
+
+
+def read_all(loc: dict[str, Any], events: int, clock: Clock) -> dict[str, Any]:
+    store = _open(loc)
+    total = Decimal(0)
+    count = 0
+    with clock.region():
+        for event in store.read_all():
+            total = fold_amount(total, event.event_type, event.data)
+            count += 1
+    store.close()
+    assert count == events, (count, events)
+    return {"count": count, "check": str(total)}
+
+
+def project(loc: dict[str, Any], events: int, clock: Clock) -> dict[str, Any]:
+    from esgui.projections.projector import AccountProjector
+
+    store = _open(loc)
+    projector = AccountProjector(store)
+    with clock.region():
+        applied = projector.rebuild()
+    rows = projector.row_count()
+    store.close()
+    assert applied == events, (applied, events)
+    return {"count": applied, "rows": rows}
