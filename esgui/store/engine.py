@@ -92,13 +92,24 @@ def make_engine(url: URL) -> Engine:
     """Create the Engine for a normalised URL (no connection is made yet)."""
     if url.get_backend_name() == "sqlite":
         return _make_sqlite_engine(url)
-    return create_engine(
+    engine = create_engine(
         url,
         pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
         connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "esgui"},
     )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Sessions in UTC: timestamptz values arrive in UTC already (no conversion per
+        # row), whatever the server's or the user's time zone.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.autocommit = autocommit
+
+    return engine
 
 
 def _make_sqlite_engine(url: URL) -> Engine:

@@ -109,15 +109,6 @@ _INSERT_CHUNK = 5000
 _EMPTY_HEAD: tuple[int, str, datetime | None] = (0, GENESIS_HASH, None)
 
 
-def _sqlite_time(when: datetime) -> str:
-    """The text UTCDateTime stores on SQLite (`when` is already UTC)."""
-    return when.isoformat(" ", "microseconds")[:26]
-
-
-def _same(when: datetime) -> datetime:
-    return when
-
-
 def _prepare(
     event: NewEvent, event_id: str | None, metadata_cache: dict[int, str]
 ) -> _Prepared:
@@ -445,7 +436,7 @@ class EventStore:
         now = datetime.now(UTC)
         if last_time is not None and last_time > now:
             now = last_time  # a clock behind the store's: keep recorded time monotonic
-        to_db = _sqlite_time if conn.dialect.name == "sqlite" else _same
+        sqlite = conn.dialect.name == "sqlite"  # stores "YYYY-MM-DD HH:MM:SS.ffffff" text
         rows: list[tuple[Any, ...]] = []
         recorded: list[RecordedEvent] = []
         for aggregate_id, expected, items in prepared:
@@ -454,15 +445,16 @@ class EventStore:
                 position += 1
                 version += 1
                 recorded_at = given_time or now
+                iso = recorded_at.isoformat(timespec="microseconds")
                 prev_hash = event_hash(
                     prev_hash, position, event_id, aggregate_id, event.aggregate_type,
-                    event.event_type, event.schema_version, version, recorded_at, operator,
+                    event.event_type, event.schema_version, version, iso, operator,
                     data_json, metadata_json,
                 )  # fmt: skip
                 rows.append((
                     position, event_id, aggregate_id, event.aggregate_type, event.event_type,
                     event.schema_version, version, data_json, metadata_json, operator,
-                    to_db(recorded_at), prev_hash,
+                    f"{iso[:10]} {iso[11:26]}" if sqlite else recorded_at, prev_hash,
                 ))  # fmt: skip
                 if return_records:
                     recorded.append(record_from_row((
@@ -531,21 +523,24 @@ class EventStore:
             _check_count(to_version, "to_version", maximum=MAX_VERSION)
         next_version = max(from_version, 1)
         while to_version is None or next_version <= to_version:
+            # Versions have no gaps, so a page is a closed version range: the index
+            # answers it directly, whatever the planner knows of the table.
+            last = next_version + page_size - 1
+            if to_version is not None:
+                last = min(last, to_version)
             query = (
                 select(*EVENT_COLUMNS)
-                .where(events.c.aggregate_id == aggregate_id, events.c.version >= next_version)
+                .where(events.c.aggregate_id == aggregate_id,
+                       events.c.version.between(next_version, last))
                 .order_by(events.c.version)
-                .limit(page_size)
-            )
-            if to_version is not None:
-                query = query.where(events.c.version <= to_version)
+            )  # fmt: skip
             with translated(self.description), self._reader.connect() as conn:
                 rows = conn.execute(query).all()
             for row in rows:
                 yield record_from_row(row)
-            if len(rows) < page_size:
+            if len(rows) < last - next_version + 1:
                 return
-            next_version = rows[-1][5] + 1
+            next_version = last + 1
 
     def read_all(
         self,

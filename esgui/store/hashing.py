@@ -16,6 +16,15 @@ GENESIS_HASH = "0" * 64
 
 
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+# JSONEncoder.encode builds its C encoder on every call; build it once (same output).
+_c_encode = (
+    json.encoder.c_make_encoder(  # type: ignore[attr-defined]
+        None, _CANONICAL.default, json.encoder.encode_basestring, None, ":", ",", True,
+        False, True,
+    )
+    if json.encoder.c_make_encoder is not None  # type: ignore[attr-defined]
+    else None
+)
 
 
 _scan_once = json.JSONDecoder().scan_once
@@ -37,7 +46,9 @@ def decode_json(text: str | bytes) -> Any:
 
 def canonical_json(value: Any) -> str:
     """Deterministic JSON text: sorted keys, no spaces, UTF-8 kept as is."""
-    return _CANONICAL.encode(value)
+    if _c_encode is None or isinstance(value, str):
+        return _CANONICAL.encode(value)
+    return "".join(_c_encode(value, 0))
 
 
 def event_hash(
@@ -49,7 +60,7 @@ def event_hash(
     event_type: str,
     schema_version: int,
     version: int,
-    recorded_at: datetime,
+    recorded_at: datetime | str,
     operator: str,
     data_json: str,
     metadata_json: str,
@@ -57,10 +68,13 @@ def event_hash(
     """SHA-256 over the previous hash and every stored field (data as canonical JSON).
 
     Fields are joined with NUL, which none of them can contain: the store refuses NUL in
-    ids, types and operators, and JSON text escapes it."""
+    ids, types and operators, and JSON text escapes it. `recorded_at` may be given as
+    ISO text with microseconds already."""
+    when = (recorded_at if isinstance(recorded_at, str)
+            else recorded_at.isoformat(timespec="microseconds"))  # fmt: skip
     material = "\x00".join((
         prev_hash, str(position), event_id, aggregate_id, aggregate_type, event_type,
-        str(schema_version), str(version), recorded_at.isoformat(timespec="microseconds"),
+        str(schema_version), str(version), when,
         operator, data_json, metadata_json,
     ))  # fmt: skip
     return hashlib.sha256(material.encode("utf-8")).hexdigest()

@@ -45,7 +45,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if dialect.name == "sqlite":
 
             def from_text(value: Any) -> datetime | None:
-                return None if value is None else parse(value).replace(tzinfo=UTC)
+                return None if value is None else parse(value + "+00:00")
 
             return from_text
 
