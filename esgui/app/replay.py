@@ -25,8 +25,9 @@ from esgui.domain.account import (
 from esgui.domain.codec import apply_recorded
 from esgui.domain.ids import validate_account_id
 from esgui.errors import EsguiError, InvalidInput, UnknownAccount
-from esgui.store import EventStore, RecordedEvent, StoredSnapshot
+from esgui.store import EventStore, StoredSnapshot
 from esgui.store.event_store import MAX_VERSION, snapshot_checksum
+from esgui.store.records import StreamRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,11 @@ class Replayer:
 
         `start` is a state already known (a cache) to continue from when it is not
         beyond the target."""
+        with self.store.reading():  # the snapshot and the events on one connection
+            return self._load(account_id, to_version, use_snapshots, start)
+
+    def _load(self, account_id: str, to_version: int | None, use_snapshots: bool,
+              start: AccountState | None) -> BankAccount:
         account = BankAccount(account_id)
         target = to_version if to_version is not None else MAX_VERSION
         if start is not None and start.version <= target:
@@ -89,13 +95,13 @@ class Replayer:
         if account.version < target:
             self._fold(
                 account,
-                self.store.read_stream(account_id, account.version + 1, to_version),
+                self.store.replay_rows(account_id, account.version + 1, to_version),
                 fill_snapshots=use_snapshots,
             )
         return account
 
     def _fold(
-        self, account: BankAccount, stream: Iterable[RecordedEvent], *, fill_snapshots: bool
+        self, account: BankAccount, stream: Iterable[StreamRow], *, fill_snapshots: bool
     ) -> None:
         every = self.store.snapshot_every
         missing: list[tuple[int, int, Any]] = []
@@ -154,7 +160,7 @@ class Replayer:
         """Balance after every event of the account, oldest first."""
         account = BankAccount(account_id)
         points: list[BalancePoint] = []
-        for event in self.store.read_stream(account_id):
+        for event in self.store.replay_rows(account_id):
             apply_recorded(account, event)
             points.append(
                 BalancePoint(

@@ -57,13 +57,13 @@ def parse_amount(value: Amount, *, allow_zero: bool = False, what: str = "amount
     return quantized
 
 
-_STORED_RE = re.compile(r"[0-9]+\.[0-9]{2}")
+STORED_MONEY = re.compile(r"[0-9]+\.[0-9]{2}")  # how money is stored: "0.30"
 
 
 def money_from_text(text: object) -> Decimal:
     """Decode a stored money value, exactly as esgui writes it ("0.30"). Anything else
     (a number, "1e3", "0.305") is a ValueError: a stored amount is never guessed at."""
-    if not isinstance(text, str) or not _STORED_RE.fullmatch(text):
+    if not isinstance(text, str) or not STORED_MONEY.fullmatch(text):
         raise ValueError(f"stored money must be decimal text with two places, not {text!r}")
     return Decimal(text)
 

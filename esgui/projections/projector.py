@@ -18,7 +18,7 @@ from esgui.errors import EsguiError
 from esgui.projections.account_summary import AccountSummary, SummaryFold
 from esgui.store import EventStore
 from esgui.store.engine import translated
-from esgui.store.event_store import EVENT_COLUMNS, record_from_row
+from esgui.store.event_store import EVENT_COLUMNS, raw_rows, record_from_row
 from esgui.store.schema import account_summary, events, projection_checkpoints
 
 NAME = "account_summary"
@@ -103,15 +103,17 @@ class AccountProjector:
 
     def _apply_batch(self, conn: Connection) -> tuple[int, int]:
         checkpoint = self._lock_checkpoint(conn)
-        rows = conn.execute(
+        rows = raw_rows(
+            conn,
             select(*EVENT_COLUMNS)
             .where(events.c.position > checkpoint)
             .order_by(events.c.position)
-            .limit(self.batch_size)
-        ).all()
+            .limit(self.batch_size),
+        )
         if not rows:
             return checkpoint, 0
-        batch = [record_from_row(row) for row in rows]
+        to_time = self.store.time_from_db
+        batch = [record_from_row(row, to_time) for row in rows]
         ids = sorted({event.aggregate_id for event in batch})
         existing: dict[str, AccountSummary] = {}
         for start in range(0, len(ids), 500):

@@ -12,8 +12,10 @@ optimistic concurrency, should any writer bypass the lock.
 from __future__ import annotations
 
 import hashlib
+import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +43,7 @@ from esgui.store.engine import (
 )
 from esgui.store.hashing import GENESIS_HASH, canonical_json, decode_json, event_hash
 from esgui.store.ids import new_event_ids
-from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot
+from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot, StreamRow
 from esgui.store.schema import events, snapshots
 from esgui.store.schema_manager import ensure_schema
 
@@ -60,16 +62,48 @@ EVENT_COLUMNS = (
     cast(events.c.metadata, Text), events.c.created_at, events.c.operator, events.c.hash,
     events.c.schema_version,
 )  # fmt: skip
+_REPLAY_COLUMNS = (
+    events.c.position, events.c.version, events.c.event_type, events.c.schema_version,
+    cast(events.c.data, Text), events.c.created_at,
+)  # fmt: skip
 _CURRENT_SCHEMA = {name: cls.schema_version for name, cls in EVENT_CLASSES.items()}
 _new_record = RecordedEvent.__new__
 
 
-def record_from_row(row: Row[Any] | Sequence[Any]) -> RecordedEvent:
-    """Build a RecordedEvent from a row of `EVENT_COLUMNS`, upcasting its data.
+def _sqlite_time(text: str) -> datetime:
+    return _fromisoformat(text + "+00:00")
+
+
+def _pg_time(value: datetime) -> datetime:
+    # Sessions run in UTC (engine.py), so psycopg hands over UTC datetimes already.
+    return value if value.tzinfo is UTC else value.astimezone(UTC)
+
+
+_fromisoformat = datetime.fromisoformat
+
+
+def raw_rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
+    """The driver's own tuples for `query`, skipping SQLAlchemy's per-row processing:
+    for the hot reads of millions of events. Times then come as the driver gives them
+    (see `EventStore.time_from_db`)."""
+    result = conn.execute(query)
+    try:
+        return result.cursor.fetchall()  # type: ignore[union-attr]
+    finally:
+        result.close()
+
+
+def record_from_row(
+    row: Row[Any] | Sequence[Any], to_time: Callable[[Any], datetime] | None = None
+) -> RecordedEvent:
+    """Build a RecordedEvent from a row of `EVENT_COLUMNS`, upcasting its data. `to_time`
+    converts a raw driver time (rows from `raw_rows`).
 
     The hot path of every read: one tuple unpack, one JSON decode, one tuple build."""
     (position, event_id, aggregate_id, aggregate_type, event_type, version, data,
      metadata, created_at, operator, hash_, schema_version) = row  # fmt: skip
+    if to_time is not None:
+        created_at = to_time(created_at)
     if isinstance(data, str):
         try:
             data = decode_json(data)
@@ -190,6 +224,8 @@ class EventStore:
         # and ROLLBACK round trips of every read. (SQLite keeps its own BEGIN handling.)
         self._reader = (self._engine.execution_options(isolation_level="AUTOCOMMIT")
                         if self.backend == "postgresql" else self._engine)  # fmt: skip
+        self._local = threading.local()
+        self.time_from_db = _sqlite_time if self.backend == "sqlite" else _pg_time
         try:
             with translated(self.description):
                 self.upgraded_from = ensure_schema(
@@ -228,6 +264,29 @@ class EventStore:
             cursor.close()
         finally:
             raw.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Let the reads in this block (on this thread) share one connection: fewer pool
+        checkouts and, on SQLite, one consistent snapshot."""
+        if getattr(self._local, "conn", None) is not None:
+            yield
+            return
+        with translated(self.description), self._reader.connect() as conn:
+            self._local.conn = conn
+            try:
+                yield
+            finally:
+                self._local.conn = None
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        shared = getattr(self._local, "conn", None)
+        if shared is not None:
+            yield shared
+            return
+        with self._reader.connect() as conn:
+            yield conn
 
     @property
     def engine(self) -> Any:
@@ -505,7 +564,7 @@ class EventStore:
 
     def current_version(self, aggregate_id: str) -> int:
         _check_aggregate_id(aggregate_id)
-        with translated(self.description), self._reader.connect() as conn:
+        with translated(self.description), self._read() as conn:
             return self._current_version(conn, aggregate_id)
 
     def read_stream(
@@ -534,10 +593,46 @@ class EventStore:
                        events.c.version.between(next_version, last))
                 .order_by(events.c.version)
             )  # fmt: skip
-            with translated(self.description), self._reader.connect() as conn:
-                rows = conn.execute(query).all()
+            with translated(self.description), self._read() as conn:
+                rows = raw_rows(conn, query)
+            to_time = self.time_from_db
             for row in rows:
-                yield record_from_row(row)
+                yield record_from_row(row, to_time)
+            if len(rows) < last - next_version + 1:
+                return
+            next_version = last + 1
+
+    def replay_rows(
+        self, aggregate_id: str, from_version: int = 1, to_version: int | None = None,
+        *, page_size: int = 5000,
+    ) -> Iterator[StreamRow]:
+        """Like read_stream, but only what replay needs, as stored (a narrower read)."""
+        _check_aggregate_id(aggregate_id)
+        _check_count(from_version, "from_version", maximum=MAX_VERSION)
+        if to_version is not None:
+            _check_count(to_version, "to_version", maximum=MAX_VERSION)
+        next_version = max(from_version, 1)
+        new_row = StreamRow.__new__
+        while to_version is None or next_version <= to_version:
+            last = next_version + page_size - 1
+            if to_version is not None:
+                last = min(last, to_version)
+            query = (
+                select(*_REPLAY_COLUMNS)
+                .where(events.c.aggregate_id == aggregate_id,
+                       events.c.version.between(next_version, last))
+                .order_by(events.c.version)
+            )  # fmt: skip
+            with translated(self.description), self._read() as conn:
+                rows = raw_rows(conn, query)
+            to_time = self.time_from_db
+            for position, version, event_type, schema_version, data, recorded_at in rows:
+                try:
+                    decoded = decode_json(data) if isinstance(data, str) else data
+                except (ValueError, RecursionError):
+                    decoded = {"_unreadable_data": data[:1000]}
+                yield new_row(StreamRow, aggregate_id, position, version, event_type,
+                              schema_version, decoded, to_time(recorded_at))  # fmt: skip
             if len(rows) < last - next_version + 1:
                 return
             next_version = last + 1
@@ -572,10 +667,11 @@ class EventStore:
                 keyset = events.c.position > cursor
                 order = events.c.position
             query = select(*EVENT_COLUMNS).where(keyset, *conditions).order_by(order).limit(size)
-            with translated(self.description), self._reader.connect() as conn:
-                rows = conn.execute(query).all()
+            with translated(self.description), self._read() as conn:
+                rows = raw_rows(conn, query)
+            to_time = self.time_from_db
             for row in rows:
-                yield record_from_row(row)
+                yield record_from_row(row, to_time)
             if len(rows) < size:
                 return
             cursor = rows[-1][0]
@@ -620,13 +716,13 @@ class EventStore:
         query = select(func.count()).select_from(events)
         if conditions:
             query = query.where(and_(*conditions))
-        with translated(self.description), self._reader.connect() as conn:
+        with translated(self.description), self._read() as conn:
             return int(conn.execute(query).scalar() or 0)
 
     def head(self) -> tuple[int, str]:
         """(position, hash) of the newest event; (0, genesis hash) when empty."""
         query = select(events.c.position, events.c.hash).order_by(events.c.position.desc())
-        with translated(self.description), self._reader.connect() as conn:
+        with translated(self.description), self._read() as conn:
             row = conn.execute(query.limit(1)).first()
         return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
 
@@ -638,12 +734,12 @@ class EventStore:
         query = select(func.max(events.c.version)).where(
             events.c.aggregate_id == aggregate_id, events.c.created_at <= when
         )
-        with translated(self.description), self._reader.connect() as conn:
+        with translated(self.description), self._read() as conn:
             return int(conn.execute(query).scalar() or 0)
 
     def aggregate_ids(self) -> list[str]:
         query = select(events.c.aggregate_id).where(events.c.version == 1)
-        with translated(self.description), self._reader.connect() as conn:
+        with translated(self.description), self._read() as conn:
             return sorted(row[0] for row in conn.execute(query))
 
     # -- snapshots ---------------------------------------------------------------------
@@ -665,7 +761,7 @@ class EventStore:
             .order_by(snapshots.c.version.desc())
             .limit(limit)
         )
-        with translated(self.description), self._reader.connect() as conn:
+        with translated(self.description), self._read() as conn:
             rows = conn.execute(query).all()
         found: list[StoredSnapshot] = []
         for snap_version, schema, raw_state, checksum, created_at in rows:

@@ -77,6 +77,19 @@ class RecordedEvent(NamedTuple):
         }
 
 
+class StreamRow(NamedTuple):
+    """What replay needs of a stored event, read narrowly (no metadata, ids or hashes):
+    the data exactly as stored, to be upcast and decoded by the domain."""
+
+    aggregate_id: str
+    position: int
+    version: int
+    event_type: str
+    stored_schema_version: int
+    stored_data: Any
+    recorded_at: datetime
+
+
 @dataclass(frozen=True, slots=True)
 class StoredSnapshot:
     aggregate_id: str

@@ -126,8 +126,8 @@ class CountingStore:
     def __getattr__(self, name):
         return getattr(self._store, name)
 
-    def read_stream(self, *args, **kwargs):
-        for event in self._store.read_stream(*args, **kwargs):
+    def replay_rows(self, *args, **kwargs):
+        for event in self._store.replay_rows(*args, **kwargs):
             self.read += 1
             yield event
 
