@@ -19,7 +19,18 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Text, and_, cast, func, insert, select, type_coerce
+from sqlalchemy import (
+    Connection,
+    Row,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -65,6 +76,15 @@ EVENT_COLUMNS = (
 _REPLAY_COLUMNS = (
     events.c.position, events.c.version, events.c.event_type, events.c.schema_version,
     cast(events.c.data, Text), events.c.created_at,
+)  # fmt: skip
+# Built once (statement construction and its cache key cost more than the query).
+_NEWEST = select(events.c.position).order_by(events.c.position.desc()).limit(1)
+_VERSION_AND_HEAD = select(
+    select(func.max(events.c.version))
+    .where(events.c.aggregate_id == bindparam("aggregate_id")).scalar_subquery(),
+    _NEWEST.scalar_subquery(),
+    _NEWEST.with_only_columns(events.c.hash).scalar_subquery(),
+    _NEWEST.with_only_columns(events.c.created_at).scalar_subquery(),
 )  # fmt: skip
 _CURRENT_SCHEMA = {name: cls.schema_version for name, cls in EVENT_CLASSES.items()}
 _new_record = RecordedEvent.__new__
@@ -451,14 +471,7 @@ class EventStore:
         if len(first) == 1:
             # The common case, one stream: its version and the head in one round trip.
             ((aggregate_id, expected),) = first.items()
-            newest = select(events.c.position).order_by(events.c.position.desc()).limit(1)
-            row = conn.execute(select(
-                select(func.max(events.c.version))
-                .where(events.c.aggregate_id == aggregate_id).scalar_subquery(),
-                newest.scalar_subquery(),
-                newest.with_only_columns(events.c.hash).scalar_subquery(),
-                newest.with_only_columns(events.c.created_at).scalar_subquery(),
-            )).one()  # fmt: skip
+            row = conn.execute(_VERSION_AND_HEAD, {"aggregate_id": aggregate_id}).one()
             current = int(row[0] or 0)
             if current != expected:
                 raise ConcurrencyError(aggregate_id, expected, current)
