@@ -108,20 +108,22 @@ def _history(rng: random.Random, count: int, closing: bool) -> Iterator[tuple[st
     yield AccountOpened.event_type, initial
     balance = initial
     ops = count - 1 - (2 if closing else 0)
+    draw = rng.random  # plain uniform draws shaped by arithmetic: a million of them is quick
     for _ in range(ops):
-        if balance >= 2 and rng.random() < 0.45:
-            # never drain completely here: a closing account's last withdrawal does that
-            amount = max(1, min(balance - 1, int(balance * rng.betavariate(1.2, 4))))
+        if balance >= 2 and draw() < 0.45:
+            # a fraction of the balance, mostly small (u³ has mean 1/4); never all of it
+            # here: a closing account's last withdrawal does that
+            amount = max(1, min(balance - 1, int(balance * draw() ** 3 * 0.8)))
             balance -= amount
             yield MoneyWithdrawn.event_type, amount
         else:
-            kind = rng.random()
-            if kind < 0.7:
-                amount = rng.randint(500, 25_000)
-            elif kind < 0.97:
-                amount = rng.randint(150_000, 450_000)
-            else:
-                amount = rng.randint(1_000_000, 5_000_000)
+            kind = draw()
+            if kind < 0.7:  # everyday: 5.00 … 250.00
+                amount = 500 + int(draw() * 24_500)
+            elif kind < 0.97:  # salaries: 1,500.00 … 4,500.00
+                amount = 150_000 + int(draw() * 300_000)
+            else:  # rare large transfers: 10,000.00 … 50,000.00
+                amount = 1_000_000 + int(draw() * 4_000_000)
             balance += amount
             yield MoneyDeposited.event_type, amount
     if closing:
