@@ -206,7 +206,13 @@ def _write_history(
 
 def _flush(db: Db, cur: Any, insert: str, rows: list, snapshot_sql: str, snaps: list) -> None:
     db.begin()
-    cur.executemany(insert, rows)
+    if db.engine == "postgresql":
+        # the raw driver's fastest bulk path (esgui uses it too for large batches)
+        with cur.copy(f"COPY events ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cur.executemany(insert, rows)
     if snaps:
         cur.executemany(snapshot_sql, snaps)
     db.commit()
