@@ -19,6 +19,15 @@ if BACKEND not in {"sqlite", "postgresql"}:
     raise pytest.UsageError(f"ESGUI_TEST_BACKEND must be sqlite or postgresql, not {BACKEND!r}")
 
 
+FUZZ_SCALE = max(1, int(os.environ.get("ESGUI_FUZZ_SCALE", "1")))
+
+
+def fuzz_examples(count: int) -> int:
+    """Examples for a fuzz test: `count` in the normal suite (and CI), times
+    ESGUI_FUZZ_SCALE in a long fuzz run (tools/fuzz.sh)."""
+    return count * FUZZ_SCALE
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"esgui store backend: {BACKEND}"
 

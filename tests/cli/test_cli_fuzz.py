@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 import esgui
 from esgui.cli import main
+from tests.conftest import fuzz_examples
+
+pytestmark = pytest.mark.fuzz
 
 words = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
 numbers = st.one_of(st.integers(-10**20, 10**20).map(str), st.decimals(allow_nan=True).map(str),
@@ -37,7 +40,7 @@ def fuzz_url(store_url):
     return store_url
 
 
-@settings(max_examples=150, deadline=None,
+@settings(max_examples=fuzz_examples(150), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(args=argv)
 @example(args=["deposit", "A1", "1e5"])

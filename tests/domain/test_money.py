@@ -3,11 +3,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from esgui.domain.money import MAX_AMOUNT, format_money, parse_amount
 from esgui.errors import InvalidInput
+from tests.conftest import fuzz_examples
 
 VALID = {
     "1": "1.00", "0.01": "0.01", "12.5": "12.50", "12.50": "12.50", "100": "100.00",
@@ -83,6 +84,8 @@ def test_every_cent_value_round_trips(cents: int) -> None:
     assert format_money(parse_amount(text)) == text
 
 
+@pytest.mark.fuzz
+@settings(max_examples=fuzz_examples(500), deadline=None)
 @given(st.text(max_size=30))
 def test_parser_either_accepts_plain_decimal_or_raises_invalid_input(text: str) -> None:
     try:
