@@ -11,6 +11,10 @@ import time
 import pytest
 
 import esgui
+from esgui.app.seed import seed
+from esgui.audit.export import export_events
+from esgui.audit.importer import import_file
+from esgui.audit.verify import verify_store
 from esgui.projections import AccountProjector
 
 pytestmark = pytest.mark.slow
@@ -32,6 +36,7 @@ while True:
 
 def assert_consistent(url: str) -> None:
     with esgui.open_store(url) as store:
+        assert verify_store(store).intact
         positions = [e.position for e in store.read_all()]
         assert positions == list(range(1, len(positions) + 1))
         replayer = esgui.app.Replayer(store)
@@ -84,3 +89,35 @@ def test_killed_during_seed(store_url) -> None:
         count = store.count()
         assert 0 < count < 400_000
         assert count % 20_000 == 0  # whole batches only
+
+
+def test_killed_during_import_then_import_again(store_url, tmp_path) -> None:
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    with esgui.open_store(source) as store:
+        seed(store, accounts=30, events=30_000, seed=5)
+    export = tmp_path / "all.jsonl"
+    with esgui.open_store(source) as store:
+        export_events(store, "jsonl", export)
+    esgui.open_store(store_url).close()
+    process = subprocess.Popen([sys.executable, "-m", "esgui", "--db", store_url, "import",
+                                str(export)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        with esgui.open_store(store_url) as store:
+            if store.head()[0] >= 2_000:  # the first batch is in
+                break
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert_consistent(store_url)
+    with esgui.open_store(store_url) as store:
+        partial = store.count()
+        assert partial % 2_000 == 0 or partial == 30_000  # whole batches only
+        import_file(store, export)  # running it again completes the copy
+        assert store.count() == 30_000
+    assert_consistent(store_url)
+    with esgui.open_store(source) as original, esgui.open_store(store_url) as copy:
+        a, b = esgui.Accounts(original, user="x"), esgui.Accounts(copy, user="x")
+        for account_id in original.aggregate_ids():
+            assert a.state(account_id) == b.state(account_id)
