@@ -1,12 +1,15 @@
 """The event inspector: one event's data and metadata, pretty-printed.
 
 When the stored row is in an older schema than the one the app reads it as, the stored
-form is shown beside the upcast form, each labelled with its schema version.
+form is shown beside the upcast form, each labelled with its schema version. An
+integrity problem found by the last verification and the review notes on the event
+are shown above the data (`annotate` supplies them from memory: no query).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -26,6 +29,10 @@ from esgui.ui.formatting import local_time, utc_iso
 from esgui.ui.widgets import named
 
 _MUTED = "#7d868f"
+_BAD = "#c62828"
+_NOTE = "#b86e00"
+# (integrity problem or None, review notes as "author: text") for an event
+Annotate = Callable[[RecordedEvent], tuple[str | None, list[str]]]
 
 
 def _plain(rich: str) -> str:
@@ -52,6 +59,7 @@ class EventInspector(QWidget):
         super().__init__(parent)
         named(self, "eventInspector", "Event inspector")
         self.current_event: RecordedEvent | None = None
+        self.annotate: Annotate | None = None
         self.title = named(QLabel("Select an event in the log"), "inspectorTitle", "Event")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -59,6 +67,10 @@ class EventInspector(QWidget):
         self.facts.setObjectName("inspectorFacts")
         self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.audit = named(QLabel(), "inspectorAudit", "Integrity and review notes")
+        self.audit.setWordWrap(True)
+        self.audit.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.audit.hide()
 
         self.data_label = QLabel("Data")
         self.data_label.setProperty("role", "section")
@@ -82,6 +94,7 @@ class EventInspector(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.title)
         layout.addWidget(self.facts)
+        layout.addWidget(self.audit)
         layout.addWidget(data_pane)
         layout.addWidget(self.meta_label)
         layout.addWidget(self.meta_view, 1)
@@ -96,6 +109,7 @@ class EventInspector(QWidget):
                 view.setPlainText("")
             self._show_stored(False)
             self.data_label.setText("Data")
+            self.refresh_annotations()
             return
         self.title.setText(
             f"<b>{event.event_type}</b> · {event.aggregate_id} version {event.version} · "
@@ -128,6 +142,23 @@ class EventInspector(QWidget):
         if differs:
             self.stored_label.setText(f"Stored form (schema {event.stored_schema_version})")
             self.stored_view.setPlainText(pretty(event.stored_data))
+        self.refresh_annotations()
+
+    def refresh_annotations(self) -> None:
+        """Show the current event's integrity problem and review notes (after a
+        verification or when notes change)."""
+        event = self.current_event
+        problem, notes = (None, []) if event is None or self.annotate is None \
+            else self.annotate(event)  # fmt: skip
+        parts = []
+        if problem:
+            parts.append(f"<span style='color:{_BAD}'><b>✖ {escape(problem)}</b></span>")
+        if notes:
+            title = "1 review note" if len(notes) == 1 else f"{len(notes)} review notes"
+            items = "".join(f"<br>• {escape(note)}" for note in notes)
+            parts.append(f"<span style='color:{_NOTE}'><b>✎ {title}</b></span>{items}")
+        self.audit.setText("<br>".join(parts))
+        self.audit.setVisible(bool(parts))
 
     def _fit(self, box: QPlainTextEdit, other: QPlainTextEdit | None, event: RecordedEvent) -> None:
         """Size the data boxes to their JSON (3 to 9 lines); metadata gets the rest."""
@@ -145,8 +176,10 @@ class EventInspector(QWidget):
 
     def text(self) -> str:
         """Everything shown, as plain text (for tests and the clipboard)."""
-        parts = [_plain(self.title.text()), _plain(self.facts.text()), self.data_label.text(),
-                 self.data_view.toPlainText()]  # fmt: skip
+        parts = [_plain(self.title.text()), _plain(self.facts.text())]
+        if self.audit.isVisibleTo(self):
+            parts.append(_plain(self.audit.text()))
+        parts += [self.data_label.text(), self.data_view.toPlainText()]
         event = self.current_event
         if event is not None and event.stored_schema_version != event.schema_version:
             parts += [self.stored_label.text(), self.stored_view.toPlainText()]
