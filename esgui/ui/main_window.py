@@ -74,6 +74,7 @@ class MainWindow(QMainWindow):
         self.audit = AuditActions(self)
         self.menu_actions: Actions = build_menus(self)
         self.read_only_mode = ReadOnlyMode(self, locked=read_only)
+        self.read_only_mode.changed.connect(self.audit.projection_dialog.set_read_only)
         self.theme = apply_theme(QApplication.instance(), self.settings.theme)  # type: ignore[arg-type]
         self.chart.set_dark(self.theme == "dark")
         self.timeline.refresh_icons()
