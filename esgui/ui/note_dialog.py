@@ -33,7 +33,7 @@ class NoteDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("noteDialog")
         self.setWindowTitle("Add a review note")
-        self.event = event
+        self.target_event = event
         self.account_id = event.aggregate_id if event is not None else account_id
         self.on_event = named(QRadioButton(), "noteOnEvent", "About the selected event")
         self.on_account = named(QRadioButton(), "noteOnAccount", "About the account")
@@ -88,8 +88,8 @@ class NoteDialog(QDialog):
 
     def target(self) -> tuple[str | None, str]:
         """(event id or None, account id)."""
-        if self.on_event.isChecked() and self.event is not None:
-            return self.event.event_id, self.event.aggregate_id
+        if self.on_event.isChecked() and self.target_event is not None:
+            return self.target_event.event_id, self.target_event.aggregate_id
         return None, self.account_id
 
     def _on_accept(self) -> None:

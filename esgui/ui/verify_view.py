@@ -62,7 +62,7 @@ class VerifyDialog(AuditDialog):
 
     def __init__(self, parent: QWidget, status: StatusBar) -> None:
         super().__init__(parent, status, "verifyDialog", "Verify integrity")
-        self.result: VerifyResult | None = None
+        self.outcome: VerifyResult | None = None
         self.anchor = named(QLineEdit(), "verifyAnchor", "Anchor: a head hash recorded earlier")
         self.anchor.setPlaceholderText("Optional anchor: a head hash recorded earlier "
                                        "(64 hexadecimal digits)")  # fmt: skip
@@ -115,7 +115,7 @@ class VerifyDialog(AuditDialog):
         self.reset()
 
     def reset(self) -> None:
-        self.result = None
+        self.outcome = None
         self._show_verdict("Not verified yet", "info")
         self.summary.setText("Checks every event's hash against its content and the event "
                              "before it, positions without gaps and each account's versions.")
@@ -166,7 +166,7 @@ class VerifyDialog(AuditDialog):
         self.summary.setText("Nothing was concluded: verify again to check the whole store.")
 
     def _on_verified(self, result: VerifyResult) -> None:
-        self.result = result
+        self.outcome = result
         when = time.strftime("%H:%M:%S")
         self.head_hash.setText(result.head_hash)
         self.head_hash.setCursorPosition(0)
