@@ -29,7 +29,7 @@ from esgui.ui.projection_view import ProjectionDialog
 from esgui.ui.report_dialog import ReportDialog
 from esgui.ui.session import StoreSession
 from esgui.ui.tasks import CancelToken, Task
-from esgui.ui.verify_view import VerifyDialog, problem_text
+from esgui.ui.verify_view import VerifyDialog, problem_text, short_problem_text
 
 if TYPE_CHECKING:
     from esgui.ui.main_window import MainWindow
@@ -47,6 +47,7 @@ class AuditActions(QObject):
         self.w = window
         self.session: StoreSession | None = None
         self.result: VerifyResult | None = None  # the last verification of this store
+        self._problems: dict[int, Problem] = {}  # its problems by position
         self.folder = Path.home()
         self.export_task: Task | None = None
         self.report_task: Task | None = None
@@ -76,6 +77,7 @@ class AuditActions(QObject):
     def set_session(self, session: StoreSession | None) -> None:
         self.session = session
         self.result = None
+        self._problems = {}
         self._mark = None
         self.w.timeline.set_compare_mark(None)
         self.export_task = self.report_task = None
@@ -110,6 +112,7 @@ class AuditActions(QObject):
 
     def _on_verified(self, result: VerifyResult) -> None:
         self.result = result
+        self._problems = {p.position: p for p in result.problems}
         self.w.log.model.set_problems({p.position: problem_text(p) for p in result.problems})
         if result.intact:
             self.w.status.set_integrity(
@@ -120,9 +123,9 @@ class AuditActions(QObject):
             first = result.first_problem
             assert first is not None
             self.w.status.set_integrity(
-                f"✖ TAMPERED at {count(first.position)}", "tampered",
+                f"✖ TAMPERED at {first.position}", "tampered",
                 f"{count(result.problem_count)} problems; first at position "
-                f"{count(first.position)}: {first.message}",
+                f"{first.position}: {first.message}",
             )  # fmt: skip
         self.w.inspector.refresh_annotations()
         self.verified.emit(result)
@@ -366,7 +369,7 @@ class AuditActions(QObject):
 
     def annotations(self, event: RecordedEvent) -> tuple[str | None, list[str]]:
         """The inspector's integrity problem and review notes for `event` (from memory)."""
-        problem = self.w.log.model.problem_at(event.position)
-        notes = [f"{n.author}, {local_time(n.created_at, seconds=False)}: {n.text}"
-                 for n in self.w.notes.by_event.get(event.event_id, [])]  # fmt: skip
+        found = self._problems.get(event.position)
+        problem = short_problem_text(found) if found is not None else None
+        notes = [f"{n.author}: {n.text}" for n in self.w.notes.by_event.get(event.event_id, [])]
         return problem, notes

@@ -61,7 +61,7 @@ def diff_rows(diff: VersionDiff) -> tuple[list[Row], list[Row]]:
         sign = "-" if event.event_type == "MoneyWithdrawn" else "+"
         amount = "" if value is None or (value == 0 and sign == "+") else sign + money(value)
         events.append(Row(
-            (count(event.position), str(event.version), local_time(event.recorded_at),
+            (str(event.position), str(event.version), local_time(event.recorded_at),
              event.event_type, amount, event.operator),
             payload=event.version, tone="bad" if event.upcast_error else "",
             tooltip=event.upcast_error or f"Event {event.event_id}",
@@ -103,7 +103,7 @@ class DiffDialog(AuditDialog):
         self.events_model = TableModel(("Position", "Version", "Recorded", "Type", "Amount",
                                         "Operator"), numeric=(0, 1, 4))  # fmt: skip
         self.events = results_table("diffEvents", "Events in between", self.events_model,
-                                    (80, 64, 150, 130, 110))  # fmt: skip
+                                    (70, 70, 142, 122, 95))  # fmt: skip
         self.events.setToolTip("Double-click an event to show its version in the timeline")
         self.events_caption = named(QLabel("Events in between"), "diffEventsCaption", "")
         self.events_caption.setProperty("role", "section")

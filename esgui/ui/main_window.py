@@ -428,6 +428,7 @@ class MainWindow(QMainWindow):
         self.settings.theme = self.theme
         self.chart.set_dark(self.theme == "dark")
         self.timeline.refresh_icons()
+        self.inspector.refresh_annotations()
         self.menu_actions.themes[self.theme].setChecked(True)
 
     def toggle_theme(self) -> None:

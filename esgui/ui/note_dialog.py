@@ -40,7 +40,7 @@ class NoteDialog(QDialog):
         if event is not None:
             self.on_event.setText(f"The selected event: {event.aggregate_id} version "
                                   f"{event.version} · {event.event_type} · position "
-                                  f"{event.position:,}")  # fmt: skip
+                                  f"{event.position}")  # fmt: skip
             self.on_event.setChecked(True)
         else:
             self.on_event.setText("The selected event (select one in the event log)")

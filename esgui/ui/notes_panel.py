@@ -46,7 +46,7 @@ def note_rows(notes: list[ReviewNote], positions: Positions) -> list[Row]:
             about, position, version = "Account", 0, 0
         elif note.event_id in positions:
             position, version = positions[note.event_id]
-            about = f"v{version} · position {position:,}"
+            about = f"v{version} · position {position}"
         else:
             about, position, version = "Event (not found)", 0, 0
         first_line = note.text.splitlines()[0] if note.text else ""

@@ -47,7 +47,7 @@ def finding_rows(report: ProjectionReport) -> list[Row]:
         rows.append(Row(("Extra row", account, "", "has a row", "no events"),
                         payload=account, tone="bad"))  # fmt: skip
     for gap in report.gaps:
-        rows.append(Row(("Version gap", gap.account_id, f"position {count(gap.position)}",
+        rows.append(Row(("Version gap", gap.account_id, f"position {gap.position}",
                          f"expected v{gap.expected_version}", f"found v{gap.found_version}"),
                         payload=gap.account_id, tone="bad"))  # fmt: skip
     return rows

@@ -43,7 +43,7 @@ ANCHOR_HINT = ("Record this head hash somewhere esgui does not control (the audi
 
 def problem_rows(result: VerifyResult) -> list[Row]:
     return [
-        Row((count(p.position), KIND_TITLES.get(p.kind, p.kind), p.account_id or "?",
+        Row((str(p.position), KIND_TITLES.get(p.kind, p.kind), p.account_id or "?",
              "" if p.version is None else str(p.version), p.message),
             payload=p, tooltip=p.message, tone="bad",
             sort_keys=(p.position,))  # fmt: skip
@@ -54,6 +54,20 @@ def problem_rows(result: VerifyResult) -> list[Row]:
 def problem_text(problem: Problem) -> str:
     """What the event log's tooltip says about a bad event."""
     return f"Integrity: {KIND_TITLES.get(problem.kind, problem.kind).lower()} — {problem.message}"
+
+
+SHORT = {
+    "altered": "content or position altered", "missing": "events deleted",
+    "unexpected": "inserted", "version": "versions skip or repeat",
+    "unreadable": "a stored field cannot be decoded", "truncated": "the log was cut off",
+    "anchor": "the anchor is gone",
+}  # fmt: skip
+
+
+def short_problem_text(problem: Problem) -> str:
+    """A few words for the inspector, where room is short (the log's tooltip and the
+    Verify dialog say it all)."""
+    return f"TAMPERED: {SHORT.get(problem.kind, problem.kind)}"
 
 
 class VerifyDialog(AuditDialog):
@@ -83,7 +97,7 @@ class VerifyDialog(AuditDialog):
         self.model = TableModel(("Position", "Problem", "Account", "Version", "What was found"),
                                 numeric=(0, 3))  # fmt: skip
         self.table = results_table("verifyProblems", "Problems found", self.model,
-                                   (80, 84, 110, 60))  # fmt: skip
+                                   (76, 84, 110, 68))  # fmt: skip
         self.table.setToolTip("Double-click a problem to show its event in the log")
 
         anchor_row = QHBoxLayout()
@@ -173,12 +187,12 @@ class VerifyDialog(AuditDialog):
         self.copy_button.setEnabled(True)
         anchor = ""
         if result.anchor is not None and result.anchor_position is not None:
-            anchor = f" The anchor is in the chain at position {count(result.anchor_position)}."
+            anchor = f" The anchor is in the chain at position {result.anchor_position}."
         if result.intact:
             self._show_verdict("✔ Intact: the hash chain verifies", "intact")
             self.summary.setText(
                 f"{count(result.events)} events checked at {when}; the chain holds from "
-                f"position 1 to {count(result.head_position)}.{anchor}"
+                f"position 1 to {result.head_position}.{anchor}"
             )
         else:
             first = result.first_problem
@@ -189,7 +203,7 @@ class VerifyDialog(AuditDialog):
             shown = "" if len(result.problems) == result.problem_count else \
                 f" (the first {count(len(result.problems))} are listed)"  # fmt: skip
             self.summary.setText(
-                f"First bad position {count(first.position)} (account "
+                f"First bad position {first.position} (account "
                 f"{first.account_id or 'unknown'}): {first.message}. {count(result.events)} "
                 f"events checked at {when}{shown}. Bad events are marked in the event "
                 f"log.{anchor}"

@@ -90,7 +90,7 @@ def test_notes_are_listed_filtered_and_added(qtbot, make_window, store_url):
     qtbot.waitUntil(lambda: window.inspector.current_event is not None
                     and window.inspector.current_event.position == 2,
                     timeout=READY_TIMEOUT_MS)  # fmt: skip
-    assert "1 review note" in window.inspector.text()
+    assert "Review note ✎ kim" in " ".join(window.inspector.text().split())
     assert "Opened without ID check" in window.inspector.text()
 
     # a note on the selected event (B1 version 3, position 7)

@@ -112,8 +112,10 @@ def test_tampering_is_found_and_the_bad_event_marked(qtbot, make_window, store_u
                     and window.inspector.current_event.position == 3,
                     timeout=READY_TIMEOUT_MS)  # fmt: skip
     assert window.timeline.slider.value() == 2
-    qtbot.waitUntil(lambda: "does not match its hash" in window.inspector.text())
-    assert child(window, "inspectorAudit", QLabel).isVisible()
+    qtbot.waitUntil(lambda: "TAMPERED" in window.inspector.text())
+    assert "Integrity ✖ TAMPERED: content or position altered" in \
+        " ".join(window.inspector.text().split())  # fmt: skip
+    assert "Verify integrity lists the problems" in window.inspector.facts.toolTip()
 
 
 def test_a_deleted_event_and_a_wrong_anchor(qtbot, make_window, store_url, location):
