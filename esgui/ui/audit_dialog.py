@@ -75,6 +75,7 @@ class AuditDialog(QDialog):
         on_failed: Callable[[str], None],
         *,
         cancellable: bool = True,
+        delay_ms: int = 0,
     ) -> Task | None:
         """Run `work` on the session's pool; progress and Cancel here and in the status
         bar. Returns the task (None without an open store)."""
@@ -91,7 +92,7 @@ class AuditDialog(QDialog):
         task.ended.connect(self._on_ended)
         self.task = task
         self.progress.show_task(label, cancellable)
-        self.status.track(task, label, cancellable=cancellable)
+        self.status.track(task, label, cancellable=cancellable, delay_ms=delay_ms)
         self.busy_changed(True)
         return task
 

@@ -208,7 +208,7 @@ class DiffDialog(AuditDialog):
 
         self.headline.setText(f"Comparing {account_id}: version {first} → {second}…")
         self.run(work, f"Comparing versions of {account_id}", self._on_compared,
-                 self._on_failed, cancellable=False)  # fmt: skip
+                 self._on_failed, cancellable=False, delay_ms=300)  # fmt: skip
 
     def busy_changed(self, busy: bool) -> None:
         if not busy and self._wanted is not None:

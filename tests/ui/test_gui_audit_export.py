@@ -8,7 +8,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QDateTime, QTimer
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 import esgui
@@ -153,3 +153,48 @@ def test_export_progress_and_cancel(qtbot, make_window, store_url, tmp_path, mon
         child(window, "taskCancel", QAbstractButton).click()
     assert "Export cancelled" in window.status.currentMessage()
     assert not target.exists()
+
+
+def _accept_modal(fill) -> None:
+    """Fill in the modal dialog the menu action opens, then press its OK button."""
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    def act() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert dialog is not None
+        fill(dialog)
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        ok.click()
+
+    QTimer.singleShot(0, act)
+
+
+def test_export_and_report_from_the_audit_menu(qtbot, make_window, store_url, tmp_path):
+    _setup(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "B1")
+    qtbot.waitUntil(lambda: window.log.model.rowCount() == 4, timeout=READY_TIMEOUT_MS)
+
+    def export_csv(dialog) -> None:
+        assert dialog.objectName() == "exportDialog"
+        assert dialog.scope.text().startswith("Events of account B1")
+        dialog.format.setCurrentIndex(1)
+        dialog.path.setText(str(tmp_path / "b1.csv"))
+
+    _accept_modal(export_csv)
+    with qtbot.waitSignal(window.audit.exported, timeout=READY_TIMEOUT_MS) as exported:
+        window.menu_actions.export.trigger()
+    assert exported.args[0].events == 4 and exported.args[0].notes == 1  # B1's note
+    rows = (tmp_path / "b1.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == 5 and rows[0].startswith("position,event_id,aggregate_id")
+    assert (tmp_path / "b1.notes.csv").exists()
+
+    def report(dialog) -> None:
+        assert dialog.objectName() == "reportDialog" and dialog.account_id() == "B1"
+        dialog.path.setText(str(tmp_path / "b1.pdf"))
+
+    _accept_modal(report)
+    with qtbot.waitSignal(window.audit.report_written, timeout=60_000) as written:
+        window.menu_actions.report.trigger()
+    assert written.args[0] == tmp_path / "b1.pdf" and written.args[0].stat().st_size > 1000
