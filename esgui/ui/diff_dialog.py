@@ -51,8 +51,14 @@ def _field_text(name: str, value: str | None) -> str:
 def diff_rows(diff: VersionDiff) -> tuple[list[Row], list[Row]]:
     """(changed fields, events in between) as table rows; built off the GUI thread."""
     fields = [
-        Row((FIELD_TITLES.get(c.name, c.name), _field_text(c.name, c.before),
-             _field_text(c.name, c.after)), payload=c)  # fmt: skip
+        Row(
+            (
+                FIELD_TITLES.get(c.name, c.name),
+                _field_text(c.name, c.before),
+                _field_text(c.name, c.after),
+            ),
+            payload=c,
+        )  # fmt: skip
         for c in diff.changes
     ]
     events = []

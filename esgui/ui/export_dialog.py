@@ -101,8 +101,10 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Format", self.format)
         form.addRow("File", file_row)
-        note = QLabel("Events are written in their stored form (data before upcasting, "
-                      "recorded time, operator, hash). The file appears only when complete.")
+        note = QLabel(
+            "Events are written in their stored form (data before upcasting, "
+            "recorded time, operator, hash). The file appears only when complete."
+        )
         note.setWordWrap(True)
         note.setProperty("role", "caption")
         buttons = QDialogButtonBox(

@@ -155,7 +155,8 @@ class EventInspector(QWidget):
             rows.append((title, f"✎ {escape(first)}{more}", noted))
         html = "".join(
             f"<tr><td style='padding-right:10px; color:{_MUTED}'>{escape(k)}</td>"
-            + (f"<td style='color:{tone}'>" if tone else "<td>") + f"{v}</td></tr>"
+            + (f"<td style='color:{tone}'>" if tone else "<td>")
+            + f"{v}</td></tr>"
             for k, v, tone in rows
         )
         self.facts.setText(f"<table cellspacing='0' cellpadding='1'>{html}</table>")

@@ -54,8 +54,10 @@ class NoteDialog(QDialog):
                                      "in ticket AUD-2231.”")  # fmt: skip
         self.length = QLabel("")
         self.length.setProperty("role", "caption")
-        who = QLabel(f"Recorded as written by {author}, now. Notes are append-only: they "
-                     "cannot be edited or deleted afterwards, and change no account.")
+        who = QLabel(
+            f"Recorded as written by {author}, now. Notes are append-only: they "
+            "cannot be edited or deleted afterwards, and change no account."
+        )
         who.setWordWrap(True)
         who.setProperty("role", "caption")
         self.error = named(QLabel(""), "noteError", "Problem")

@@ -43,10 +43,19 @@ ANCHOR_HINT = ("Record this head hash somewhere esgui does not control (the audi
 
 def problem_rows(result: VerifyResult) -> list[Row]:
     return [
-        Row((str(p.position), KIND_TITLES.get(p.kind, p.kind), p.account_id or "?",
-             "" if p.version is None else str(p.version), p.message),
-            payload=p, tooltip=p.message, tone="bad",
-            sort_keys=(p.position,))  # fmt: skip
+        Row(
+            (
+                str(p.position),
+                KIND_TITLES.get(p.kind, p.kind),
+                p.account_id or "?",
+                "" if p.version is None else str(p.version),
+                p.message,
+            ),
+            payload=p,
+            tooltip=p.message,
+            tone="bad",
+            sort_keys=(p.position,),
+        )  # fmt: skip
         for p in result.problems
     ]
 
@@ -131,8 +140,10 @@ class VerifyDialog(AuditDialog):
     def reset(self) -> None:
         self.outcome = None
         self._show_verdict("Not verified yet", "info")
-        self.summary.setText("Checks every event's hash against its content and the event "
-                             "before it, positions without gaps and each account's versions.")
+        self.summary.setText(
+            "Checks every event's hash against its content and the event "
+            "before it, positions without gaps and each account's versions."
+        )
         self.head_hash.clear()
         self.copy_button.setEnabled(False)
         self.model.set_rows([])
