@@ -14,7 +14,7 @@ account id, event type, operator and the JSON text of the data and metadata.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -264,6 +264,19 @@ def load_event(store: EventStore, position: int) -> RecordedEvent | None:
     """One event in full (data, stored form, metadata), for the inspector."""
     found = next(iter(store.read_all(after=max(position - 1, 0), limit=1)), None)
     return found if found is not None and found.position == position else None
+
+
+def event_positions(store: EventStore, event_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """(position, version) of each stored event id, e.g. the events review notes are about."""
+    ids = sorted(set(event_ids))
+    found: dict[str, tuple[int, int]] = {}
+    with translated(store.description), store.engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            statement = select(events.c.id, events.c.position, events.c.version).where(
+                events.c.id.in_(ids[start : start + 500])
+            )
+            found.update({row[0]: (int(row[1]), int(row[2])) for row in conn.execute(statement)})
+    return found
 
 
 def summaries_changed_since(store: EventStore, position: int) -> list[AccountSummary]:

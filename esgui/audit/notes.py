@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select
+from sqlalchemy import Connection, and_, func, insert, or_, select
 
 from esgui.app.accounts import check_user
 from esgui.domain.ids import validate_account_id
@@ -254,3 +254,11 @@ def list_notes(
         last = (rows[-1].created_at, rows[-1].id)
         if remaining is not None:
             remaining -= len(rows)
+
+
+def note_count(store: EventStore) -> int:
+    """How many notes there are. Notes are append-only, so a different count means new
+    notes (a viewer polls this to stay current)."""
+    query = select(func.count()).select_from(review_notes)
+    with translated(store.description), store.engine.connect() as conn:
+        return int(conn.execute(query).scalar() or 0)

@@ -104,6 +104,19 @@ class CommandPanel(QWidget):
         else:
             self._show("Ready.", "info")
 
+    def set_read_only(self, read_only: bool) -> None:
+        """The window's read-only mode was switched (a command under way finishes)."""
+        if read_only == self._read_only:
+            return
+        self._read_only = read_only
+        self._update_enabled()
+        if self._session is None:
+            return
+        if read_only:
+            self._show("Read-only mode: commands are disabled.", "info")
+        else:
+            self._show("Writable again: commands are enabled.", "info")
+
     def _update_enabled(self) -> None:
         ready = self._session is not None and self._session.ready
         enabled = ready and not self._read_only and self._running is None

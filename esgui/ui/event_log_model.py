@@ -5,11 +5,15 @@ next batch after the last key and insert it when it arrives; `data()` and `flags
 only read fetched rows. A new query resets the model. New events are merged in live:
 newest-first logs prepend them, oldest-first logs that reached the end fetch on.
 `request_key` asks for a given event (the timeline's) and fetches on until it is there.
+
+Integrity problems (a verification's bad positions) and review notes mark rows: the
+model is handed position -> message maps once, and `data()` looks rows up in them.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any
 
@@ -18,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from esgui.app.queries import SCAN_WINDOW, EventQuery, LogRow, Page, fetch_newer, fetch_page
 from esgui.ui.formatting import count, local_time, money, utc_iso
+from esgui.ui.icons import mark_icon
 from esgui.ui.session import StoreSession
 from esgui.ui.tasks import CancelToken, Task
 
@@ -33,6 +38,8 @@ class LogRole(IntEnum):
     VERSION = Qt.ItemDataRole.UserRole + 2
     ACCOUNT_ID = Qt.ItemDataRole.UserRole + 3
     ROW = Qt.ItemDataRole.UserRole + 4
+    PROBLEM = Qt.ItemDataRole.UserRole + 5  # the integrity problem at this position, or None
+    NOTE = Qt.ItemDataRole.UserRole + 6  # what review notes say about this event, or None
 
 
 class LogColumn(IntEnum):
@@ -57,11 +64,14 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _AMOUNT = int(LogColumn.AMOUNT)
 _TYPE_FIELD = LogRow._fields.index("event_type")
 _RECORDED = int(LogColumn.RECORDED)
 _IN_BRUSH = QBrush(QColor(30, 140, 70))
 _OUT_BRUSH = QBrush(QColor(200, 60, 50))
+_BAD_BRUSH = QBrush(QColor(220, 40, 35, 70))  # translucent: reads on both themes
 _SIGNS = {"MoneyDeposited": "+", "MoneyWithdrawn": "-"}
 Texts = tuple[str, str, str, str, str, str, str]
 
@@ -107,6 +117,9 @@ class EventLogModel(QAbstractTableModel):
         self._loaded = False
         self._target: int | None = None
         self._status = ""
+        self._problems: dict[int, str] = {}  # position -> integrity problem (verify)
+        self._notes: dict[int, str] = {}  # position -> review notes on that event
+        self._icons = {"problem": mark_icon("problem"), "note": mark_icon("note")}
         self.scan_window = SCAN_WINDOW  # keys per query of a filtered scan
 
     # -- configuration -----------------------------------------------------------------
@@ -122,7 +135,30 @@ class EventLogModel(QAbstractTableModel):
 
     def set_session(self, session: StoreSession | None) -> None:
         self._session = session
+        self._problems, self._notes = {}, {}
         self.set_query(self._query)
+
+    def set_problems(self, problems: Mapping[int, str]) -> None:
+        """Mark these positions as failing verification (an empty map clears the marks)."""
+        self._problems = dict(problems)
+        self._marks_changed()
+
+    def set_notes(self, notes: Mapping[int, str]) -> None:
+        """Mark these positions as having review notes (position -> what they say)."""
+        self._notes = dict(notes)
+        self._marks_changed()
+
+    def problem_at(self, position: int) -> str | None:
+        return self._problems.get(position)
+
+    def note_at(self, position: int) -> str | None:
+        return self._notes.get(position)
+
+    def _marks_changed(self) -> None:
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(HEADERS) - 1)
+            self.dataChanged.emit(self.index(0, 0), last,
+                                  [_BACKGROUND, _DECORATION, _TOOLTIP])  # fmt: skip
 
     def set_query(self, query: EventQuery) -> None:
         """Show another selection of events: reset, then fetch the first batch."""
@@ -183,7 +219,23 @@ class EventLogModel(QAbstractTableModel):
                 return None
             sign = _SIGNS.get(self._rows[row][_TYPE_FIELD])
             return (_IN_BRUSH if sign == "+" else _OUT_BRUSH) if sign else None
+        if role == _BACKGROUND:
+            if self._problems and self._rows[row][0] in self._problems:
+                return _BAD_BRUSH
+            return None
+        if role == _DECORATION:
+            if index.column() != 0 or not (self._problems or self._notes):
+                return None
+            position = self._rows[row][0]
+            if position in self._problems:
+                return self._icons["problem"]
+            return self._icons["note"] if position in self._notes else None
         if role == _TOOLTIP:
+            position = self._rows[row][0]
+            marks = [text for text in (self._problems.get(position), self._notes.get(position))
+                     if text]  # fmt: skip
+            if marks:
+                return "\n".join(marks)
             event = LogRow._make(self._rows[row])
             if event.unreadable:
                 return "This event cannot be decoded; the inspector shows it as stored"
@@ -198,6 +250,10 @@ class EventLogModel(QAbstractTableModel):
             return self._rows[row][1]
         if role == LogRole.ROW:
             return LogRow._make(self._rows[row])
+        if role == LogRole.PROBLEM:
+            return self._problems.get(self._rows[row][0])
+        if role == LogRole.NOTE:
+            return self._notes.get(self._rows[row][0])
         return None
 
     def canFetchMore(self, parent: Index) -> bool:  # noqa: N802

@@ -4,7 +4,11 @@ It waits on a change watcher (LISTEN/NOTIFY on PostgreSQL, ``PRAGMA data_version
 SQLite), and when the head moves it catches the projection up (or, on a read-only
 store, folds the new events into rows kept in memory) and emits the changed rows. The
 GUI thread never waits on it: everything it learns arrives by queued signal, and it is
-steered through thread-safe flags (stop, poke, pause, resume).
+steered through thread-safe flags (stop, poke, pause, resume, mode changed).
+
+The window's read-only toggle flips `store.read_only` while the follower runs: it then
+loads every row again the new way (`mode_changed`), and a catch-up that the flip
+interrupts (the store refuses the write) simply ends.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from esgui.app.live import ChangeWatcher, open_watcher
 from esgui.app.queries import summaries_changed_since
-from esgui.errors import EsguiError
+from esgui.errors import EsguiError, NotPermitted
 from esgui.projections import AccountProjector, AccountSummary, Cancelled
 from esgui.projections.account_summary import apply_to_summary
 from esgui.store import EventStore
@@ -49,6 +53,7 @@ class LiveFollower(QObject):
         self._poke = threading.Event()
         self._pause = threading.Event()
         self._reload = threading.Event()
+        self._remode = threading.Event()
         self._rows: dict[str, AccountSummary] = {}  # read-only stores: the model in memory
         self._head = -1
         self._checkpoint = 0
@@ -79,6 +84,12 @@ class LiveFollower(QObject):
         self._reload.set()
         self._poke.set()
 
+    def mode_changed(self) -> None:
+        """The store was switched between read-only and writable: load every row again
+        (from the table when writable, folded in memory when read-only)."""
+        self._remode.set()
+        self._poke.set()
+
     def stop(self, timeout_ms: int = 10_000) -> bool:
         self._stop.set()
         self._pause.set()
@@ -105,6 +116,9 @@ class LiveFollower(QObject):
             try:
                 if watcher is None:
                     watcher = open_watcher(self._store, self._stop)
+                if self._remode.is_set():
+                    self._remode.clear()
+                    loaded = False
                 if not loaded:
                     self._load_all()
                     loaded = True
@@ -138,22 +152,31 @@ class LiveFollower(QObject):
             self._set_state("paused")
             return False
         checkpoint, head = self._projector.lag()
-        if head - checkpoint > 1000:
-            self.catch_up_started.emit()
-            self._set_state("catching up")
-            try:
-                self._projector.catch_up(
-                    progress=self.catch_up_progressed.emit,
-                    should_stop=self._pause.is_set,
-                )
-            except Cancelled:
-                self._set_state("paused")
-                self.catch_up_ended.emit(False)
-                return False
-            self.catch_up_ended.emit(True)
-        else:
-            self._projector.catch_up()
+        stop = self._stop_catching_up
+        try:
+            if head - checkpoint > 1000:
+                self.catch_up_started.emit()
+                self._set_state("catching up")
+                try:
+                    self._projector.catch_up(progress=self.catch_up_progressed.emit,
+                                             should_stop=stop)  # fmt: skip
+                except Cancelled:
+                    self.catch_up_ended.emit(False)
+                    if self._store.read_only:
+                        return True  # switched to read-only: nothing more to write
+                    self._set_state("paused")
+                    return False
+                self.catch_up_ended.emit(True)
+            else:
+                self._projector.catch_up()
+        except NotPermitted:
+            if not self._store.read_only:
+                raise
+            self.catch_up_ended.emit(False)  # switched to read-only while it wrote
         return True
+
+    def _stop_catching_up(self) -> bool:
+        return self._pause.is_set() or self._store.read_only
 
     def _load_all(self) -> None:
         complete = self._catch_up()

@@ -59,3 +59,30 @@ def media_icon(name: str, color: QColor) -> QIcon:
         mode = QIcon.Mode.Disabled if disabled else QIcon.Mode.Normal
         icon.addPixmap(pixmap, mode)
     return icon
+
+
+def mark_icon(kind: str) -> QIcon:
+    """Row markers of the event log: "problem" (a red disc with "!", an integrity
+    problem) or "note" (an amber tag, a review note). Readable on both themes."""
+    pixmap = QPixmap(SIZE, SIZE)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    if kind == "problem":
+        painter.setBrush(QColor(205, 40, 35))
+        painter.drawEllipse(QRectF(3, 3, 26, 26))
+        painter.setBrush(QColor(255, 255, 255))
+        painter.drawRoundedRect(QRectF(14, 8, 4, 11), 1.5, 1.5)
+        painter.drawEllipse(QRectF(13.5, 21, 5, 5))
+    else:
+        painter.setBrush(QColor(230, 150, 20))
+        path = QPainterPath()
+        path.addPolygon(QPolygonF([QPointF(5, 6), QPointF(20, 6), QPointF(28, 16),
+                                   QPointF(20, 26), QPointF(5, 26)]))  # fmt: skip
+        path.closeSubpath()
+        painter.drawPath(path)
+        painter.setBrush(QColor(255, 255, 255))
+        painter.drawEllipse(QRectF(17, 13, 6, 6))
+    painter.end()
+    return QIcon(pixmap)

@@ -24,16 +24,20 @@ from PySide6.QtWidgets import (
 from esgui.projections import AccountSummary
 from esgui.ui import operations
 from esgui.ui.accounts_panel import AccountsPanel
+from esgui.ui.audit_actions import AuditActions
 from esgui.ui.balance_chart import BalanceChart
 from esgui.ui.command_panel import CommandPanel
 from esgui.ui.dialogs import ConnectDialog, StoreExists, ask_new_store, ask_open_store
 from esgui.ui.event_log_panel import EventLogPanel
 from esgui.ui.inspector import EventInspector
 from esgui.ui.menus import Actions, build_menus, shortcut_table
+from esgui.ui.notes_panel import NotesPanel
+from esgui.ui.read_only import ReadOnlyMode
 from esgui.ui.selection import Selection
 from esgui.ui.session import StoreSession
 from esgui.ui.settings import Settings
 from esgui.ui.status_bar import StatusBar
+from esgui.ui.tasks import Task
 from esgui.ui.theme import app_icon, apply_theme
 from esgui.ui.timeline_panel import TimelinePanel
 from esgui.ui.widgets import Banner
@@ -60,20 +64,24 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.settings = Settings(settings)
         self.user = user
-        self.read_only = read_only
         self.demo = demo  # offer | auto | never: what to do with an empty store
         self.session: StoreSession | None = None
         self._url: str | None = None
         self._last_head = -1
         self._select_when_seen = ""
+        self.write_tasks: set[Task] = set()  # demo data, rebuilds: cancelled by read-only
         self._build()
+        self.audit = AuditActions(self)
         self.menu_actions: Actions = build_menus(self)
+        self.read_only_mode = ReadOnlyMode(self, locked=read_only)
+        self.read_only_mode.changed.connect(self.audit.projection_dialog.set_read_only)
         self.theme = apply_theme(QApplication.instance(), self.settings.theme)  # type: ignore[arg-type]
         self.chart.set_dark(self.theme == "dark")
         self.timeline.refresh_icons()
         self.menu_actions.themes[self.theme].setChecked(True)
         self._restore_layout()
-        self._set_title()
+        self.read_only_mode.apply()
+        self.update_title()
         if url:
             self.open_url(url, create=create)
 
@@ -95,14 +103,17 @@ class MainWindow(QMainWindow):
         self.chart = BalanceChart()
         self.timeline = TimelinePanel(self.chart)
         self.inspector = EventInspector()
+        self.notes = NotesPanel()
         self.read_only_banner = Banner("readOnlyBanner")
         self.error_banner = Banner("errorBanner")
         self.demo_banner = Banner("demoBanner")
+        self.audit_banner = Banner("auditBanner")
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
-        for banner in (self.read_only_banner, self.error_banner, self.demo_banner):
+        for banner in (self.read_only_banner, self.error_banner, self.demo_banner,
+                       self.audit_banner):  # fmt: skip
             layout.addWidget(banner)
         layout.addWidget(self.log, 1)
         self.setCentralWidget(central)
@@ -112,8 +123,9 @@ class MainWindow(QMainWindow):
         self.timeline_dock = self._dock("Timeline", "timelineDock", self.timeline)
         self.chart_dock = self._dock("Balance", "chartDock", self.chart)
         self.inspector_dock = self._dock("Event inspector", "inspectorDock", self.inspector)
+        self.notes_dock = self._dock("Review notes", "notesDock", self.notes)
         self.docks = [self.accounts_dock, self.commands_dock, self.timeline_dock,
-                      self.chart_dock, self.inspector_dock]  # fmt: skip
+                      self.chart_dock, self.inspector_dock, self.notes_dock]  # fmt: skip
         self._default_layout()
 
         self.status = StatusBar()
@@ -143,6 +155,8 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_dock)
         self.splitDockWidget(self.timeline_dock, self.chart_dock, Qt.Orientation.Vertical)
         self.splitDockWidget(self.chart_dock, self.inspector_dock, Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.inspector_dock, self.notes_dock)
+        self.inspector_dock.raise_()
         self.resizeDocks([self.accounts_dock], [590], Qt.Orientation.Horizontal)
         self.resizeDocks([self.accounts_dock, self.commands_dock], [620, 200],
                          Qt.Orientation.Vertical)  # fmt: skip
@@ -163,12 +177,21 @@ class MainWindow(QMainWindow):
         self._default_layout()
         self.resize(*DEFAULT_SIZE)
 
-    def _set_title(self) -> None:
+    def update_title(self) -> None:
         if self.session is None:
             self.setWindowTitle("esgui — event explorer")
             return
         suffix = " (read-only)" if self.read_only_now else ""
         self.setWindowTitle(f"esgui — {self.session.description}{suffix}")
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the window is in read-only mode (started so, or toggled)."""
+        return self.read_only_mode.on
+
+    def set_read_only(self, on: bool) -> None:
+        """Audit ▸ Read-only mode (see esgui.ui.read_only)."""
+        self.read_only_mode.set(on)
 
     @property
     def read_only_now(self) -> bool:
@@ -191,7 +214,7 @@ class MainWindow(QMainWindow):
         self.status.set_store(f"Opening {session.description}…", False)
         task = session.start()
         self.status.track(task, f"Opening {session.description}")
-        self._set_title()
+        self.update_title()
 
     def _close_session(self) -> None:
         session, self.session = self.session, None
@@ -203,14 +226,16 @@ class MainWindow(QMainWindow):
         self.commands.set_session(None)
         self.inspector.show_event(None)
         self.selection.set_session(None)
+        self.notes.set_session(None)
+        self.audit.set_session(None)
         if session.ready:
             session.close()  # its tasks are cancelled and finish promptly
             session.deleteLater()
         else:
             self._retire(session)  # still opening: do not wait for a hanging connect
         self._last_head = -1
-        self.read_only_banner.hide()
         self.status.set_store("No store open", False)
+        self.read_only_mode.apply()
 
     def _on_session_opened(self) -> None:
         session = self.session
@@ -220,19 +245,18 @@ class MainWindow(QMainWindow):
         if self._url:
             self.settings.add_recent(self._url)
         self.status.set_store(store.description, store.read_only)
-        self._set_title()
+        self.update_title()
+        if store.read_only != self.read_only:
+            # the mode was switched while the store opened (a read-only open implies the
+            # current schema, so it can be made writable in place)
+            store.read_only = session.read_only = self.read_only
         self.commands.set_session(session, read_only=store.read_only)
         self.log.model.set_session(session)
         self.timeline.set_session(session)
         self.selection.set_session(session)
-        if store.read_only:
-            self.read_only_banner.show_message(
-                "Read-only: you can browse, filter and replay; commands are disabled.",
-                "warning",
-            )
-        acts = self.menu_actions
-        for action in [*acts.commands, acts.demo, acts.rebuild, acts.catch_up, acts.pause]:
-            action.setEnabled(not store.read_only)
+        self.audit.set_session(session)
+        self.notes.set_session(session)
+        self.read_only_mode.apply()
         follower = session.follower
         follower.accounts_loaded.connect(self._on_accounts_loaded)
         follower.accounts_changed.connect(self._on_accounts_changed)
@@ -250,7 +274,7 @@ class MainWindow(QMainWindow):
         if session is not None:
             self._retire(session)  # a cancelled open may still be connecting
         self.status.set_store("No store open", False)
-        self._set_title()
+        self.update_title()
         self.error_banner.show_message(
             f"Could not open the store. {message}", "error",
             (("open", "Open store…"), ("connect", "Connect to PostgreSQL…"), ("retry", "Retry")),
@@ -342,6 +366,7 @@ class MainWindow(QMainWindow):
 
     def _on_head_moved(self, head: int, checkpoint: int) -> None:
         self.status.set_head(head, checkpoint, self.read_only_now)
+        self.notes.poll()
         first = self._last_head < 0
         if head != self._last_head and not first:
             self.log.model.refresh_newer()
@@ -403,6 +428,7 @@ class MainWindow(QMainWindow):
         self.settings.theme = self.theme
         self.chart.set_dark(self.theme == "dark")
         self.timeline.refresh_icons()
+        self.inspector.refresh_annotations()
         self.menu_actions.themes[self.theme].setChecked(True)
 
     def toggle_theme(self) -> None:

@@ -29,6 +29,14 @@ class Actions:
     pause: QAction
     rebuild: QAction
     themes: dict[str, QAction]
+    verify: QAction
+    check_projection: QAction
+    export: QAction
+    report: QAction
+    add_note: QAction
+    read_only: QAction
+    compare_from: QAction
+    compare_to: QAction
 
 
 Shortcut = str | QKeySequence.StandardKey | None
@@ -108,6 +116,12 @@ def build_menus(w: MainWindow) -> Actions:
     _action(timeline, "&Newest version", lambda: t.slider.setValue(t.slider.maximum()), "Alt+End")
     _action(timeline, "Go to &time…", w.focus_time, "Ctrl+J")
     _action(timeline, "Focus the &slider", w.focus_slider, "Ctrl+T")
+    timeline.addSeparator()
+    compare_from = _action(timeline, "Compare &from this version", w.audit.compare_from_here,
+                           "Ctrl+Shift+B", "Mark the slider's version to compare from")  # fmt: skip
+    compare_to = _action(timeline, "&Compare to this version…", w.audit.compare_to_here,
+                         "Ctrl+Shift+C", "What changed between the marked version (or the "
+                         "opening) and the slider's")  # fmt: skip
 
     projection = bar.addMenu("&Projection")
     catch_up = _action(projection, "&Catch up now", w.catch_up, "F5",
@@ -116,12 +130,33 @@ def build_menus(w: MainWindow) -> Actions:
     rebuild = _action(projection, "&Rebuild from the log…", w.rebuild_projection, "Ctrl+Shift+R",
                       "Forget the account projection and replay the whole log into it")  # fmt: skip
 
+    audit = bar.addMenu("A&udit")
+    verify = _action(audit, "&Verify integrity…", w.audit.verify, "Ctrl+Shift+I",
+                     "Check the hash chain of the whole store; bad events are marked")  # fmt: skip
+    check = _action(audit, "Check &projection…", w.audit.check_projection, "Ctrl+Shift+P",
+                    "Compare the account read model with the log")  # fmt: skip
+    audit.addSeparator()
+    export = _action(audit, "&Export current filter…", w.audit.export_current_filter, "Ctrl+E",
+                     "Write the events the log's filter selects to JSON Lines or CSV")  # fmt: skip
+    report = _action(audit, "Account &report…", w.audit.account_report, "Ctrl+P",
+                     "A PDF report of the selected account")  # fmt: skip
+    audit.addSeparator()
+    add_note = _action(audit, "Add review &note…", w.audit.add_note, "Ctrl+Shift+M",
+                       "Flag the selected event or account with a note")  # fmt: skip
+    audit.addSeparator()
+    read_only = QAction("Read-&only mode", audit)
+    read_only.setCheckable(True)
+    read_only.setShortcut(QKeySequence("Ctrl+Shift+Y"))
+    read_only.toggled.connect(w.set_read_only)
+    audit.addAction(read_only)
+
     help_menu = bar.addMenu("&Help")
     _action(help_menu, "&Keyboard shortcuts", w.show_shortcuts, StandardKey.HelpContents)
     _action(help_menu, "&About esgui", w.show_about)
 
     return Actions(new_store, open_store, connect_pg, recent, demo, quit_action, commands,
-                   catch_up, pause, rebuild, themes)  # fmt: skip
+                   catch_up, pause, rebuild, themes, verify, check, export, report, add_note,
+                   read_only, compare_from, compare_to)  # fmt: skip
 
 
 def shortcut_table(w: MainWindow) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 from esgui.app.seed import SeedResult, seed
 from esgui.projections import AccountProjector
 from esgui.ui.formatting import count
-from esgui.ui.tasks import CancelToken
+from esgui.ui.tasks import CancelToken, Task
 
 if TYPE_CHECKING:
     from esgui.ui.main_window import MainWindow
@@ -63,6 +63,7 @@ def load_demo_data(window: MainWindow) -> None:
                           on_error=lambda m: window.status.showMessage(m, 10000))  # fmt: skip
     task.cancelled.connect(cancelled)
     window.status.track(task, "Loading demo data")
+    _writes(window, task)
 
 
 def rebuild_projection(window: MainWindow, *, confirm: bool = True) -> None:
@@ -101,3 +102,10 @@ def rebuild_projection(window: MainWindow, *, confirm: bool = True) -> None:
                           on_error=lambda m: window.status.showMessage(m, 10000))  # fmt: skip
     task.cancelled.connect(cancelled)
     window.status.track(task, "Rebuilding the projection")
+    _writes(window, task)
+
+
+def _writes(window: MainWindow, task: Task) -> None:
+    """Remember a task that writes, so switching to read-only can cancel it."""
+    window.write_tasks.add(task)
+    task.ended.connect(lambda: window.write_tasks.discard(task))

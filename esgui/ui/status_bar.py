@@ -1,12 +1,13 @@
 """The status bar: the store (password masked), event count, projection checkpoint and
-lag, the live indicator, and the long task under way with its Cancel."""
+lag, the last verification's verdict, the live indicator, and the long task under way
+with its Cancel."""
 
 from __future__ import annotations
 
 import time
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
 from esgui.ui.formatting import count
 from esgui.ui.tasks import Task
@@ -17,6 +18,7 @@ PULSE_MS = 700
 
 class StatusBar(QStatusBar):
     catch_up_cancel_requested = Signal()
+    integrity_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -25,11 +27,17 @@ class StatusBar(QStatusBar):
         self.count_label = named(QLabel(""), "eventCount", "Events in the store")
         self.projection_label = named(QLabel(""), "projectionStatus", "Projection")
         self.live = named(QLabel("● Idle"), "liveIndicator", "Live updates")
+        self.integrity = named(QToolButton(), "integrityStatus", "Integrity of the store")
+        self.integrity.setAutoRaise(True)
+        self.integrity.clicked.connect(self.integrity_clicked)
+        self.integrity.hide()
         self.progress = TaskProgress()
+        self._description = ""
         self.addWidget(self.store_label, 1)
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.count_label)
         self.addPermanentWidget(self.projection_label)
+        self.addPermanentWidget(self.integrity)
         self.addPermanentWidget(self.live)
         self._pulse = QTimer(self)
         self._pulse.setSingleShot(True)
@@ -45,14 +53,27 @@ class StatusBar(QStatusBar):
     # -- store and projection -----------------------------------------------------------------
 
     def set_store(self, description: str, read_only: bool) -> None:
-        suffix = " (read-only)" if read_only else ""
-        self.store_label.setText(f"{description}{suffix}")
+        self._description = description
+        self.show_read_only(read_only)
         self.store_label.setToolTip(description)
         self.count_label.setText("")
         self.projection_label.setText("")
+        self.set_integrity("")
         self._head = -1
         self._updates = 0
         self.set_live_state("idle")
+
+    def show_read_only(self, read_only: bool) -> None:
+        suffix = " (read-only)" if read_only else ""
+        self.store_label.setText(f"{self._description}{suffix}")
+
+    def set_integrity(self, text: str, state: str = "", tip: str = "") -> None:
+        """The last verification's verdict ("" hides it); `state`: intact | tampered."""
+        self.integrity.setText(text)
+        self.integrity.setToolTip(tip)
+        self.integrity.setAccessibleDescription(tip or text)
+        set_state(self.integrity, "state", state)
+        self.integrity.setVisible(bool(text))
 
     def set_head(self, head: int, checkpoint: int, read_only: bool) -> None:
         self.count_label.setText(f"{count(head)} events")

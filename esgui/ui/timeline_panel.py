@@ -46,6 +46,8 @@ class TimelinePanel(QWidget):
     version_changed = Signal(int, int)  # version, its event's position (0 if unknown)
     history_loading = Signal(object)  # the Task loading an account's history
     history_loaded = Signal(str)  # account id
+    compare_from_requested = Signal()  # "Compare from here": mark the slider's version
+    compare_to_requested = Signal()  # "Compare to here": compare the mark with it
 
     def __init__(self, chart: BalanceChart, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,6 +117,14 @@ class TimelinePanel(QWidget):
         self.time_edit.setDateTime(QDateTime.currentDateTime())
         self.jump_button = named(QPushButton("Go to time"), "jumpToTimeButton", "Go to time")
         self.jump_button.setToolTip("Show the account as it was at this date and time")
+        self.compare_from_button = named(QPushButton("Compare from here"), "compareFromButton",
+                                         "Compare from this version")  # fmt: skip
+        self.compare_from_button.setToolTip("Mark this version; then move the slider and "
+                                            "press Compare to here")  # fmt: skip
+        self.compare_to_button = named(QPushButton("Compare to here…"), "compareToButton",
+                                       "Compare to this version")  # fmt: skip
+        self.compare_to_button.setToolTip("What changed between the marked version (or the "
+                                          "opening) and this one")  # fmt: skip
 
         self.replay_version = named(QLabel(), "replayVersion", "Version")
         self.replay_balance = named(QLabel(), "replayBalance", "Balance at this version")
@@ -137,6 +147,9 @@ class TimelinePanel(QWidget):
             controls.addWidget(widget)
         controls.addWidget(self.slider, 1)
         controls.addWidget(self.speed)
+        controls.addSpacing(8)
+        controls.addWidget(self.compare_from_button)
+        controls.addWidget(self.compare_to_button)
 
         facts = QGridLayout()
         facts.setHorizontalSpacing(14)
@@ -173,6 +186,8 @@ class TimelinePanel(QWidget):
         self.last_button.clicked.connect(lambda: self.slider.setValue(self.slider.maximum()))
         self.play_button.clicked.connect(self.toggle_play)
         self.jump_button.clicked.connect(self._on_jump)
+        self.compare_from_button.clicked.connect(self.compare_from_requested)
+        self.compare_to_button.clicked.connect(self.compare_to_requested)
         self.chart.version_clicked.connect(self.slider.setValue)
 
     # -- wiring ----------------------------------------------------------------------------
@@ -199,7 +214,8 @@ class TimelinePanel(QWidget):
         enabled = bool(account_id)
         for widget in (self.slider, self.first_button, self.back_button, self.play_button,
                        self.forward_button, self.last_button, self.jump_button,
-                       self.time_edit, self.speed):  # fmt: skip
+                       self.time_edit, self.speed, self.compare_from_button,
+                       self.compare_to_button):  # fmt: skip
             widget.setEnabled(enabled)
         self.slider.blockSignals(True)
         self.slider.setRange(0, max(version, 0))
@@ -214,6 +230,13 @@ class TimelinePanel(QWidget):
         self._choose_speed(version)
         self._show_version(self.slider.value())
         self._load_history()
+
+    def set_compare_mark(self, version: int | None) -> None:
+        """Show which version "Compare to here" compares from (None: the opening)."""
+        if version is None:
+            self.compare_from_button.setText("Compare from here")
+        else:
+            self.compare_from_button.setText(f"Compare from v{version:,}")
 
     def _choose_speed(self, versions: int) -> None:
         for i, speed in enumerate(SPEEDS):

@@ -88,9 +88,9 @@ class TaskProgress(QWidget):
 
     cancel_clicked = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, name: str = "task") -> None:
         super().__init__(parent)
-        named(self, "taskProgress", "Background task")
+        named(self, f"{name}Progress", "Background task")
         self.label = QLabel()
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(160)
@@ -98,7 +98,7 @@ class TaskProgress(QWidget):
         self.bar.setTextVisible(False)
         self.cancel = QToolButton()
         self.cancel.setText("Cancel")
-        named(self.cancel, "taskCancel", "Cancel background task")
+        named(self.cancel, f"{name}Cancel", "Cancel background task")
         self.cancel.clicked.connect(self.cancel_clicked)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from esgui.audit.notes import add_note, list_notes
+from esgui.audit.notes import add_note, list_notes, note_count
 from esgui.audit.verify import verify_store
 from esgui.errors import InvalidInput, RuleViolation, UnknownAccount
 
@@ -93,3 +93,10 @@ def test_cli_notes(history, cli) -> None:
     assert code == 2 and "not allowed with" in err
     code, out, err = cli("notes")
     assert code == 2 and err.count("\n") == 1
+
+
+def test_note_count_grows_with_every_note(history) -> None:
+    assert note_count(history) == 0
+    add_note(history, "First", author="kim", account_id="A1")
+    add_note(history, "Second", author="kim", event_id=_event_id(history, 2))
+    assert note_count(history) == 2

@@ -10,7 +10,14 @@ import pytest
 
 import esgui
 from esgui.app.live import open_watcher
-from esgui.app.queries import EventQuery, Stopped, fetch_newer, fetch_page, load_event
+from esgui.app.queries import (
+    EventQuery,
+    Stopped,
+    event_positions,
+    fetch_newer,
+    fetch_page,
+    load_event,
+)
 from esgui.app.seed import seed
 from esgui.app.timeline import BalanceSeries
 
@@ -145,3 +152,13 @@ def test_postgres_listener_ignores_other_schemas(store, tmp_path):
     finally:
         watcher.close()
         other.drop()
+
+
+def test_event_positions_of_ids(store):
+    accounts = esgui.Accounts(store, user="setup")
+    accounts.open("P1", owner="Pia", initial="1.00")
+    accounts.deposit("P1", "2.00")
+    ids = {event.event_id: (event.position, event.version) for event in store.read_all()}
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert event_positions(store, [*ids, unknown]) == ids
+    assert event_positions(store, []) == {}

@@ -1,0 +1,118 @@
+"""A small read-only table model for result lists (verify problems, diff fields and
+events, projection findings, review notes).
+
+Rows are built off the GUI thread as plain `Row`s (texts already formatted); `data()`
+only reads them. The lists are bounded by the audit API (at most 1000 problems, 1000
+diff events, …), so they are set in one go rather than fetched lazily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+Index = QModelIndex | QPersistentModelIndex
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+# Tones that read on both themes (the palette decides the background).
+TONES = {
+    "good": QBrush(QColor(30, 140, 70)),
+    "bad": QBrush(QColor(205, 45, 40)),
+    "warn": QBrush(QColor(190, 110, 0)),
+    "muted": QBrush(QColor(125, 134, 143)),
+}
+
+
+class RowRole(IntEnum):
+    PAYLOAD = Qt.ItemDataRole.UserRole + 1  # what the row is about (a Problem, a note, …)
+    SORT = Qt.ItemDataRole.UserRole + 2  # a sort key for the column
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    texts: tuple[str, ...]
+    payload: Any = None
+    tooltip: str = ""
+    tone: str = ""  # good | bad | warn | muted: the text colour of the whole row
+    sort_keys: tuple[Any, ...] = ()  # per column; the text when missing
+
+
+class TableModel(QAbstractTableModel):
+    """Headers, alignment per column, and rows set as a whole."""
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        numeric: Sequence[int] = (),
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self._headers = tuple(headers)
+        self._align = tuple(RIGHT if c in numeric else LEFT for c in range(len(headers)))
+        self._rows: list[Row] = []
+
+    def set_rows(self, rows: Sequence[Row]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def set_headers(self, headers: Sequence[str]) -> None:
+        """New header titles (as many as before)."""
+        self._headers = tuple(headers)[: len(self._headers)]
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self._headers) - 1)
+
+    def rows(self) -> list[Row]:
+        return list(self._rows)
+
+    def payload(self, row: int) -> Any:
+        return self._rows[row].payload if 0 <= row < len(self._rows) else None
+
+    # -- Qt ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._headers[section]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._align[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row, column = self._rows[index.row()], index.column()
+        if not 0 <= column < len(self._headers):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.texts[column] if column < len(row.texts) else ""
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return self._align[column]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return row.tooltip or None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return TONES.get(row.tone)
+        if role == RowRole.PAYLOAD:
+            return row.payload
+        if role == RowRole.SORT:
+            if column < len(row.sort_keys):
+                return row.sort_keys[column]
+            return row.texts[column] if column < len(row.texts) else ""
+        return None
