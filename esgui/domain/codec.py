@@ -81,7 +81,11 @@ def apply_recorded(account: BankAccount, event: StoredEvent) -> None:
         amount = data.get("amount") if type(data) is dict else None
         if type(amount) is str and STORED_MONEY.fullmatch(amount):
             value = Decimal(amount)
-            account.balance = account.balance + value if fast[1] > 0 else account.balance - value
+            if fast[1] > 0:
+                account.balance += value
+            else:
+                _check_cover(account, value, event)
+                account.balance -= value
             account.version += 1
             account.updated_at = event.recorded_at
             return
@@ -97,4 +101,20 @@ def apply_recorded(account: BankAccount, event: StoredEvent) -> None:
             aggregate_id=event.aggregate_id,
             version=event.version,
         ) from None
+    if isinstance(domain_event, MoneyWithdrawn):
+        _check_cover(account, domain_event.amount, event)
     account.apply(domain_event, event.recorded_at)
+
+
+def _check_cover(account: BankAccount, amount: Decimal, event: StoredEvent) -> None:
+    """A stored withdrawal larger than the balance cannot have been decided by esgui:
+    the history was changed outside it. Replaying on would show a wrong state."""
+    if amount > account.balance:
+        raise UnreadableEvent(
+            f"Account {event.aggregate_id!r} cannot be replayed past version "
+            f"{event.version - 1}: event {event.version} (position {event.position}) "
+            f"withdraws {amount} from a balance of {account.balance}; the stored history "
+            "breaks the rules (changed outside esgui?)",
+            aggregate_id=event.aggregate_id,
+            version=event.version,
+        )

@@ -150,3 +150,24 @@ def test_projection_caught_up_repeatedly_during_concurrent_writes(store_url) -> 
         assert rounds > 3
         assert projector.summary("SHARED").balance == Decimal("1.80")
         assert_equals_replay(store, projector)
+
+
+def test_a_history_that_breaks_the_rules_marks_only_that_account(store, location) -> None:
+    """Tampering that raises a withdrawal beyond the balance: that account is unreadable
+    (with the reason), never a negative balance; the others are untouched."""
+    accounts = esgui.Accounts(store, user="alice")
+    accounts.open("A1", owner="Alice", initial="10.00")
+    accounts.withdraw("A1", "4.00")
+    accounts.open("B1", owner="Bob", initial="1.00")
+    location.drop_append_only()
+    location.sql("UPDATE events SET data = ? WHERE aggregate_id = 'A1' AND version = 2",
+                 ('{"amount":"40.00"}',))
+    projector = AccountProjector(store)
+    projector.catch_up()
+    broken = projector.summary("A1")
+    assert broken.status == UNREADABLE and "breaks the rules" in broken.error
+    assert broken.balance == Decimal("10.00")
+    assert projector.summary("B1").balance == Decimal("1.00")
+    assert [s.account_id for s in projector.summaries()] == ["A1", "B1"]  # all readable rows
+    with pytest.raises(esgui.StoreError, match="withdraws 40.00 from a balance of 10.00"):
+        esgui.Accounts(store, user="x").replayer.state_at("A1", use_snapshots=False)
