@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import os
-import random
 import threading
 import time
 import uuid
@@ -41,6 +40,7 @@ from esgui.store import EventStore, NewEvent, RecordedEvent
 from esgui.store.ids import new_event_ids
 
 DEFAULT_RETRIES = 30
+EXCLUSIVE_AFTER = 2  # optimistic attempts before a command takes the append lock
 _CACHE_SIZE = 10_000
 
 
@@ -111,6 +111,16 @@ class Accounts:
         if base is None:
             base = self._load(account_id)
         for attempt in range(self.max_retries + 1):
+            if attempt >= EXCLUSIVE_AFTER:
+                # Lost the race twice: decide and append holding the store's append
+                # lock, so that this attempt cannot lose it again.
+                with self.store.exclusive():
+                    base = self._load(account_id)
+                    account = base.clone()
+                    decide(account)
+                    recorded = self._append(account_id, base.version,
+                                            self._new_events(command, command_id, account))
+                return self._finish(base, recorded)
             account = base.clone()
             try:
                 decide(account)  # a refusal raises here: nothing appended
@@ -124,16 +134,17 @@ class Accounts:
                 recorded = self._append(account_id, base.version, new_events)
             except ConcurrencyError as error:
                 conflict = error
-                # Back off with jitter so competing processes stop colliding.
-                time.sleep(random.uniform(0, min(0.002 * 2**attempt, 0.1)))
                 base, verified = self._load(account_id), True
                 continue
-            self._apply_and_snapshot(base, recorded)
-            state = base.state()
-            self._remember(state)
-            return state
+            return self._finish(base, recorded)
         assert conflict is not None
         raise conflict
+
+    def _finish(self, base: BankAccount, recorded: list[RecordedEvent]) -> AccountState:
+        self._apply_and_snapshot(base, recorded)
+        state = base.state()
+        self._remember(state)
+        return state
 
     def _append(
         self, account_id: str, expected: int, new_events: list[NewEvent]

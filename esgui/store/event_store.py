@@ -394,8 +394,7 @@ class EventStore:
                  if item[1].event_id is not None]  # fmt: skip
         with translated(self.description):
             try:
-                with self._writer.begin() as conn:
-                    self.lock_for_append(conn)
+                with self._append_transaction() as conn:
                     try:
                         head = self._check_versions(conn, prepared)
                     except ConcurrencyError:
@@ -411,6 +410,42 @@ class EventStore:
                 self._explain_integrity_error(prepared, given)
                 raise
         return recorded
+
+    @contextmanager
+    def _append_transaction(self) -> Iterator[Connection]:
+        """The write transaction holding the append lock: this thread's `exclusive()`
+        block when there is one (the append commits with it), else a new one."""
+        if getattr(self._local, "exclusive", False):
+            conn = self._local.conn
+            savepoint = conn.begin_nested()  # a failed append leaves the block usable
+            try:
+                yield conn
+            except BaseException:
+                savepoint.rollback()
+                raise
+            savepoint.commit()
+            return
+        with self._writer.begin() as conn:
+            self.lock_for_append(conn)
+            yield conn
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the append lock for the whole block: reads and appends in it (on this
+        thread) share one write transaction, so no other writer can slip in between a
+        read and the append that depends on it. The way out for a command that keeps
+        losing optimistic races; everything commits when the block ends."""
+        if self.read_only:
+            raise NotPermitted(f"{self.description} is open read-only")
+        if getattr(self._local, "conn", None) is not None:
+            raise RuntimeError("exclusive() inside another reading() or exclusive() block")
+        with translated(self.description), self._writer.begin() as conn:
+            self.lock_for_append(conn)
+            self._local.conn, self._local.exclusive = conn, True
+            try:
+                yield
+            finally:
+                self._local.conn, self._local.exclusive = None, False
 
     def _explain_integrity_error(
         self, prepared: list[tuple[str, int, list[_Prepared]]], given: list[str]
@@ -799,8 +834,8 @@ class EventStore:
     def save_snapshots(self, aggregate_id: str, items: Sequence[tuple[int, int, Any]]) -> None:
         """Store snapshots outside an append (replay fills in missing ones). A snapshot
         another process wrote first is kept: the insert ignores existing keys."""
-        if self.read_only or not items:
-            return
+        if self.read_only or not items or getattr(self._local, "exclusive", False):
+            return  # (inside exclusive() a second writer would wait on our own lock)
         now = datetime.now(UTC)
         rows = [
             {"aggregate_id": aggregate_id, "version": version, "schema_version": schema,

@@ -115,3 +115,26 @@ def test_a_refusal_on_a_stale_cache_is_checked_against_the_store(store) -> None:
     with pytest.raises(RuleViolation, match="balance 50.00"):
         second.withdraw("A1", "60.00")
     assert [e.version for e in store.read_stream("A1")] == [1, 2, 3]
+
+
+def test_a_command_that_keeps_losing_races_takes_the_lock(store, store_url, monkeypatch) -> None:
+    """After two lost optimistic races the command decides and appends holding the
+    append lock: it cannot lose a third time."""
+    accounts = esgui.Accounts(store, user="one")
+    accounts.open("A1", owner="Alice", initial="1.00")
+    rival = esgui.Accounts(esgui.open_store(store_url), user="rival")
+    real_append = store.append
+    losses = []
+
+    def append_after_a_rival(aggregate_id, expected, events):
+        if len(losses) < 5 and not store._local.__dict__.get("exclusive"):
+            losses.append(expected)
+            rival.deposit(aggregate_id, "1.00")  # the rival always gets in first
+        return real_append(aggregate_id, expected, events)
+
+    monkeypatch.setattr(store, "append", append_after_a_rival)
+    state = accounts.deposit("A1", "1.00")
+    assert len(losses) == 2  # two optimistic attempts lost, the third held the lock
+    assert state.balance == Decimal("4.00") and state.version == 4
+    assert [e.operator for e in store.read_stream("A1")] == ["one", "rival", "rival", "one"]
+    rival.store.close()
