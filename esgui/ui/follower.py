@@ -31,6 +31,7 @@ log = logging.getLogger("esgui.ui")
 WAIT_S = 0.2
 SAFETY_POLL_S = 2.0  # look at the head now and then even without a signal
 RETRY_S = 2.0
+MIN_LOOK_INTERVAL_S = 0.1  # live latency stays well under 200 ms
 FULL_RELOAD_OVER = 20_000  # events behind: reload every row rather than the delta
 
 
@@ -127,7 +128,13 @@ class LiveFollower(QObject):
                 changed = watcher.wait(WAIT_S)
                 poked = self._poke.is_set()
                 self._poke.clear()
-                if changed or poked or time.monotonic() - last_look >= SAFETY_POLL_S:
+                since = time.monotonic() - last_look
+                if changed or poked or since >= SAFETY_POLL_S:
+                    if changed and not poked and since < MIN_LOOK_INTERVAL_S:
+                        # A burst of commits (PostgreSQL notifies each one): gather
+                        # them into one look, so the GUI gets at most ten updates a
+                        # second however fast others write.
+                        self._stop.wait(MIN_LOOK_INTERVAL_S - since)
                     last_look = time.monotonic()
                     self._look()
             except EsguiError as error:
