@@ -20,15 +20,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Connection,
+    Integer,
     Row,
+    String,
     Text,
     and_,
     bindparam,
     cast,
+    column,
     func,
     insert,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -57,6 +62,7 @@ from esgui.store.ids import new_event_ids
 from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot, StreamRow
 from esgui.store.schema import events, snapshots
 from esgui.store.schema_manager import ensure_schema
+from esgui.store.types import UTCDateTime
 
 APPEND_LOCK_KEY = 0x65736775_69_02  # "esgui" + 2: the store-wide append lock
 DEFAULT_PAGE = 1000
@@ -85,6 +91,10 @@ _VERSION_AND_HEAD = select(
     _NEWEST.scalar_subquery(),
     _NEWEST.with_only_columns(events.c.hash).scalar_subquery(),
     _NEWEST.with_only_columns(events.c.created_at).scalar_subquery(),
+)  # fmt: skip
+_LOCK_AND_HEAD = text("SELECT * FROM esgui_lock_and_head(:aggregate_id, :key)").columns(
+    column("current_version", Integer), column("head_position", BigInteger),
+    column("head_hash", String), column("head_created_at", UTCDateTime),
 )  # fmt: skip
 _CURRENT_SCHEMA = {name: cls.schema_version for name, cls in EVENT_CLASSES.items()}
 _new_record = RecordedEvent.__new__
@@ -426,7 +436,6 @@ class EventStore:
             savepoint.commit()
             return
         with self._writer.begin() as conn:
-            self.lock_for_append(conn)
             yield conn
 
     @contextmanager
@@ -505,13 +514,20 @@ class EventStore:
                 )
             following[aggregate_id] = expected + len(items)
         if len(first) == 1:
-            # The common case, one stream: its version and the head in one round trip.
+            # The common case, one stream: its version and the head in one round trip
+            # (on PostgreSQL the same round trip takes the append lock, see 0003).
             ((aggregate_id, expected),) = first.items()
-            row = conn.execute(_VERSION_AND_HEAD, {"aggregate_id": aggregate_id}).one()
+            if conn.dialect.name == "postgresql" and not getattr(self._local, "exclusive", False):
+                row = conn.execute(_LOCK_AND_HEAD, {"aggregate_id": aggregate_id,
+                                                    "key": APPEND_LOCK_KEY}).one()
+            else:
+                row = conn.execute(_VERSION_AND_HEAD, {"aggregate_id": aggregate_id}).one()
             current = int(row[0] or 0)
             if current != expected:
                 raise ConcurrencyError(aggregate_id, expected, current)
             return (int(row[1]), row[2], row[3]) if row[1] is not None else _EMPTY_HEAD
+        if not getattr(self._local, "exclusive", False):
+            self.lock_for_append(conn)
         id_list = list(first)
         current_by_id: dict[str, int] = {}
         for start in range(0, len(id_list), 500):
