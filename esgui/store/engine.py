@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from esgui.errors import (
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 PG_CONNECT_TIMEOUT_S = 5
+PING_AFTER_IDLE_S = 1.0
 WRITE = {"esgui_write": True}
 
 
@@ -94,11 +96,28 @@ def make_engine(url: URL) -> Engine:
         return _make_sqlite_engine(url)
     engine = create_engine(
         url,
-        pool_pre_ping=True,
         pool_size=5,
         max_overflow=10,
         connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "esgui"},
     )
+
+    # Pessimistic disconnect handling, but only where it can matter: a connection that
+    # sat in the pool for a while (a server restart takes longer than that) is pinged
+    # before use and replaced if dead. A connection used a moment ago is not pinged, which
+    # saves a round trip on every command of a busy session; if one is dead anyway, the
+    # failed statement invalidates the pool and callers retry (commands do, with the same
+    # event ids).
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["esgui_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        used = record.info.get("esgui_used")
+        if used is not None and time.monotonic() - used < PING_AFTER_IDLE_S:
+            return
+        if not engine.dialect.do_ping(dbapi_connection):
+            raise exc.DisconnectionError("connection lost while idle")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
