@@ -236,7 +236,7 @@ def seed(
                     "balance": _cents(balances[index]),
                     "status": "closed" if event_type == "AccountClosed" else "open",
                     "version": versions[index],
-                    "opened_at": opened_at[index].isoformat() if opened_at[index] else None,
+                    "opened_at": when.isoformat() if (when := opened_at[index]) else None,
                     "updated_at": recorded_at.isoformat(),
                 }))  # fmt: skip
         recorded = store.append_many(batch, snapshots_to_save=snaps, return_records=False)

@@ -118,7 +118,7 @@ def raw_rows(conn: Connection, query: Any) -> list[tuple[Any, ...]]:
     (see `EventStore.time_from_db`)."""
     result = conn.execute(query)
     try:
-        return result.cursor.fetchall()  # type: ignore[union-attr]
+        return list(result.cursor.fetchall())  # type: ignore[union-attr]
     finally:
         result.close()
 
@@ -131,7 +131,7 @@ def record_from_row(
 
     The hot path of every read: one tuple unpack, one JSON decode, one tuple build."""
     (position, event_id, aggregate_id, aggregate_type, event_type, version, data,
-     metadata, created_at, operator, hash_, schema_version) = row  # fmt: skip
+     metadata, created_at, operator, hash_, schema_version) = row  # type: ignore[misc]  # fmt: skip
     if to_time is not None:
         created_at = to_time(created_at)
     if isinstance(data, str):
@@ -733,6 +733,7 @@ class EventStore:
         cursor = after
         while remaining is None or remaining > 0:
             size = page_size if remaining is None else min(page_size, remaining)
+            order: Any
             if descending:
                 keyset = events.c.position < cursor if cursor else events.c.position > 0
                 order = events.c.position.desc()

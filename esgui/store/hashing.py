@@ -27,7 +27,7 @@ _c_encode = (
 )
 
 
-_scan_once = json.JSONDecoder().scan_once
+_scan_once = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def decode_json(text: str | bytes) -> Any:

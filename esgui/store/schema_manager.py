@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, column, inspect, select, table
 from sqlalchemy.exc import SQLAlchemyError
@@ -40,7 +41,9 @@ def read_status(conn: Connection) -> SchemaStatus:
     tables = tuple(sorted(inspect(conn).get_table_names()))
     if VERSION_TABLE not in tables:
         return SchemaStatus(None, tables)
-    rows = conn.execute(select(column("version_num")).select_from(table(VERSION_TABLE))).all()
+    rows: list[Any] = list(
+        conn.execute(select(column("version_num")).select_from(table(VERSION_TABLE))).all()
+    )
     if len(rows) != 1:
         raise StoreCorrupt(f"The esgui schema version table holds {len(rows)} rows, not one")
     return SchemaStatus(str(rows[0][0]), tables)

@@ -8,7 +8,7 @@ integer cents, compared natively by the proxy.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any
+from typing import Any, TypeAlias
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor
 from esgui.projections import UNREADABLE, AccountSummary
 from esgui.ui.formatting import cents_of, count, local_time, money, utc_iso
 
-Index = QModelIndex | QPersistentModelIndex
+Index: TypeAlias = QModelIndex | QPersistentModelIndex
 
 
 class Role(IntEnum):

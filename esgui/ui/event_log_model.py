@@ -15,7 +15,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 from enum import IntEnum
-from typing import Any
+from typing import Any, TypeAlias
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -26,7 +26,7 @@ from esgui.ui.icons import mark_icon
 from esgui.ui.session import StoreSession
 from esgui.ui.tasks import CancelToken, Task
 
-Index = QModelIndex | QPersistentModelIndex
+Index: TypeAlias = QModelIndex | QPersistentModelIndex
 BATCH = 200
 SEEK_BATCH = 5000  # larger batches while fetching on towards a requested event
 NEWER_LIMIT = 2000  # more new events than this at once: reload instead of merging

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
@@ -39,7 +39,7 @@ class Actions:
     compare_to: QAction
 
 
-Shortcut = str | QKeySequence.StandardKey | None
+Shortcut: TypeAlias = str | QKeySequence.StandardKey | None
 
 
 def _action(
