@@ -47,7 +47,7 @@ def build_store(path: Path) -> str:
     import esgui
 
     if path.exists():
-        with esgui.open_store(url, read_only=True) as store:
+        with esgui.open_store(url) as store:  # (upgrades a store left by an older esgui)
             if store.head()[0] >= BIG_EVENTS + LONG_EVENTS:
                 return url
         raise SystemExit(f"{path} exists but is not a complete bench store; remove it")

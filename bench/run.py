@@ -470,9 +470,9 @@ def machine_info(started: datetime, load: tuple[float, ...], commit: str) -> lis
     return [
         f"- Date: {started:%Y-%m-%d %H:%M} UTC; esgui {version('esgui')}: {commit}",
         f"- Machine: {cpu}, {os.cpu_count()} cores, {mem} RAM, {platform.system()} "
-        f"{platform.release()}; **shared** with other engineers running test suites during "
-        f"the run (load average at start {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}), so "
-        "single numbers are noisy: read the medians and the ratios, not the last digit",
+        f"{platform.release()}; a shared development machine (load average at start "
+        f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}), so single numbers are noisy: read "
+        "the medians and the ratios, not the last digit",
         f"- Python {platform.python_version()}, SQLite {sqlite3.sqlite_version} (WAL, "
         f"synchronous=FULL for all three), PostgreSQL {pg}",
         f"- eventsourcing {version('eventsourcing')}, SQLAlchemy {version('SQLAlchemy')}, "
@@ -728,6 +728,8 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
             data["commit"] = f"{data.get('commit', '?')}; then {part['commit']}"
         data["wall_seconds"] += part["wall_seconds"]
         data["load_end"] = part["load_end"]
+        if part.get("gui") and "output" in part["gui"]:  # a later GUI run replaces it
+            data["gui"] = part["gui"]
     data["profiles"] = list(profiles.values())
     return data
 
