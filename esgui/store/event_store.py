@@ -649,6 +649,34 @@ class EventStore:
         page_size: int = 2000,
     ) -> Iterator[RecordedEvent]:
         """Events of one aggregate in version order, read lazily in pages."""
+        to_time = self.time_from_db
+        for rows in self._stream_pages(EVENT_COLUMNS, aggregate_id, from_version, to_version,
+                                       page_size):  # fmt: skip
+            for row in rows:
+                yield record_from_row(row, to_time)
+
+    def replay_rows(
+        self, aggregate_id: str, from_version: int = 1, to_version: int | None = None,
+        *, page_size: int = 5000,
+    ) -> Iterator[StreamRow]:
+        """Like read_stream, but only what replay needs, as stored (a narrower read)."""
+        to_time = self.time_from_db
+        new_row = StreamRow.__new__
+        for rows in self._stream_pages(_REPLAY_COLUMNS, aggregate_id, from_version,
+                                       to_version, page_size):  # fmt: skip
+            for position, version, event_type, schema_version, data, recorded_at in rows:
+                try:
+                    decoded = decode_json(data) if isinstance(data, str) else data
+                except (ValueError, RecursionError):
+                    decoded = {"_unreadable_data": data[:1000]}
+                yield new_row(StreamRow, aggregate_id, position, version, event_type,
+                              schema_version, decoded, to_time(recorded_at))  # fmt: skip
+
+    def _stream_pages(
+        self, columns: Sequence[Any], aggregate_id: str, from_version: int,
+        to_version: int | None, page_size: int,
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """One aggregate's rows in version order, a page at a time (driver tuples)."""
         _check_aggregate_id(aggregate_id)
         _check_count(from_version, "from_version", maximum=MAX_VERSION)
         if to_version is not None:
@@ -661,51 +689,14 @@ class EventStore:
             if to_version is not None:
                 last = min(last, to_version)
             query = (
-                select(*EVENT_COLUMNS)
+                select(*columns)
                 .where(events.c.aggregate_id == aggregate_id,
                        events.c.version.between(next_version, last))
                 .order_by(events.c.version)
             )  # fmt: skip
             with translated(self.description), self._read() as conn:
                 rows = raw_rows(conn, query)
-            to_time = self.time_from_db
-            for row in rows:
-                yield record_from_row(row, to_time)
-            if len(rows) < last - next_version + 1:
-                return
-            next_version = last + 1
-
-    def replay_rows(
-        self, aggregate_id: str, from_version: int = 1, to_version: int | None = None,
-        *, page_size: int = 5000,
-    ) -> Iterator[StreamRow]:
-        """Like read_stream, but only what replay needs, as stored (a narrower read)."""
-        _check_aggregate_id(aggregate_id)
-        _check_count(from_version, "from_version", maximum=MAX_VERSION)
-        if to_version is not None:
-            _check_count(to_version, "to_version", maximum=MAX_VERSION)
-        next_version = max(from_version, 1)
-        new_row = StreamRow.__new__
-        while to_version is None or next_version <= to_version:
-            last = next_version + page_size - 1
-            if to_version is not None:
-                last = min(last, to_version)
-            query = (
-                select(*_REPLAY_COLUMNS)
-                .where(events.c.aggregate_id == aggregate_id,
-                       events.c.version.between(next_version, last))
-                .order_by(events.c.version)
-            )  # fmt: skip
-            with translated(self.description), self._read() as conn:
-                rows = raw_rows(conn, query)
-            to_time = self.time_from_db
-            for position, version, event_type, schema_version, data, recorded_at in rows:
-                try:
-                    decoded = decode_json(data) if isinstance(data, str) else data
-                except (ValueError, RecursionError):
-                    decoded = {"_unreadable_data": data[:1000]}
-                yield new_row(StreamRow, aggregate_id, position, version, event_type,
-                              schema_version, decoded, to_time(recorded_at))  # fmt: skip
+            yield rows
             if len(rows) < last - next_version + 1:
                 return
             next_version = last + 1
