@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
-
+from esgui._version import __version__  # noqa: E402
 from esgui.app import Accounts  # noqa: E402
 from esgui.domain import AccountState  # noqa: E402
 from esgui.errors import (  # noqa: E402

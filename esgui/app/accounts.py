@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from esgui import __version__
+from esgui._version import __version__
 from esgui.app.replay import Replayer
 from esgui.domain.account import (
     SNAPSHOT_SCHEMA_VERSION,

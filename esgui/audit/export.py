@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from sqlalchemy import and_, select
 
-from esgui import __version__
+from esgui._version import __version__
 from esgui.audit.common import Progress, ShouldStop, check_stop, iso
 from esgui.audit.notes import ReviewNote, list_notes
 from esgui.errors import InvalidInput

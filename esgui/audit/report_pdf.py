@@ -32,7 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from esgui import __version__
+from esgui._version import __version__
 from esgui.audit.report import AccountReport
 from esgui.errors import InvalidInput
 

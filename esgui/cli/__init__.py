@@ -10,10 +10,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from esgui.app.stores import mask_text
 from esgui.cli.parser import UsageError, build_parser, mutates
 from esgui.config import env_read_only
 from esgui.errors import EsguiError, NotPermitted
-from esgui.store.engine import mask_text
 
 EXIT_INTERNAL = 70
 

@@ -9,12 +9,12 @@ from typing import Any
 
 from esgui.app import Accounts
 from esgui.app.seed import seed
+from esgui.app.stores import EventStore, open_store
 from esgui.app.timeutil import parse_time
 from esgui.config import default_store_url, env_read_only
 from esgui.domain.money import format_money
 from esgui.errors import NotPermitted
 from esgui.projections import AccountProjector
-from esgui.store import EventStore, open_store
 
 
 def open_from_args(args: argparse.Namespace) -> EventStore:

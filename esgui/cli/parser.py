@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
-from esgui import __version__
+from esgui._version import __version__
 
 
 class UsageError(Exception):

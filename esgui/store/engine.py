@@ -7,16 +7,14 @@ psycopg 3, a connect timeout and pre-ping so a restarted server is reconnected t
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 
 from esgui.errors import (
@@ -26,68 +24,12 @@ from esgui.errors import (
     StoreError,
     StoreUnavailable,
 )
+from esgui.store.urls import describe_url, mask_text, parse_store_url, sqlite_path
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 PG_CONNECT_TIMEOUT_S = 5
 PING_AFTER_IDLE_S = 1.0
 WRITE = {"esgui_write": True}
-
-
-def parse_store_url(url: str | URL) -> URL:
-    """Parse and normalise a store URL; unknown schemes are a StoreError (exit 4)."""
-    if isinstance(url, URL):
-        parsed = url
-    else:
-        if not isinstance(url, str) or not url.strip():
-            raise StoreUnavailable("No store URL given")
-        try:
-            parsed = make_url(url.strip())
-        except (exc.ArgumentError, ValueError):
-            raise StoreUnavailable(
-                f"Not a store URL: {mask_text(url)!r} (expected sqlite:///FILE or "
-                "postgresql://USER@HOST/DB)"
-            ) from None
-    backend = parsed.get_backend_name()
-    if backend == "postgres":
-        backend = "postgresql"
-    if backend == "postgresql":
-        return parsed.set(drivername="postgresql+psycopg")
-    if backend == "sqlite":
-        return parsed.set(drivername="sqlite+pysqlite")
-    raise StoreUnavailable(
-        f"Unsupported store URL {describe_url(parsed)!r}: esgui stores live in SQLite "
-        "(sqlite:///FILE) or PostgreSQL (postgresql://USER@HOST/DB)"
-    )
-
-
-def describe_url(url: str | URL) -> str:
-    """How to name a store to a person: the file of a SQLite store, or the PostgreSQL
-    URL with its password masked (for titles, messages and saved settings)."""
-    try:
-        parsed = url if isinstance(url, URL) else make_url(url)
-    except Exception:  # noqa: BLE001 - unparsable: mask what looks like a password
-        return mask_text(str(url))
-    if parsed.get_backend_name() == "sqlite":
-        path = sqlite_path(parsed)
-        return str(path) if path is not None else "in-memory SQLite store"
-    backend = parsed.get_backend_name()
-    return parsed.set(drivername=backend).render_as_string(hide_password=True)
-
-
-_PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
-_PASSWORD_KV = re.compile(r"(password\s*=\s*)\S+", re.IGNORECASE)
-
-
-def mask_text(text: str) -> str:
-    """Mask anything that looks like a password inside free text."""
-    return _PASSWORD_KV.sub(r"\1***", _PASSWORD_IN_URL.sub(r"\1***@", text))
-
-
-def sqlite_path(url: URL) -> Path | None:
-    database = url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return Path(database)
 
 
 def make_engine(url: URL) -> Engine:

@@ -11,8 +11,8 @@ from types import TracebackType
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from esgui.app.stores import mask_text
 from esgui.config import default_store_path, default_store_url
-from esgui.store.engine import mask_text
 from esgui.ui.settings import APPLICATION, ORGANIZATION
 from esgui.ui.theme import app_icon
 

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 
+from esgui.app.stores import RecordedEvent
 from esgui.audit.export import ExportFilters, ExportSummary, export_events
 from esgui.audit.notes import ReviewNote, add_note
 from esgui.audit.report import build_report, write_report
 from esgui.audit.verify import Problem, VerifyResult
-from esgui.store import RecordedEvent
 from esgui.ui.diff_dialog import DiffDialog
 from esgui.ui.export_dialog import ExportDialog
 from esgui.ui.formatting import count, local_time, money

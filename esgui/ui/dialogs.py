@@ -15,15 +15,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.engine import URL, make_url
 
+from esgui.app.stores import PgConnection, sqlite_url
 from esgui.config import default_store_path
 
 STORE_FILTER = "esgui stores (*.db *.sqlite *.sqlite3 *.esgui);;All files (*)"
-
-
-def sqlite_url(path: str | Path) -> str:
-    return f"sqlite:///{Path(path).resolve()}"
 
 
 def ask_new_store(parent: QWidget) -> str | None:
@@ -91,30 +87,17 @@ class ConnectDialog(QDialog):
             self._fill(url)
 
     def _fill(self, url: str) -> None:
-        try:
-            parsed = make_url(url)
-        except Exception:  # noqa: BLE001 - a bad remembered URL: start blank
+        parts = PgConnection.from_url(url)
+        if parts is None:  # a bad remembered URL: start blank
             return
-        self.host.setText(parsed.host or "")
-        if parsed.port:
-            self.port.setValue(parsed.port)
-        self.database.setText(parsed.database or "")
-        self.user.setText(parsed.username or "")
-        options = parsed.query.get("options")
-        if isinstance(options, str) and "search_path=" in options:
-            self.schema.setText(options.split("search_path=", 1)[1].split()[0])
+        self.host.setText(parts.host)
+        self.port.setValue(parts.port)
+        self.database.setText(parts.database)
+        self.user.setText(parts.user)
+        self.schema.setText(parts.schema)
 
     def url(self) -> str:
-        query: dict[str, str] = {}
-        schema = self.schema.text().strip()
-        if schema:
-            query["options"] = f"-csearch_path={schema}"
-        return URL.create(
-            "postgresql+psycopg",
-            username=self.user.text().strip() or None,
-            password=self.password.text() or None,
-            host=self.host.text().strip() or None,
-            port=self.port.value(),
-            database=self.database.text().strip() or None,
-            query=query,
-        ).render_as_string(hide_password=False)
+        return PgConnection(
+            host=self.host.text(), port=self.port.value(), database=self.database.text(),
+            user=self.user.text(), password=self.password.text(), schema=self.schema.text(),
+        ).url()  # fmt: skip

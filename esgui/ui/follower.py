@@ -21,10 +21,10 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from esgui.app.live import ChangeWatcher, open_watcher
 from esgui.app.queries import summaries_changed_since
+from esgui.app.stores import EventStore
 from esgui.errors import EsguiError, NotPermitted
 from esgui.projections import AccountProjector, AccountSummary, Cancelled
 from esgui.projections.account_summary import apply_to_summary
-from esgui.store import EventStore
 from esgui.ui.tasks import plain_message
 
 log = logging.getLogger("esgui.ui")

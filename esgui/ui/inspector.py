@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from esgui.store import RecordedEvent
+from esgui.app.stores import RecordedEvent
 from esgui.ui.formatting import local_time, utc_iso
 from esgui.ui.widgets import named
 

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from esgui.app.stores import RecordedEvent
 from esgui.audit.notes import MAX_NOTE_LENGTH
-from esgui.store import RecordedEvent
 from esgui.ui.widgets import named
 
 

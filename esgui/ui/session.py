@@ -13,8 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 import esgui
 from esgui.app import Accounts
-from esgui.store import EventStore
-from esgui.store.engine import describe_url
+from esgui.app.stores import EventStore, describe_url
 from esgui.ui.follower import LiveFollower
 from esgui.ui.tasks import CancelToken, Task, TaskRunner
 

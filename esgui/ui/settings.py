@@ -10,9 +10,8 @@ import json
 from dataclasses import dataclass
 
 from PySide6.QtCore import QByteArray, QSettings
-from sqlalchemy.engine import URL, make_url
 
-from esgui.store.engine import describe_url
+from esgui.app.stores import describe_url, without_password
 
 MAX_RECENT = 8
 ORGANIZATION = "esgui"
@@ -24,19 +23,6 @@ class RecentStore:
     url: str  # never holds a password
     label: str
     needs_password: bool = False
-
-
-def without_password(url: str) -> tuple[str, bool]:
-    """(url with its password removed, whether it had one)."""
-    try:
-        parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - not a URL: keep nothing that could be a secret
-        return "", False
-    had_password = parsed.password is not None
-    # URL.set(password=None) would keep the password: build the URL again without it.
-    bare = URL.create(parsed.drivername, username=parsed.username, host=parsed.host,
-                      port=parsed.port, database=parsed.database, query=parsed.query)  # fmt: skip
-    return bare.render_as_string(hide_password=False), had_password
 
 
 class Settings:

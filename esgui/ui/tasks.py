@@ -29,8 +29,8 @@ from PySide6.QtCore import (
     Slot,
 )
 
+from esgui.app.stores import mask_text
 from esgui.errors import EsguiError
-from esgui.store.engine import mask_text
 
 log = logging.getLogger("esgui.ui")
 PROGRESS_INTERVAL_S = 0.05

@@ -1,0 +1,26 @@
+"""Opening stores and naming them: what the UI and the CLI need of the store layer,
+so that neither imports `esgui.store` itself (docs/design.md, the layer contracts)."""
+
+from __future__ import annotations
+
+from esgui.store import EventStore, NewEvent, RecordedEvent, StoredSnapshot, open_store
+from esgui.store.urls import (
+    PgConnection,
+    describe_url,
+    mask_text,
+    sqlite_url,
+    without_password,
+)
+
+__all__ = [
+    "EventStore",
+    "NewEvent",
+    "PgConnection",
+    "RecordedEvent",
+    "StoredSnapshot",
+    "describe_url",
+    "mask_text",
+    "open_store",
+    "sqlite_url",
+    "without_password",
+]
