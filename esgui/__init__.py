@@ -28,7 +28,7 @@ from esgui.store import EventStore, NewEvent, RecordedEvent, open_store  # noqa:
 
 def create_main_window(url: str | None = None, **options: Any) -> Any:
     """The desktop main window over the store at `url`, not yet shown (imports Qt)."""
-    from esgui.ui.main_window import create_main_window as create
+    from esgui.ui import create_main_window as create
 
     return create(url, **options)
 

@@ -173,7 +173,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    from esgui.ui.app import run_gui
+    from esgui.ui import run_gui
 
     read_only = args.read_only if args.read_only is not None else env_read_only()
     return run_gui(args.db, user=args.user, read_only=read_only)
