@@ -1,5 +1,7 @@
 """The `esgui` command line (CONTRACTS §3): argparse over esgui.app.
 
+`esgui.cli.parser` builds the parser from the command modules (`accounts`, `events`,
+`projections`, `seed`, `audit`, `notes`, `gui`), which share `esgui.cli.common`.
 Every failure is one line on stderr and an exit code: 1 refused by a rule, 2 invalid
 input, 3 unresolved conflict, 4 store error, 5 read-only. Never a traceback.
 """
@@ -11,22 +13,22 @@ import sys
 from collections.abc import Sequence
 
 from esgui.app.stores import mask_text
-from esgui.cli.parser import UsageError, build_parser, mutates
-from esgui.config import env_read_only
+from esgui.cli.common import UsageError, mutates, read_only_from_args
+from esgui.cli.parser import build_parser
 from esgui.errors import EsguiError, NotPermitted
 
 EXIT_INTERNAL = 70
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `esgui` command; the exit code of CONTRACTS §3 (70: a bug of ours)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
         if args.command is None:
             _fail("no command given (see `esgui --help`)")
             return 2
-        read_only = args.read_only if args.read_only is not None else env_read_only()
-        if read_only and mutates(args):
+        if read_only_from_args(args) and mutates(args):
             # Refused before the store is even opened: nothing can be written.
             name = " ".join(filter(None, (args.command, getattr(args, "action", None))))
             raise NotPermitted(f"read-only mode: `{name}` would change the store; refused, "
@@ -58,4 +60,5 @@ def _fail(message: str) -> None:
 
 
 def run() -> None:
+    """`python -m esgui`."""
     sys.exit(main())

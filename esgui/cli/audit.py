@@ -1,31 +1,31 @@
-"""The audit subcommands: verify, diff, export, import, report, notes, projections check."""
+"""Audit subcommands: `verify`, `diff`, `export`, `import` and `report`."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from typing import Any
 
 from esgui.app.accounts import check_user, default_user
-from esgui.app.timeutil import parse_time
 from esgui.audit.diff import diff_versions
 from esgui.audit.export import FORMATS, ExportFilters, export_events
 from esgui.audit.importer import import_file
-from esgui.audit.notes import add_note, list_notes
-from esgui.audit.projection_check import check_projection
 from esgui.audit.report import build_report, write_report
 from esgui.audit.verify import VerifyResult, verify_store
-from esgui.cli.commands import _progress_bar, open_from_args
-from esgui.cli.parser import Parser, _non_negative
+from esgui.cli.common import (
+    SHOWN_PROBLEMS,
+    Subcommands,
+    non_negative,
+    open_from_args,
+    optional_time,
+    print_json,
+    run_with_progress,
+)
 from esgui.domain.money import format_money
 from esgui.projections import AccountProjector
 
-SHOWN_PROBLEMS = 20
 
-
-def add_commands(sub: Any) -> None:
-    """Register the audit subcommands on the main parser's subparsers."""
+def register(sub: Subcommands) -> None:
+    """Add this module's subcommands to the main parser."""
     p = sub.add_parser("verify", help="check that no stored event was altered or removed")
     p.add_argument(
         "--anchor",
@@ -37,8 +37,8 @@ def add_commands(sub: Any) -> None:
 
     p = sub.add_parser("diff", help="what changed in an account between two versions")
     p.add_argument("account_id", metavar="ID")
-    p.add_argument("first", type=_non_negative, metavar="V1")
-    p.add_argument("second", type=_non_negative, metavar="V2")
+    p.add_argument("first", type=non_negative, metavar="V1")
+    p.add_argument("second", type=non_negative, metavar="V2")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_diff)
 
@@ -57,9 +57,9 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--since", metavar="ISO-8601", help="recorded at or after")
     p.add_argument("--until", metavar="ISO-8601", help="recorded at or before")
     p.add_argument(
-        "--after", type=_non_negative, default=0, metavar="P", help="only positions greater than P"
+        "--after", type=non_negative, default=0, metavar="P", help="only positions greater than P"
     )
-    p.add_argument("--limit", type=_non_negative, metavar="N", help="at most N events")
+    p.add_argument("--limit", type=non_negative, metavar="N", help="at most N events")
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("import", help="import an export file (idempotent by event id)")
@@ -72,43 +72,6 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--from", dest="period_from", metavar="T", help="period start (ISO-8601)")
     p.add_argument("--to", dest="period_to", metavar="T", help="period end (ISO-8601)")
     p.set_defaults(handler=cmd_report)
-
-    notes = sub.add_parser("notes", help="review notes on events and accounts")
-    notes_sub = notes.add_subparsers(
-        dest="notes_command", metavar="ACTION", required=True, parser_class=Parser
-    )
-    p = notes_sub.add_parser("add", help="flag an event or an account with a note")
-    target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--event", metavar="EVENT_ID")
-    target.add_argument("--account", metavar="ID")
-    p.add_argument("text", metavar="TEXT")
-    p.set_defaults(handler=cmd_notes_add)
-    p = notes_sub.add_parser("list", help="review notes, oldest first")
-    p.add_argument("--account", metavar="ID", help="notes on this account or its events")
-    p.add_argument("--event", metavar="EVENT_ID")
-    p.add_argument("--author", metavar="NAME")
-    p.add_argument("--since", metavar="ISO-8601")
-    p.add_argument("--until", metavar="ISO-8601")
-    p.add_argument("--limit", type=_non_negative, metavar="N")
-    p.add_argument("--json", action="store_true", help="JSON Lines")
-    p.set_defaults(handler=cmd_notes_list)
-
-
-def _time(text: str | None) -> Any:
-    return parse_time(text) if text else None
-
-
-def _dump(value: Any) -> None:
-    print(json.dumps(value, ensure_ascii=False))
-
-
-def _run_with_bar(desc: str, unit: str, work: Any) -> Any:
-    bar = _progress_bar(desc, unit)
-    try:
-        return work(bar.update if bar else None)
-    finally:
-        if bar:
-            bar.close()
 
 
 # -- verify ------------------------------------------------------------------------------
@@ -142,11 +105,11 @@ def _print_verify(result: VerifyResult) -> None:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     with open_from_args(args) as store:
-        result = _run_with_bar(
+        result = run_with_progress(
             "verifying", "events", lambda p: verify_store(store, anchor=args.anchor, progress=p)
         )
     if args.json:
-        _dump(result.as_json())
+        print_json(result.as_json())
     else:
         _print_verify(result)
     if not result.intact:
@@ -168,7 +131,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     with open_from_args(args) as store:
         diff = diff_versions(store, args.account_id, args.first, args.second)
     if args.json:
-        _dump(diff.as_json())
+        print_json(diff.as_json())
         return 0
     print(
         f"{diff.account_id}: version {diff.from_version} → {diff.to_version} "
@@ -212,13 +175,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         account_id=args.account_id,
         event_types=tuple(args.types) if args.types else None,
         operator=args.operator,
-        since=_time(args.since),
-        until=_time(args.until),
+        since=optional_time(args.since),
+        until=optional_time(args.until),
         after=args.after,
         limit=args.limit,
     )
     with open_from_args(args) as store:
-        summary = _run_with_bar(
+        summary = run_with_progress(
             "exporting",
             "events",
             lambda p: export_events(store, args.format, args.output, filters, progress=p),
@@ -234,7 +197,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with open_from_args(args) as store:
-        summary = _run_with_bar(
+        summary = run_with_progress(
             "importing", "B", lambda p: import_file(store, args.file, progress=p)
         )
         AccountProjector(store).catch_up()
@@ -253,10 +216,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    period_from, period_to = _time(args.period_from), _time(args.period_to)
+    period_from, period_to = optional_time(args.period_from), optional_time(args.period_to)
     with open_from_args(args) as store:
         user = check_user(args.user or default_user())
-        report = _run_with_bar(
+        report = run_with_progress(
             "verifying",
             "events",
             lambda p: build_report(
@@ -276,91 +239,4 @@ def cmd_report(args: argparse.Namespace) -> int:
         f"{format_money(report.closing_balance)}; integrity {verdict}; head hash "
         f"{report.integrity.head_hash}"
     )
-    return 0
-
-
-# -- notes -------------------------------------------------------------------------------
-
-
-def cmd_notes_add(args: argparse.Namespace) -> int:
-    author = check_user(args.user or default_user())
-    with open_from_args(args) as store:
-        note = add_note(
-            store, args.text, author=author, event_id=args.event, account_id=args.account
-        )
-    about = (
-        f"event {note.event_id} of account {note.account_id}"
-        if note.event_id
-        else f"account {note.account_id}"
-    )
-    print(f"Noted {note.note_id} on {about} by {note.author}")
-    return 0
-
-
-def cmd_notes_list(args: argparse.Namespace) -> int:
-    with open_from_args(args) as store:
-        notes = list_notes(
-            store,
-            account_id=args.account,
-            event_id=args.event,
-            author=args.author,
-            since=_time(args.since),
-            until=_time(args.until),
-            limit=args.limit,
-        )
-        out = sys.stdout
-        for note in notes:
-            if args.json:
-                out.write(json.dumps(note.as_json(), ensure_ascii=False) + "\n")
-                continue
-            about = f"event {note.event_id}" if note.event_id else "account"
-            text = note.text.replace("\n", " ⏎ ")
-            out.write(
-                f"{note.created_at.isoformat()}  {note.author:<16} "
-                f"{note.account_id:<14} {about:<42} {text}\n"
-            )
-    return 0
-
-
-# -- projections check -------------------------------------------------------------------
-
-
-def cmd_projections_check(args: argparse.Namespace) -> int:
-    with open_from_args(args) as store:
-        report = _run_with_bar("checking", "events", lambda p: check_projection(store, progress=p))
-    if args.json:
-        _dump(report.as_json())
-    else:
-        print(
-            f"checkpoint {report.checkpoint} · head {report.head} · lag {report.lag} "
-            f"events · {report.rows} rows checked against {report.accounts} accounts "
-            "replayed up to the checkpoint"
-        )
-        if report.ahead_of_log:
-            print("  the checkpoint is beyond the newest event: the log lost events")
-        for drift in report.drift[:SHOWN_PROBLEMS]:
-            print(
-                f"  drift    {drift.account_id:<14} {drift.field:<14} read model "
-                f"{drift.projected!s:<28} log {drift.replayed!s}"
-            )
-        if len(report.drift) > SHOWN_PROBLEMS:
-            print(f"  … and {len(report.drift) - SHOWN_PROBLEMS} more drifting fields")
-        for account in report.missing[:SHOWN_PROBLEMS]:
-            print(f"  missing  {account:<14} has events but no read-model row")
-        for account in report.extra[:SHOWN_PROBLEMS]:
-            print(f"  extra    {account:<14} has a read-model row but no events")
-        for gap in report.gaps[:SHOWN_PROBLEMS]:
-            print(
-                f"  gap      {gap.account_id:<14} expected version {gap.expected_version}, "
-                f"found {gap.found_version} at position {gap.position}"
-            )
-        if report.consistent:
-            print("consistent: no drift, no missing or extra accounts, no version gaps")
-    if not report.consistent:
-        print(
-            "esgui: the read model does not match the log (drift, missing or extra "
-            "accounts, or version gaps); `esgui projections rebuild` rebuilds it",
-            file=sys.stderr,
-        )
-        return 1
     return 0

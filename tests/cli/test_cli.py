@@ -41,8 +41,12 @@ def test_session_of_commands(cli) -> None:
     code, out, _ = cli("state", "A1", "--json")
     state = json.loads(out)
     assert {k: state[k] for k in ("account_id", "owner", "balance", "status", "version")} == {
-        "account_id": "A1", "owner": "Alice", "balance": "95.10", "status": "open",
-        "version": 3}
+        "account_id": "A1",
+        "owner": "Alice",
+        "balance": "95.10",
+        "status": "open",
+        "version": 3,
+    }
     assert json.loads(cli("state", "A1", "--json", "--at-version", "2")[1])["balance"] == "100.10"
 
 
@@ -66,14 +70,24 @@ def test_events_json_lines_shape(cli) -> None:
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and [r["position"] for r in rows] == [1, 2, 3]
     first = rows[0]
-    for key in ("position", "event_id", "aggregate_id", "aggregate_type", "event_type",
-                "version", "data", "metadata", "recorded_at"):
+    for key in (
+        "position",
+        "event_id",
+        "aggregate_id",
+        "aggregate_type",
+        "event_type",
+        "version",
+        "data",
+        "metadata",
+        "recorded_at",
+    ):
         assert key in first
     assert first["metadata"]["user"] == "carol"
     when = datetime.fromisoformat(first["recorded_at"])
     assert first["recorded_at"].endswith("+00:00") and when.utcoffset().total_seconds() == 0
-    assert [json.loads(x)["position"] for x in cli("events", "--after", "1", "--json")[1]
-            .splitlines()] == [2, 3]
+    assert [
+        json.loads(x)["position"] for x in cli("events", "--after", "1", "--json")[1].splitlines()
+    ] == [2, 3]
     assert len(cli("events", "--limit", "1", "--json")[1].splitlines()) == 1
     only = cli("events", "A1", "--type", "MoneyDeposited", "--json")[1].splitlines()
     assert [json.loads(x)["position"] for x in only] == [3]
@@ -87,8 +101,12 @@ def test_accounts_catch_up_first(cli) -> None:
     rows = json.loads(out)
     assert code == 0 and len(rows) == 1
     assert {k: rows[0][k] for k in ("account_id", "owner", "balance", "status", "version")} == {
-        "account_id": "A1", "owner": "Alice", "balance": "3.30", "status": "open",
-        "version": 2}
+        "account_id": "A1",
+        "owner": "Alice",
+        "balance": "3.30",
+        "status": "open",
+        "version": 2,
+    }
     code, out, _ = cli("accounts")
     assert "Alice" in out and "3.30" in out
 
@@ -128,7 +146,8 @@ def test_projections_update_and_rebuild(cli) -> None:
     (("seed", "--accounts", "5", "--events", "2"), 2, "at least the number of accounts"),
 ])  # fmt: skip
 def test_failures_are_one_line_with_the_right_code_and_append_nothing(
-        cli, store_url, args, code, fragment) -> None:
+    cli, store_url, args, code, fragment
+) -> None:
     cli("open", "A1", "--owner", "Alice", "--initial", "10.00")
     before = head(store_url)
     got, out, err = cli(*args)
@@ -170,21 +189,41 @@ def test_seed_is_deterministic_and_obeys_rules(tmp_path, capsys) -> None:
     histories = []
     for url in urls:
         with esgui.open_store(url) as store:
-            histories.append([(e.aggregate_id, e.version, e.event_type, e.data,
-                               e.recorded_at.date()) for e in store.read_all()])
+            histories.append(
+                [
+                    (e.aggregate_id, e.version, e.event_type, e.data, e.recorded_at.date())
+                    for e in store.read_all()
+                ]
+            )
     assert histories[0] == histories[1]
     assert len(histories[0]) == 300
 
 
 def test_python_dash_m_and_console_script_have_no_traceback(store_url, tmp_path) -> None:
     env = {**os.environ, "ESGUI_DB": store_url, "ESGUI_USER": "dora"}
-    ok = subprocess.run([sys.executable, "-m", "esgui", "open", "Z1", "--owner", "Zed"],
-                        env=env, capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        [sys.executable, "-m", "esgui", "open", "Z1", "--owner", "Zed"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert ok.returncode == 0, ok.stderr
-    bad = subprocess.run([sys.executable, "-m", "esgui", "withdraw", "Z1", "5.00"],
-                         env=env, capture_output=True, text=True, timeout=60)
+    bad = subprocess.run(
+        [sys.executable, "-m", "esgui", "withdraw", "Z1", "5.00"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 1
     assert bad.stderr.strip() == "esgui: Insufficient funds: balance 0.00, requested 5.00"
-    piped = subprocess.run(f'"{sys.executable}" -m esgui events | head -c 10', shell=True,
-                           env=env, capture_output=True, text=True, timeout=60)
+    piped = subprocess.run(
+        f'"{sys.executable}" -m esgui events | head -c 10',
+        shell=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert "Traceback" not in piped.stderr

@@ -14,21 +14,38 @@ from tests.conftest import fuzz_examples
 pytestmark = pytest.mark.fuzz
 
 words = st.text(st.characters(blacklist_categories=("Cs",)), max_size=20)
-numbers = st.one_of(st.integers(-10**20, 10**20).map(str), st.decimals(allow_nan=True).map(str),
-                    st.floats().map(str), words)
+numbers = st.one_of(
+    st.integers(-(10**20), 10**20).map(str),
+    st.decimals(allow_nan=True).map(str),
+    st.floats().map(str),
+    words,
+)
 account = st.one_of(st.sampled_from(["A1", "B1", "ZZ"]), words)
 
 argv = st.one_of(
     st.tuples(st.just("open"), account, st.just("--owner"), words, st.just("--initial"), numbers),
     st.tuples(st.sampled_from(["deposit", "withdraw"]), account, numbers),
     st.tuples(st.just("close"), account),
-    st.tuples(st.just("state"), account, st.sampled_from(["--at-version", "--at"]),
-              st.one_of(numbers, words)),
-    st.tuples(st.just("events"), st.sampled_from(["--after", "--limit", "--type", "--since",
-                                                  "--operator"]), st.one_of(numbers, words)),
-    st.lists(st.one_of(words, st.sampled_from(["open", "state", "--json", "--db", "-x",
-                                               "--read-only", "events", "accounts"])),
-             max_size=5).map(tuple),
+    st.tuples(
+        st.just("state"),
+        account,
+        st.sampled_from(["--at-version", "--at"]),
+        st.one_of(numbers, words),
+    ),
+    st.tuples(
+        st.just("events"),
+        st.sampled_from(["--after", "--limit", "--type", "--since", "--operator"]),
+        st.one_of(numbers, words),
+    ),
+    st.lists(
+        st.one_of(
+            words,
+            st.sampled_from(
+                ["open", "state", "--json", "--db", "-x", "--read-only", "events", "accounts"]
+            ),
+        ),
+        max_size=5,
+    ).map(tuple),
 ).map(list)
 
 
@@ -40,8 +57,11 @@ def fuzz_url(store_url):
     return store_url
 
 
-@settings(max_examples=fuzz_examples(150), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=fuzz_examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(args=argv)
 @example(args=["deposit", "A1", "1e5"])
 @example(args=["--db", "postgresql://u:pw@127.0.0.1:1/x", "state", "A1"])

@@ -1,0 +1,58 @@
+"""The `events` subcommand: the log in global order, streamed as text or JSON Lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from esgui.cli.common import Subcommands, json_line, non_negative, open_from_args, optional_time
+
+
+def register(sub: Subcommands) -> None:
+    """Add this module's subcommands to the main parser."""
+    p = sub.add_parser("events", help="events in global order, streamed")
+    p.add_argument("account_id", nargs="?", metavar="ID")
+    p.add_argument(
+        "--type",
+        action="append",
+        dest="types",
+        metavar="T",
+        help="only this event type (repeatable)",
+    )
+    p.add_argument("--operator", metavar="NAME", help="only events recorded by NAME")
+    p.add_argument("--since", metavar="ISO-8601", help="recorded at or after")
+    p.add_argument("--until", metavar="ISO-8601", help="recorded at or before")
+    p.add_argument(
+        "--after", type=non_negative, default=0, metavar="P", help="only positions greater than P"
+    )
+    p.add_argument("--limit", type=non_negative, metavar="N", help="at most N events")
+    p.add_argument("--json", action="store_true", help="JSON Lines")
+    p.set_defaults(handler=cmd_events)
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    since = optional_time(args.since)
+    until = optional_time(args.until)
+    with open_from_args(args) as store:
+        stream = store.read_all(
+            after=args.after,
+            limit=args.limit,
+            event_types=args.types,
+            aggregate_id=args.account_id,
+            operator=args.operator,
+            since=since,
+            until=until,
+        )
+        out = sys.stdout
+        for event in stream:
+            if args.json:
+                out.write(json_line(event.as_json()))
+            else:
+                amount = event.data.get("amount") or event.data.get("initial") or ""
+                out.write(
+                    f"{event.position:>10}  {event.recorded_at.isoformat()}  "
+                    f"{event.aggregate_id:<14} v{event.version:<6} "
+                    f"{event.event_type:<15} {amount:>16}  {event.operator}\n"
+                )
+        out.flush()
+    return 0
