@@ -20,7 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from esgui.projections import UNREADABLE, AccountSummary
-from esgui.ui.formatting import cents_of, count, local_time, money, utc_iso
+from esgui.ui.common.formatting import cents_of, count, local_time, money, utc_iso
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 

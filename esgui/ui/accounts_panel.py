@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from esgui.projections import AccountSummary
 from esgui.ui.accounts_model import AccountsModel, AccountsProxy, Column, Role
-from esgui.ui.widgets import named
+from esgui.ui.common.widgets import named
 
 
 class AccountsPanel(QWidget):

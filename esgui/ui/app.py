@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from esgui.app.stores import mask_text
 from esgui.config import default_store_path, default_store_url
+from esgui.ui.common.theme import app_icon
 from esgui.ui.settings import APPLICATION, ORGANIZATION
-from esgui.ui.theme import app_icon
 
 log = logging.getLogger("esgui.ui")
 # Worker threads run Python too (building rows, folding histories); a short GIL switch

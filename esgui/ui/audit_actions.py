@@ -21,14 +21,14 @@ from esgui.audit.export import ExportFilters, ExportSummary, export_events
 from esgui.audit.notes import ReviewNote, add_note
 from esgui.audit.report import build_report, write_report
 from esgui.audit.verify import Problem, VerifyResult
+from esgui.ui.common.formatting import count, local_time, money
+from esgui.ui.common.tasks import CancelToken, Task
 from esgui.ui.diff_dialog import DiffDialog
 from esgui.ui.export_dialog import ExportDialog
-from esgui.ui.formatting import count, local_time, money
 from esgui.ui.note_dialog import NoteDialog
 from esgui.ui.projection_view import ProjectionDialog
 from esgui.ui.report_dialog import ReportDialog
 from esgui.ui.session import StoreSession
-from esgui.ui.tasks import CancelToken, Task
 from esgui.ui.verify_view import VerifyDialog, problem_text, short_problem_text
 
 if TYPE_CHECKING:

@@ -11,10 +11,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QTableView, QWidget
 
+from esgui.ui.common.tasks import CancelToken, Task
+from esgui.ui.common.widgets import TaskProgress, named
 from esgui.ui.session import StoreSession
 from esgui.ui.status_bar import StatusBar
-from esgui.ui.tasks import CancelToken, Task
-from esgui.ui.widgets import TaskProgress, named
 
 
 def results_table(name: str, description: str, model: QAbstractItemModel,

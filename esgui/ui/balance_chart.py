@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 from esgui.app.timeline import BalanceSeries
-from esgui.ui.widgets import named
+from esgui.ui.common.widgets import named
 
 # (show in this unit from this many, the unit, its name): 12,345.00 -> 12.3 thousands
 _UNITS = ((10**10, 10**9, "billions"), (10**7, 10**6, "millions"), (10**4, 10**3, "thousands"))

@@ -25,10 +25,10 @@ from esgui.app import Accounts
 from esgui.domain.account import AccountState
 from esgui.domain.money import parse_amount
 from esgui.errors import ConcurrencyError, EsguiError, InvalidInput, NotPermitted, RuleViolation
-from esgui.ui.formatting import money
+from esgui.ui.common.formatting import money
+from esgui.ui.common.tasks import CancelToken, Task
+from esgui.ui.common.widgets import named, set_state
 from esgui.ui.session import StoreSession
-from esgui.ui.tasks import CancelToken, Task
-from esgui.ui.widgets import named, set_state
 
 Command = Callable[[Accounts], AccountState]
 

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 from esgui.audit.diff import VersionDiff, diff_versions, event_money
 from esgui.domain.money import money_from_text
 from esgui.ui.audit_dialog import AuditDialog, results_table
-from esgui.ui.formatting import count, local_time, money
+from esgui.ui.common.formatting import count, local_time, money
+from esgui.ui.common.table_model import Row, TableModel
+from esgui.ui.common.tasks import CancelToken
+from esgui.ui.common.widgets import named
 from esgui.ui.status_bar import StatusBar
-from esgui.ui.table_model import Row, TableModel
-from esgui.ui.tasks import CancelToken
-from esgui.ui.widgets import named
 
 FIELD_TITLES = {"owner": "Owner", "balance": "Balance", "status": "Status", "version": "Version",
                 "opened_at": "Opened", "updated_at": "Last change"}  # fmt: skip

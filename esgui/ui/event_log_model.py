@@ -21,10 +21,10 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from esgui.app.queries import SCAN_WINDOW, EventQuery, LogRow, Page, fetch_newer, fetch_page
-from esgui.ui.formatting import count, local_time, money, utc_iso
-from esgui.ui.icons import mark_icon
+from esgui.ui.common.formatting import count, local_time, money, utc_iso
+from esgui.ui.common.icons import mark_icon
+from esgui.ui.common.tasks import CancelToken, Task
 from esgui.ui.session import StoreSession
-from esgui.ui.tasks import CancelToken, Task
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
 BATCH = 200

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from esgui.app.queries import EventQuery
 from esgui.audit.export import ExportFilters
-from esgui.ui.formatting import local_time
-from esgui.ui.widgets import named
+from esgui.ui.common.formatting import local_time
+from esgui.ui.common.widgets import named
 
 FORMATS = (("jsonl", "JSON Lines — for moving and archiving; review notes included"),
            ("csv", "CSV — for spreadsheets; review notes in NAME.notes.csv beside it"))  # fmt: skip

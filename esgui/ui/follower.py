@@ -25,7 +25,7 @@ from esgui.app.stores import EventStore
 from esgui.errors import EsguiError, NotPermitted
 from esgui.projections import AccountProjector, AccountSummary, Cancelled
 from esgui.projections.account_summary import apply_to_summary
-from esgui.ui.tasks import plain_message
+from esgui.ui.common.tasks import plain_message
 
 log = logging.getLogger("esgui.ui")
 WAIT_S = 0.2

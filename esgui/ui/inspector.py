@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from esgui.app.stores import RecordedEvent
-from esgui.ui.formatting import local_time, utc_iso
-from esgui.ui.widgets import named
+from esgui.ui.common.formatting import local_time, utc_iso
+from esgui.ui.common.widgets import named
 
 _MUTED = "#7d868f"
 NOTE_CHARS = 48  # a note longer than this is cut in the facts (whole in the tooltip)

@@ -27,6 +27,9 @@ from esgui.ui.accounts_panel import AccountsPanel
 from esgui.ui.audit_actions import AuditActions
 from esgui.ui.balance_chart import BalanceChart
 from esgui.ui.command_panel import CommandPanel
+from esgui.ui.common.tasks import Task
+from esgui.ui.common.theme import app_icon, apply_theme
+from esgui.ui.common.widgets import Banner
 from esgui.ui.dialogs import ConnectDialog, StoreExists, ask_new_store, ask_open_store
 from esgui.ui.event_log_panel import EventLogPanel
 from esgui.ui.inspector import EventInspector
@@ -37,10 +40,7 @@ from esgui.ui.selection import Selection
 from esgui.ui.session import StoreSession
 from esgui.ui.settings import Settings
 from esgui.ui.status_bar import StatusBar
-from esgui.ui.tasks import Task
-from esgui.ui.theme import app_icon, apply_theme
 from esgui.ui.timeline_panel import TimelinePanel
-from esgui.ui.widgets import Banner
 
 DEFAULT_SIZE = (1400, 900)
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from esgui.app.stores import RecordedEvent
 from esgui.audit.notes import MAX_NOTE_LENGTH
-from esgui.ui.widgets import named
+from esgui.ui.common.widgets import named
 
 
 class NoteDialog(QDialog):

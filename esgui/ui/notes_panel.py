@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 from esgui.app.queries import event_positions
 from esgui.audit.notes import ReviewNote, list_notes, note_count
 from esgui.ui.audit_dialog import results_table
-from esgui.ui.formatting import count, local_time, utc_iso
+from esgui.ui.common.formatting import count, local_time, utc_iso
+from esgui.ui.common.table_model import Row, RowRole, TableModel
+from esgui.ui.common.tasks import CancelToken, Latest
+from esgui.ui.common.widgets import named
 from esgui.ui.session import StoreSession
-from esgui.ui.table_model import Row, RowRole, TableModel
-from esgui.ui.tasks import CancelToken, Latest
-from esgui.ui.widgets import named
 
 MAX_NOTES = 10_000
 POLL_S = 5.0

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from esgui.app.seed import SeedResult, seed
 from esgui.projections import AccountProjector
-from esgui.ui.formatting import count
-from esgui.ui.tasks import CancelToken, Task
+from esgui.ui.common.formatting import count
+from esgui.ui.common.tasks import CancelToken, Task
 
 if TYPE_CHECKING:
     from esgui.ui.main_window import MainWindow

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
 
 from esgui.audit.projection_check import ProjectionReport, check_projection
 from esgui.ui.audit_dialog import AuditDialog, results_table
-from esgui.ui.formatting import count
+from esgui.ui.common.formatting import count
+from esgui.ui.common.table_model import Row, TableModel
+from esgui.ui.common.tasks import CancelToken
+from esgui.ui.common.widgets import named, set_state
 from esgui.ui.status_bar import StatusBar
-from esgui.ui.table_model import Row, TableModel
-from esgui.ui.tasks import CancelToken
-from esgui.ui.widgets import named, set_state
 
 
 def _value(value: object) -> str:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from esgui.ui.widgets import named
+from esgui.ui.common.widgets import named
 
 
 def _utc(edit: QDateTimeEdit) -> datetime:

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from esgui.app.queries import LogRow, load_event
+from esgui.ui.common.tasks import Latest
 from esgui.ui.session import StoreSession
-from esgui.ui.tasks import Latest
 
 if TYPE_CHECKING:
     from esgui.ui.main_window import MainWindow

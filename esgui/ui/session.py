@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, Signal
 import esgui
 from esgui.app import Accounts
 from esgui.app.stores import EventStore, describe_url
+from esgui.ui.common.tasks import CancelToken, Task, TaskRunner
 from esgui.ui.follower import LiveFollower
-from esgui.ui.tasks import CancelToken, Task, TaskRunner
 
 log = logging.getLogger("esgui.ui")
 

@@ -9,9 +9,9 @@ import time
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
-from esgui.ui.formatting import count
-from esgui.ui.tasks import Task
-from esgui.ui.widgets import TaskProgress, named, set_state
+from esgui.ui.common.formatting import count
+from esgui.ui.common.tasks import Task
+from esgui.ui.common.widgets import TaskProgress, named, set_state
 
 PULSE_MS = 700
 

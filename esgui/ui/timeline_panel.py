@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 from esgui.app.timeline import BalanceSeries
 from esgui.domain.account import AccountState
 from esgui.ui.balance_chart import BalanceChart
-from esgui.ui.formatting import count, local_time, money, utc_iso
-from esgui.ui.icons import media_icon
+from esgui.ui.common.formatting import count, local_time, money, utc_iso
+from esgui.ui.common.icons import media_icon
+from esgui.ui.common.tasks import CancelToken, Latest, Task
+from esgui.ui.common.widgets import named
 from esgui.ui.session import StoreSession
-from esgui.ui.tasks import CancelToken, Latest, Task
-from esgui.ui.widgets import named
 
 PLAY_INTERVAL_MS = 80
 SPEEDS = (1, 10, 100, 1000)

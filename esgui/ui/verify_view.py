@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 from esgui.audit.verify import Problem, VerifyResult, normalise_anchor, verify_store
 from esgui.errors import InvalidInput
 from esgui.ui.audit_dialog import AuditDialog, results_table
-from esgui.ui.formatting import count
+from esgui.ui.common.formatting import count
+from esgui.ui.common.table_model import Row, TableModel
+from esgui.ui.common.tasks import CancelToken
+from esgui.ui.common.widgets import named, set_state
 from esgui.ui.status_bar import StatusBar
-from esgui.ui.table_model import Row, TableModel
-from esgui.ui.tasks import CancelToken
-from esgui.ui.widgets import named, set_state
 
 KIND_TITLES = {
     "altered": "Altered", "missing": "Missing", "unexpected": "Inserted",
