@@ -8,27 +8,14 @@ integer cents, compared natively by the proxy.
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Any, TypeAlias
+from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from esgui.projections import UNREADABLE, AccountSummary
 from esgui.ui.common.formatting import cents_of, count, local_time, money, utc_iso
-
-Index: TypeAlias = QModelIndex | QPersistentModelIndex
-
-
-class Role(IntEnum):
-    SORT = Qt.ItemDataRole.UserRole + 1
-    ACCOUNT_ID = Qt.ItemDataRole.UserRole + 2
-    SUMMARY = Qt.ItemDataRole.UserRole + 3
+from esgui.ui.common.table_model import Index, Role, TableModel
 
 
 class Column(IntEnum):
@@ -41,43 +28,19 @@ class Column(IntEnum):
 
 
 HEADERS = ("Account", "Owner", "Balance", "Status", "Version", "Last activity")
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+NUMERIC = (Column.BALANCE, Column.VERSION)
 _MUTED = QColor(128, 128, 128)
 _ERROR = QColor(200, 40, 40)
 
 
-class AccountsModel(QAbstractTableModel):
+class AccountsModel(TableModel[AccountSummary]):
     """One row per account, in arrival order (the proxy sorts)."""
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AccountSummary] = []
+        super().__init__(HEADERS, NUMERIC, parent)
         self._index: dict[str, int] = {}
 
     # -- Qt ------------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if section in (Column.BALANCE, Column.VERSION) else _LEFT
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -89,7 +52,7 @@ class AccountsModel(QAbstractTableModel):
         if role == Role.SORT:
             return self._sort_key(row, column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if column in (Column.BALANCE, Column.VERSION) else _LEFT
+            return self._align[column]
         if role == Qt.ItemDataRole.ForegroundRole and column == Column.STATUS:
             if row.status == UNREADABLE:
                 return QBrush(_ERROR)
@@ -104,7 +67,7 @@ class AccountsModel(QAbstractTableModel):
             return None
         if role == Role.ACCOUNT_ID:
             return row.account_id
-        if role == Role.SUMMARY:
+        if role == Role.PAYLOAD:
             return row
         return None
 
@@ -196,7 +159,7 @@ class AccountsProxy(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         model = self.sourceModel()
-        row = model.data(model.index(source_row, 0, source_parent), Role.SUMMARY)
+        row = model.data(model.index(source_row, 0, source_parent), Role.PAYLOAD)
         if row is None:
             return False
         if self._status and row.status != self._status:

@@ -28,7 +28,7 @@ from esgui.audit.diff import VersionDiff, diff_versions, event_money
 from esgui.domain.money import money_from_text
 from esgui.ui.audit_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count, local_time, money
-from esgui.ui.common.table_model import Row, TableModel
+from esgui.ui.common.table_model import Row, RowsModel
 from esgui.ui.common.tasks import CancelToken
 from esgui.ui.common.widgets import named
 from esgui.ui.status_bar import StatusBar
@@ -103,10 +103,10 @@ class DiffDialog(AuditDialog):
         self.headline = named(QLabel(""), "diffHeadline", "Compared versions")
         self.money = named(QLabel(""), "diffSummary", "Money and events in between")
         self.money.setWordWrap(True)
-        self.fields_model = TableModel(("Field", "Before", "After"))
+        self.fields_model = RowsModel(("Field", "Before", "After"))
         self.fields = results_table("diffFields", "Changed state fields", self.fields_model,
                                     (110, 230))  # fmt: skip
-        self.events_model = TableModel(("Position", "Version", "Recorded", "Type", "Amount",
+        self.events_model = RowsModel(("Position", "Version", "Recorded", "Type", "Amount",
                                         "Operator"), numeric=(0, 1, 4))  # fmt: skip
         self.events = results_table("diffEvents", "Events in between", self.events_model,
                                     (70, 70, 142, 122, 95))  # fmt: skip

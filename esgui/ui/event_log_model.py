@@ -15,31 +15,22 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 from enum import IntEnum
-from typing import Any, TypeAlias
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from esgui.app.queries import SCAN_WINDOW, EventQuery, LogRow, Page, fetch_newer, fetch_page
 from esgui.ui.common.formatting import count, local_time, money, utc_iso
 from esgui.ui.common.icons import mark_icon
+from esgui.ui.common.table_model import Index, Role, TableModel
 from esgui.ui.common.tasks import CancelToken, Task
 from esgui.ui.session import StoreSession
 
-Index: TypeAlias = QModelIndex | QPersistentModelIndex
 BATCH = 200
 SEEK_BATCH = 5000  # larger batches while fetching on towards a requested event
 NEWER_LIMIT = 2000  # more new events than this at once: reload instead of merging
 MAX_SEEK_ROWS = 150_000  # fetching on towards an event stops here (memory stays bounded)
-
-
-class LogRole(IntEnum):
-    POSITION = Qt.ItemDataRole.UserRole + 1
-    VERSION = Qt.ItemDataRole.UserRole + 2
-    ACCOUNT_ID = Qt.ItemDataRole.UserRole + 3
-    ROW = Qt.ItemDataRole.UserRole + 4
-    PROBLEM = Qt.ItemDataRole.UserRole + 5  # the integrity problem at this position, or None
-    NOTE = Qt.ItemDataRole.UserRole + 6  # what review notes say about this event, or None
 
 
 class LogColumn(IntEnum):
@@ -53,12 +44,7 @@ class LogColumn(IntEnum):
 
 
 HEADERS = ("Position", "Account", "Version", "Type", "Amount", "Operator", "Recorded")
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-_LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-_NUMERIC = (LogColumn.POSITION, LogColumn.VERSION, LogColumn.AMOUNT)
-_ALIGN = tuple(_RIGHT if column in _NUMERIC else _LEFT for column in range(len(HEADERS)))
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+NUMERIC = (LogColumn.POSITION, LogColumn.VERSION, LogColumn.AMOUNT)
 # data() runs for every painted cell: compare roles as plain ints
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
@@ -89,7 +75,7 @@ def texts_of(row: LogRow) -> Texts:
             local_time(row.recorded_at))  # fmt: skip
 
 
-class EventLogModel(QAbstractTableModel):
+class EventLogModel(TableModel[tuple[Any, ...]]):
     fetch_started = Signal()
     fetch_progressed = Signal(int, int)  # keys scanned, keys in range (filtered scans)
     rows_fetched = Signal(int)  # how many rows the last batch added
@@ -98,12 +84,11 @@ class EventLogModel(QAbstractTableModel):
     key_found = Signal(int)  # the row of the key asked for with request_key
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
+        # rows: plain tuples (LogRow's fields): exact tuples of plain values are left
+        # alone by Python's cycle collector, so a long log never makes it pause the GUI
+        super().__init__(HEADERS, NUMERIC, parent)
         self._session: StoreSession | None = None
         self._query = EventQuery()
-        # plain tuples (LogRow's fields): exact tuples of plain values are left alone by
-        # Python's cycle collector, so a long log never makes it pause the GUI
-        self._rows: list[tuple[Any, ...]] = []
         self._texts: list[Texts] = []  # what data() shows, per row
         self._keys: list[int] = []  # ascending in display order (negated when newest first)
         self._cursor: int | None = None
@@ -186,26 +171,6 @@ class EventLogModel(QAbstractTableModel):
 
     # -- Qt ------------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if section in _NUMERIC else _LEFT
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        return _FLAGS if index.isValid() else _NO_FLAGS
-
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         row = index.row()
         if not 0 <= row < len(self._texts):
@@ -213,7 +178,7 @@ class EventLogModel(QAbstractTableModel):
         if role == _DISPLAY:
             return self._texts[row][index.column()]
         if role == _ALIGNMENT:
-            return _ALIGN[index.column()]
+            return self._align[index.column()]
         if role == _FOREGROUND:
             if index.column() != _AMOUNT:
                 return None
@@ -242,17 +207,17 @@ class EventLogModel(QAbstractTableModel):
             if event.upcast:
                 return "Stored in an older schema; shown upcast to the current one"
             return utc_iso(event.recorded_at) if index.column() == _RECORDED else None
-        if role == LogRole.POSITION:
+        if role == Role.POSITION:
             return self._rows[row][0]
-        if role == LogRole.VERSION:
+        if role == Role.VERSION:
             return self._rows[row][2]
-        if role == LogRole.ACCOUNT_ID:
+        if role == Role.ACCOUNT_ID:
             return self._rows[row][1]
-        if role == LogRole.ROW:
+        if role == Role.PAYLOAD:
             return LogRow._make(self._rows[row])
-        if role == LogRole.PROBLEM:
+        if role == Role.PROBLEM:
             return self._problems.get(self._rows[row][0])
-        if role == LogRole.NOTE:
+        if role == Role.NOTE:
             return self._notes.get(self._rows[row][0])
         return None
 

@@ -29,7 +29,7 @@ from esgui.app.queries import event_positions
 from esgui.audit.notes import ReviewNote, list_notes, note_count
 from esgui.ui.audit_dialog import results_table
 from esgui.ui.common.formatting import count, local_time, utc_iso
-from esgui.ui.common.table_model import Row, RowRole, TableModel
+from esgui.ui.common.table_model import Role, Row, RowsModel
 from esgui.ui.common.tasks import CancelToken, Latest
 from esgui.ui.common.widgets import named
 from esgui.ui.session import StoreSession
@@ -71,7 +71,7 @@ class NotesProxy(QSortFilterProxyModel):
         self.exact_account = False
         self.author = ""
         self.text = ""
-        self.setSortRole(RowRole.SORT)
+        self.setSortRole(Role.SORT)
 
     def set_filters(self, account: str, exact_account: bool, author: str, text: str) -> None:
         changing = hasattr(self, "beginFilterChange")  # Qt ≥ 6.10
@@ -88,7 +88,7 @@ class NotesProxy(QSortFilterProxyModel):
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
         model = self.sourceModel()
-        payload = model.data(model.index(source_row, 0, source_parent), RowRole.PAYLOAD)
+        payload = model.data(model.index(source_row, 0, source_parent), Role.PAYLOAD)
         if payload is None:
             return False
         note: ReviewNote = payload[0]
@@ -119,7 +119,7 @@ class NotesPanel(QWidget):
         self.positions: Positions = {}
         self.by_event: dict[str, list[ReviewNote]] = {}
         self.truncated = False
-        self.model = TableModel(("Time", "Author", "Account", "About", "Note"), parent=self)
+        self.model = RowsModel(("Time", "Author", "Account", "About", "Note"), parent=self)
         self.proxy = NotesProxy(self)
         self.proxy.setSourceModel(self.model)
         self.account_filter = named(QLineEdit(), "notesAccountFilter", "Account filter")
@@ -270,11 +270,11 @@ class NotesPanel(QWidget):
 
     def shown_notes(self) -> list[ReviewNote]:
         """The notes the filters let through, in the view's order."""
-        return [self.proxy.index(r, 0).data(RowRole.PAYLOAD)[0]
+        return [self.proxy.index(r, 0).data(Role.PAYLOAD)[0]
                 for r in range(self.proxy.rowCount())]  # fmt: skip
 
     def _on_double_clicked(self, index: QModelIndex) -> None:
-        payload = index.data(RowRole.PAYLOAD)
+        payload = index.data(Role.PAYLOAD)
         if payload is not None:
             note, version = payload
             self.note_activated.emit(note.account_id, version)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
 from esgui.audit.projection_check import ProjectionReport, check_projection
 from esgui.ui.audit_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count
-from esgui.ui.common.table_model import Row, TableModel
+from esgui.ui.common.table_model import Row, RowsModel
 from esgui.ui.common.tasks import CancelToken
 from esgui.ui.common.widgets import named, set_state
 from esgui.ui.status_bar import StatusBar
@@ -68,7 +68,7 @@ class ProjectionDialog(AuditDialog):
         self.lag = named(QLabel(""), "projectionLag", "Lag")
         self.lag.setWordWrap(True)
         self.lag.setProperty("role", "caption")
-        self.model = TableModel(("Finding", "Account", "Field", "Read model", "Log (replayed)"))
+        self.model = RowsModel(("Finding", "Account", "Field", "Read model", "Log (replayed)"))
         self.table = results_table("projectionFindings", "Findings", self.model,
                                    (150, 110, 110, 170))  # fmt: skip
         self.table.doubleClicked.connect(

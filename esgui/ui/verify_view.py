@@ -26,7 +26,7 @@ from esgui.audit.verify import Problem, VerifyResult, normalise_anchor, verify_s
 from esgui.errors import InvalidInput
 from esgui.ui.audit_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count
-from esgui.ui.common.table_model import Row, TableModel
+from esgui.ui.common.table_model import Row, RowsModel
 from esgui.ui.common.tasks import CancelToken
 from esgui.ui.common.widgets import named, set_state
 from esgui.ui.status_bar import StatusBar
@@ -103,7 +103,7 @@ class VerifyDialog(AuditDialog):
         self.hint = QLabel(ANCHOR_HINT)
         self.hint.setWordWrap(True)
         self.hint.setProperty("role", "caption")
-        self.model = TableModel(("Position", "Problem", "Account", "Version", "What was found"),
+        self.model = RowsModel(("Position", "Problem", "Account", "Version", "What was found"),
                                 numeric=(0, 3))  # fmt: skip
         self.table = results_table("verifyProblems", "Problems found", self.model,
                                    (76, 84, 110, 68))  # fmt: skip
