@@ -22,13 +22,13 @@ from esgui.audit.notes import ReviewNote, add_note
 from esgui.audit.report import build_report, write_report
 from esgui.audit.verify import Problem, VerifyResult
 from esgui.ui.common.formatting import count, local_time, money
+from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import CancelToken, Task
 from esgui.ui.diff_dialog import DiffDialog
 from esgui.ui.export_dialog import ExportDialog
 from esgui.ui.note_dialog import NoteDialog
 from esgui.ui.projection_view import ProjectionDialog
 from esgui.ui.report_dialog import ReportDialog
-from esgui.ui.session import StoreSession
 from esgui.ui.verify_view import VerifyDialog, problem_text, short_problem_text
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class AuditActions(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
-        self.session: StoreSession | None = None
+        self.session: Session | None = None
         self.result: VerifyResult | None = None  # the last verification of this store
         self._problems: dict[int, Problem] = {}  # its problems by position
         self.folder = Path.home()
@@ -74,7 +74,7 @@ class AuditActions(QObject):
         window.notes.notes_loaded.connect(self._on_notes_loaded)
         window.inspector.annotate = self.annotations
 
-    def set_session(self, session: StoreSession | None) -> None:
+    def set_session(self, session: Session | None) -> None:
         self.session = session
         self.result = None
         self._problems = {}

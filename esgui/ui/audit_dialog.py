@@ -11,9 +11,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QTableView, QWidget
 
+from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import CancelToken, Task
 from esgui.ui.common.widgets import TaskProgress, named
-from esgui.ui.session import StoreSession
 from esgui.ui.status_bar import StatusBar
 
 
@@ -47,12 +47,12 @@ class AuditDialog(QDialog):
         self.setModal(False)
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.status = status
-        self.session: StoreSession | None = None
+        self.session: Session | None = None
         self.task: Task | None = None
         self.progress = TaskProgress(name=name)
         self.progress.cancel_clicked.connect(self.cancel)
 
-    def set_session(self, session: StoreSession | None) -> None:
+    def set_session(self, session: Session | None) -> None:
         """Another store (or none): drop what the dialog showed about the old one."""
         self.cancel()
         self.task = None

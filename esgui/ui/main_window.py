@@ -23,16 +23,15 @@ from PySide6.QtWidgets import (
 
 from esgui.projections import AccountSummary
 from esgui.ui import operations
-from esgui.ui.accounts_panel import AccountsPanel
+from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit_actions import AuditActions
-from esgui.ui.balance_chart import BalanceChart
-from esgui.ui.command_panel import CommandPanel
+from esgui.ui.commands.panel import CommandPanel
 from esgui.ui.common.tasks import Task
 from esgui.ui.common.theme import app_icon, apply_theme
 from esgui.ui.common.widgets import Banner
 from esgui.ui.dialogs import ConnectDialog, StoreExists, ask_new_store, ask_open_store
-from esgui.ui.event_log_panel import EventLogPanel
-from esgui.ui.inspector import EventInspector
+from esgui.ui.inspector.panel import EventInspector
+from esgui.ui.log.panel import EventLogPanel
 from esgui.ui.menus import Actions, build_menus, shortcut_table
 from esgui.ui.notes_panel import NotesPanel
 from esgui.ui.read_only import ReadOnlyMode
@@ -40,7 +39,8 @@ from esgui.ui.selection import Selection
 from esgui.ui.session import StoreSession
 from esgui.ui.settings import Settings
 from esgui.ui.status_bar import StatusBar
-from esgui.ui.timeline_panel import TimelinePanel
+from esgui.ui.timeline.balance_chart import BalanceChart
+from esgui.ui.timeline.panel import TimelinePanel
 
 DEFAULT_SIZE = (1400, 900)
 
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self._reaper.timeout.connect(self._reap)
 
         self.commands.command_succeeded.connect(self._on_command_succeeded)
-        self.timeline.history_loading.connect(
+        self.timeline.history_load_started.connect(
             lambda task: self.status.track(task, task.label, delay_ms=300)
         )
         self.error_banner.action_clicked.connect(self._on_banner_action)

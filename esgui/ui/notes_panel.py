@@ -29,10 +29,10 @@ from esgui.app.queries import event_positions
 from esgui.audit.notes import ReviewNote, list_notes, note_count
 from esgui.ui.audit_dialog import results_table
 from esgui.ui.common.formatting import count, local_time, utc_iso
+from esgui.ui.common.session import Session
 from esgui.ui.common.table_model import Role, Row, RowsModel
 from esgui.ui.common.tasks import CancelToken, Latest
 from esgui.ui.common.widgets import named
-from esgui.ui.session import StoreSession
 
 MAX_NOTES = 10_000
 POLL_S = 5.0
@@ -109,7 +109,7 @@ class NotesPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "notesPanel", "Review notes")
-        self._session: StoreSession | None = None
+        self._session: Session | None = None
         self._loader: Latest | None = None
         self._counter: Latest | None = None
         self._count = -1
@@ -171,10 +171,10 @@ class NotesPanel(QWidget):
 
     # -- session and loading ---------------------------------------------------------------
 
-    def set_session(self, session: StoreSession | None) -> None:
+    def set_session(self, session: Session | None) -> None:
         self._session = session
-        self._loader = Latest(session.runner, session) if session is not None else None
-        self._counter = Latest(session.runner, session) if session is not None else None
+        self._loader = session.latest() if session is not None else None
+        self._counter = session.latest() if session is not None else None
         self._count = -1
         self._set_notes([], {}, [], False)
         if session is not None and session.ready:

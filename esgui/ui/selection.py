@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from esgui.app.queries import LogRow, load_event
+from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import Latest
-from esgui.ui.session import StoreSession
 
 if TYPE_CHECKING:
     from esgui.ui.main_window import MainWindow
@@ -29,7 +29,7 @@ class Selection(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
-        self._session: StoreSession | None = None
+        self._session: Session | None = None
         self._event_loader: Latest | None = None
         self._highlighting = False
         self._slider_key: tuple[int, int] = (0, 0)
@@ -49,9 +49,9 @@ class Selection(QObject):
         window.log.model.modelReset.connect(self._rehighlight)
         window.log.model.rows_fetched.connect(self._on_rows_fetched)
 
-    def set_session(self, session: StoreSession | None) -> None:
+    def set_session(self, session: Session | None) -> None:
         self._session = session
-        self._event_loader = Latest(session.runner, session) if session is not None else None
+        self._event_loader = session.latest() if session is not None else None
         self._inspect_timer.stop()
         self._highlight_timer.stop()
 

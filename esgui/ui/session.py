@@ -7,6 +7,7 @@ follower's thread and waits for both, then closes the store.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -14,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 import esgui
 from esgui.app import Accounts
 from esgui.app.stores import EventStore, describe_url
-from esgui.ui.common.tasks import CancelToken, Task, TaskRunner
+from esgui.ui.common.tasks import CancelToken, Latest, Task, TaskRunner, Work
 from esgui.ui.follower import LiveFollower
 
 log = logging.getLogger("esgui.ui")
@@ -92,8 +93,19 @@ class StoreSession(QObject):
     def ready(self) -> bool:
         return self.store is not None and not self.closed
 
-    def submit(self, fn: Any, **kwargs: Any) -> Task:
-        return self.runner.submit(fn, **kwargs)
+    def submit(
+        self,
+        fn: Work,
+        *,
+        label: str = "",
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> Task:
+        return self.runner.submit(fn, label=label, on_done=on_done, on_error=on_error)
+
+    def latest(self) -> Latest:
+        """A Latest on this session's pool, deleted with the session."""
+        return Latest(self.runner, self)
 
     def retire(self) -> None:
         """Stop this session without waiting (a connect may hang until its timeout):

@@ -13,7 +13,7 @@ from esgui.audit.verify import verify_store
 from esgui.projections import AccountProjector
 from esgui.ui.common.table_model import Role, RowsModel
 from esgui.ui.diff_dialog import diff_rows
-from esgui.ui.event_log_model import EventLogModel
+from esgui.ui.log.model import EventLogModel
 from esgui.ui.notes_panel import NotesProxy, note_rows
 from esgui.ui.projection_view import finding_rows
 from esgui.ui.session import StoreSession

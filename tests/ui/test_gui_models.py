@@ -9,9 +9,9 @@ from PySide6.QtCore import QModelIndex, Qt
 import esgui
 from esgui.app.queries import EventQuery
 from esgui.app.seed import seed
-from esgui.ui.accounts_model import AccountsModel, AccountsProxy, Column
+from esgui.ui.accounts.model import AccountsModel, AccountsProxy, Column
 from esgui.ui.common.table_model import Role
-from esgui.ui.event_log_model import EventLogModel
+from esgui.ui.log.model import EventLogModel
 from esgui.ui.session import StoreSession
 from tests.ui.gui_helpers import LIVE_TIMEOUT_MS
 

@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol, TypeAlias
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -34,6 +34,7 @@ from esgui.errors import EsguiError
 
 log = logging.getLogger("esgui.ui")
 PROGRESS_INTERVAL_S = 0.05
+Work: TypeAlias = "Callable[[CancelToken], Any]"
 
 
 def plain_message(error: BaseException) -> str:
@@ -212,6 +213,17 @@ class TaskRunner(QObject):
             QCoreApplication.sendPostedEvents(task, 0)
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         return bool(finished)
+
+
+class TaskTracker(Protocol):
+    """Where long work shows its progress, with Cancel, and a one-line outcome: the
+    window's status bar."""
+
+    def track(
+        self, task: Task, label: str, *, cancellable: bool = True, delay_ms: int = 0
+    ) -> None: ...
+
+    def showMessage(self, text: str, /, timeout: int = 0) -> None: ...  # noqa: N802
 
 
 class Latest(QObject):

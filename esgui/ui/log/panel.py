@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from esgui.app.queries import EventQuery, LogRow
 from esgui.domain.events import EVENT_CLASSES
 from esgui.ui.common.widgets import named
-from esgui.ui.event_log_model import EventLogModel, LogColumn
+from esgui.ui.log.columns import LogColumn
+from esgui.ui.log.model import EventLogModel
 
 TEXT_DELAY_MS = 350
 SLOW_SCAN_MS = 300  # show the scan's progress when a fetch takes longer than this

@@ -26,9 +26,9 @@ from esgui.domain.account import AccountState
 from esgui.domain.money import parse_amount
 from esgui.errors import ConcurrencyError, EsguiError, InvalidInput, NotPermitted, RuleViolation
 from esgui.ui.common.formatting import money
+from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import CancelToken, Task
 from esgui.ui.common.widgets import named, set_state
-from esgui.ui.session import StoreSession
 
 Command = Callable[[Accounts], AccountState]
 
@@ -40,7 +40,7 @@ class CommandPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "commandPanel", "Commands")
-        self._session: StoreSession | None = None
+        self._session: Session | None = None
         self._running: Task | None = None
         self._read_only = False
         self.account_edit = named(QLineEdit(), "accountIdEdit", "Account id")
@@ -92,7 +92,7 @@ class CommandPanel(QWidget):
 
     # -- state -------------------------------------------------------------------------------
 
-    def set_session(self, session: StoreSession | None, read_only: bool = False) -> None:
+    def set_session(self, session: Session | None, read_only: bool = False) -> None:
         self._session = session
         self._read_only = read_only
         self._running = None

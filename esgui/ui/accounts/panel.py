@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from esgui.projections import AccountSummary
-from esgui.ui.accounts_model import AccountsModel, AccountsProxy, Column
+from esgui.ui.accounts.model import AccountsModel, AccountsProxy, Column
 from esgui.ui.common.table_model import Role
 from esgui.ui.common.widgets import named
 

@@ -1,16 +1,18 @@
-"""The timeline: scrub, step or play through an account's versions and see its state.
+"""The timeline panel: scrub, step or play through an account's versions and see its
+state at each.
 
-The account's history is loaded once, off the GUI thread, into a BalanceSeries; every
-slider step is then an index into it. While the history loads, each step asks for a
-replay (from the nearest snapshot) instead, and rapid steps coalesce: only the newest
-request runs. Version 0 is the moment before the account was opened.
+The account's history (`AccountHistory`) is loaded once, off the GUI thread, into a
+BalanceSeries; every slider step is then an index into it. While the history loads,
+each step asks for a replay (from the nearest snapshot) instead, and rapid steps
+coalesce: only the newest request runs. Version 0 is the moment before the account was
+opened. Play is `Playback`; the balance chart, in a dock of its own, follows the slider.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QSize, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,22 +31,21 @@ from PySide6.QtWidgets import (
 
 from esgui.app.timeline import BalanceSeries
 from esgui.domain.account import AccountState
-from esgui.ui.balance_chart import BalanceChart
 from esgui.ui.common.formatting import count, local_time, money, utc_iso
 from esgui.ui.common.icons import media_icon
-from esgui.ui.common.tasks import CancelToken, Latest, Task
+from esgui.ui.common.session import Session
+from esgui.ui.common.tasks import Task
 from esgui.ui.common.widgets import named
-from esgui.ui.session import StoreSession
-
-PLAY_INTERVAL_MS = 80
-SPEEDS = (1, 10, 100, 1000)
+from esgui.ui.timeline.balance_chart import BalanceChart
+from esgui.ui.timeline.history import AccountHistory
+from esgui.ui.timeline.playback import SPEEDS, Playback
 
 
 class TimelinePanel(QWidget):
     """Slider, step buttons, Play, a time picker, the replayed state and the chart."""
 
     version_changed = Signal(int, int)  # version, its event's position (0 if unknown)
-    history_loading = Signal(object)  # the Task loading an account's history
+    history_load_started = Signal(object)  # the Task loading an account's history
     history_loaded = Signal(str)  # account id
     compare_from_requested = Signal()  # "Compare from here": mark the slider's version
     compare_to_requested = Signal()  # "Compare to here": compare the mark with it
@@ -53,19 +54,23 @@ class TimelinePanel(QWidget):
         super().__init__(parent)
         named(self, "timelinePanel", "Timeline")
         self.chart = chart  # shown in a dock of its own; the timeline drives its marker
-        self._session: StoreSession | None = None
-        self._latest: Latest | None = None
-        self._load: Task | None = None
-        self._extend: Task | None = None
-        self._extend_again = False
-        self.account_id = ""
-        self.series: BalanceSeries | None = None
+        self.history = AccountHistory(self)
         self._following = True  # the slider sits on the newest version: stay there
         self._build()
-        self._play = QTimer(self)
-        self._play.setInterval(PLAY_INTERVAL_MS)
-        self._play.timeout.connect(self._on_play_tick)
+        self.playback = Playback(self.slider, self.speed, self)
+        self.playback.playing_changed.connect(self._on_playing_changed)
+        self._wire_history()
         self.set_account(None)
+
+    @property
+    def account_id(self) -> str:
+        """The account shown ("" for none)."""
+        return self.history.account_id
+
+    @property
+    def series(self) -> BalanceSeries | None:
+        """Its history, once loaded."""
+        return self.history.series
 
     # -- layout --------------------------------------------------------------------------
 
@@ -190,24 +195,29 @@ class TimelinePanel(QWidget):
         self.compare_to_button.clicked.connect(self.compare_to_requested)
         self.chart.version_clicked.connect(self.slider.setValue)
 
+    def _wire_history(self) -> None:
+        history = self.history
+        history.load_started.connect(self._on_load_started)
+        history.load_progressed.connect(self._on_load_progress)
+        history.load_ended.connect(self.loading.hide)
+        history.loaded.connect(self._on_history)
+        history.load_cancelled.connect(self._on_history_cancelled)
+        history.load_failed.connect(self._on_history_failed)
+        history.extended.connect(self._on_extended)
+        history.replayed.connect(self._on_replayed)
+        history.replay_failed.connect(self._on_replay_failed)
+        history.version_found.connect(self.slider.setValue)
+
     # -- wiring ----------------------------------------------------------------------------
 
-    def set_session(self, session: StoreSession | None) -> None:
-        self._session = session
-        self._latest = Latest(session.runner, session) if session is not None else None
+    def set_session(self, session: Session | None) -> None:
+        self.history.set_session(session)
         self.set_account(None)
 
     def set_account(self, account_id: str | None, version: int = 0) -> None:
         """Show `account_id` (its current version as far as the caller knows)."""
         self.stop_play()
-        for task in (self._load, self._extend):
-            if task is not None:
-                task.cancel()
-        self._load = self._extend = None
-        if self._latest is not None:
-            self._latest.clear()
-        self.account_id = account_id or ""
-        self.series = None
+        self.history.set_account(account_id or "")
         self.chart.show_empty("Loading the balance history…" if account_id
                               else "Select an account to see its balance over time")  # fmt: skip
         self.note.setText("")
@@ -227,9 +237,9 @@ class TimelinePanel(QWidget):
             self._show_empty()
             return
         self.account_label.setText(account_id)
-        self._choose_speed(version)
+        self.playback.choose_speed(version)
         self._show_version(self.slider.value())
-        self._load_history()
+        self.history.load()
 
     def set_compare_mark(self, version: int | None) -> None:
         """Show which version "Compare to here" compares from (None: the opening)."""
@@ -238,44 +248,17 @@ class TimelinePanel(QWidget):
         else:
             self.compare_from_button.setText(f"Compare from v{version:,}")
 
-    def _choose_speed(self, versions: int) -> None:
-        for i, speed in enumerate(SPEEDS):
-            if versions / speed * PLAY_INTERVAL_MS / 1000 <= 20:
-                self.speed.setCurrentIndex(i)
-                return
-        self.speed.setCurrentIndex(len(SPEEDS) - 1)
-
-    def _load_history(self) -> None:
-        session, account_id = self._session, self.account_id
-        if session is None or not session.ready:
-            return
-        store = session.store
-        assert store is not None
-
-        def work(token: CancelToken) -> BalanceSeries:
-            return BalanceSeries.load(store, account_id, should_stop=token.stopped,
-                                      progress=token.progress)  # fmt: skip
-
-        task = session.submit(work, label=f"Loading the history of {account_id}")
-        task.progressed.connect(self._on_load_progress)
-        task.finished.connect(lambda series: self._on_history(account_id, series))
-        task.failed.connect(lambda message: self._on_history_failed(account_id, message))
-        task.cancelled.connect(lambda: self._on_history_cancelled(account_id))
-        task.ended.connect(self.loading.hide)
-        self._load = task
+    def _on_load_started(self, task: Task) -> None:
         self.loading.setRange(0, 0)
         self.loading.show()
-        self.history_loading.emit(task)
+        self.history_load_started.emit(task)
 
     def _on_load_progress(self, done: int, total: int) -> None:
         self.loading.setRange(0, max(total, 1))
         self.loading.setValue(done)
 
-    def _on_history(self, account_id: str, series: BalanceSeries) -> None:
-        if account_id != self.account_id:
-            return
-        self._load = None
-        self.series = series
+    def _on_history(self, series: BalanceSeries) -> None:
+        account_id = self.account_id
         self.account_label.setText(f"{account_id} · {series.owner}" if series.owner else account_id)
         if series.error:
             self.note.setText(f"Replay stops at version {len(series)}: {series.error}")
@@ -285,48 +268,25 @@ class TimelinePanel(QWidget):
         self.history_loaded.emit(account_id)
         self.account_grew(0)  # events that arrived while it loaded
 
-    def _on_history_cancelled(self, account_id: str) -> None:
-        if account_id == self.account_id:
-            self._load = None
-            self.note.setText("History not loaded (cancelled): each version is replayed "
-                              "when you move to it, and the chart stays empty.")  # fmt: skip
-            self.chart.show_empty("History not loaded")
+    def _on_history_cancelled(self) -> None:
+        self.note.setText("History not loaded (cancelled): each version is replayed "
+                          "when you move to it, and the chart stays empty.")  # fmt: skip
+        self.chart.show_empty("History not loaded")
 
-    def _on_history_failed(self, account_id: str, message: str) -> None:
-        if account_id == self.account_id:
-            self._load = None
-            self.note.setText(f"Could not load the history: {message}")
-            self.chart.show_empty("History not loaded")
+    def _on_history_failed(self, message: str) -> None:
+        self.note.setText(f"Could not load the history: {message}")
+        self.chart.show_empty("History not loaded")
 
     def account_grew(self, version: int) -> None:
         """The account has new events (the follower saw them): extend the series."""
         if version > self.slider.maximum() and self.series is None:
             self._set_maximum(version)
-        session, series = self._session, self.series
-        if session is None or series is None or not session.ready:
-            return
-        if self._extend is not None:
-            self._extend_again = True
-            return
-        self._extend_again = False
-        store, account_id = session.store, self.account_id
-        assert store is not None
-        task = session.submit(lambda _token: series.extend(store))
-        task.finished.connect(lambda added: self._on_extended(account_id, added))
-        task.ended.connect(lambda: self._on_extend_ended(account_id))
-        self._extend = task
+        self.history.extend()
 
-    def _on_extended(self, account_id: str, added: int) -> None:
-        if account_id != self.account_id or self.series is None or not added:
-            return
+    def _on_extended(self) -> None:
+        assert self.series is not None
         self._set_maximum(len(self.series))
         self.chart.refresh()
-
-    def _on_extend_ended(self, account_id: str) -> None:
-        if account_id == self.account_id:
-            self._extend = None
-            if self._extend_again:
-                self.account_grew(0)
 
     def _set_maximum(self, maximum: int) -> None:
         following = self._following
@@ -344,52 +304,28 @@ class TimelinePanel(QWidget):
         self.slider.setValue(self.slider.value() + 1)
 
     def toggle_play(self) -> None:
-        if self._play.isActive():
+        if self.playback.playing:
             self.stop_play()
-            return
-        if not self.account_id:
-            return
-        if self.slider.value() >= self.slider.maximum():
-            self.slider.setValue(0)
-        self._play.start()
-        self.play_button.setToolTip("Pause")
-        self.play_button.setAccessibleDescription("Pause")
-        self.refresh_icons()
+        elif self.account_id:
+            self.playback.start()
 
     def stop_play(self) -> None:
-        self._play.stop()
-        self.play_button.setToolTip("Play")
-        self.play_button.setAccessibleDescription("Play")
-        self.refresh_icons()
+        self.playback.stop()
 
     @property
     def playing(self) -> bool:
-        return self._play.isActive()
+        return self.playback.playing
 
-    def _on_play_tick(self) -> None:
-        value = self.slider.value()
-        if value >= self.slider.maximum():
-            self.stop_play()
-            return
-        self.slider.setValue(min(value + int(self.speed.currentData() or 1), self.slider.maximum()))
+    def _on_playing_changed(self, playing: bool) -> None:
+        self.play_button.setToolTip("Pause" if playing else "Play")
+        self.play_button.setAccessibleDescription("Pause" if playing else "Play")
+        self.refresh_icons()
 
     def _on_jump(self) -> None:
         when = self.time_edit.dateTime().toPython()
         if not isinstance(when, datetime):
             return
-        when = when.astimezone()  # the picker shows local time
-        if self.series is not None and not self._load:
-            self.slider.setValue(self.series.version_at_time(when))
-            return
-        session, account_id = self._session, self.account_id
-        if session is None or not session.ready:
-            return
-        store = session.store
-        assert store is not None
-        task = session.submit(lambda _token: store.version_at(account_id, when))
-        task.finished.connect(
-            lambda version: self.slider.setValue(version) if account_id == self.account_id else None
-        )
+        self.history.find_version(when.astimezone())  # the picker shows local time
 
     # -- showing a version -----------------------------------------------------------------
 
@@ -430,26 +366,17 @@ class TimelinePanel(QWidget):
 
     def _replay(self, version: int) -> None:
         """No series (yet) for this version: replay it off the GUI thread, newest wins."""
-        session, latest, account_id = self._session, self._latest, self.account_id
-        if session is None or latest is None or not session.ready:
-            return
-        accounts = session.accounts
-        assert accounts is not None
-        self.replay_balance.setText("…")
+        if self.history.replay(version):
+            self.replay_balance.setText("…")
 
-        def work(_token: CancelToken) -> AccountState:
-            return accounts.replayer.state_at(account_id, version=version)
+    def _on_replayed(self, version: int, state: AccountState) -> None:
+        if self.slider.value() == version:
+            self.replay_balance.setText(money(state.balance))
+            self.replay_status.setText(state.status.capitalize())
+            self.replay_time.setText(local_time(state.updated_at))
+            self.replay_event.setText("")
 
-        def shown(state: AccountState) -> None:
-            if account_id == self.account_id and self.slider.value() == version:
-                self.replay_balance.setText(money(state.balance))
-                self.replay_status.setText(state.status.capitalize())
-                self.replay_time.setText(local_time(state.updated_at))
-                self.replay_event.setText("")
-
-        def failed(message: str) -> None:
-            if account_id == self.account_id and self.slider.value() == version:
-                self.replay_balance.setText("—")
-                self.note.setText(message)
-
-        latest.request(work, shown, failed)
+    def _on_replay_failed(self, version: int, message: str) -> None:
+        if self.slider.value() == version:
+            self.replay_balance.setText("—")
+            self.note.setText(message)
