@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from esgui.projections import AccountSummary
 from esgui.ui import operations
 from esgui.ui.accounts.panel import AccountsPanel
-from esgui.ui.audit_actions import AuditActions
+from esgui.ui.audit.actions import AuditActions
+from esgui.ui.audit.notes_panel import NotesPanel
 from esgui.ui.commands.panel import CommandPanel
 from esgui.ui.common.tasks import Task
 from esgui.ui.common.theme import app_icon, apply_theme
@@ -33,7 +34,6 @@ from esgui.ui.dialogs import ConnectDialog, StoreExists, ask_new_store, ask_open
 from esgui.ui.inspector.panel import EventInspector
 from esgui.ui.log.panel import EventLogPanel
 from esgui.ui.menus import Actions, build_menus, shortcut_table
-from esgui.ui.notes_panel import NotesPanel
 from esgui.ui.read_only import ReadOnlyMode
 from esgui.ui.selection import Selection
 from esgui.ui.session import StoreSession
@@ -71,10 +71,17 @@ class MainWindow(QMainWindow):
         self._select_when_seen = ""
         self.write_tasks: set[Task] = set()  # demo data, rebuilds: cancelled by read-only
         self._build()
-        self.audit = AuditActions(self)
+        self.audit = AuditActions(
+            self, status=self.status, banner=self.audit_banner, accounts=self.accounts,
+            timeline=self.timeline, log=self.log.model, inspector=self.inspector,
+            notes=self.notes, show_event=self.selection.show_event,
+            rebuild=self.rebuild_projection, user=self.user,
+        )  # fmt: skip
+        self.status.integrity_clicked.connect(self.audit.show_verify)
         self.menu_actions: Actions = build_menus(self)
         self.read_only_mode = ReadOnlyMode(self, locked=read_only)
-        self.read_only_mode.changed.connect(self.audit.projection_dialog.set_read_only)
+        self.read_only_mode.changed.connect(self.audit.set_read_only)
+        self.audit.set_read_only(self.read_only_mode.on)
         self.theme = apply_theme(QApplication.instance(), self.settings.theme)  # type: ignore[arg-type]
         self.chart.set_dark(self.theme == "dark")
         self.timeline.refresh_icons()

@@ -55,6 +55,17 @@ class Selection(QObject):
         self._inspect_timer.stop()
         self._highlight_timer.stop()
 
+    def show_event(self, account_id: str, version: int) -> None:
+        """Select the account and move the timeline to `version` (0: leave it)."""
+        accounts = self.w.accounts
+        if accounts.selected_id() != account_id and not accounts.select(account_id):
+            accounts.clear_filters()
+            if not accounts.select(account_id):
+                self.w.status.showMessage(f"{account_id} is not in the accounts view", 5000)
+                return
+        if version > 0:
+            self.w.timeline.go_to(version)
+
     def _on_rows_fetched(self, _count: int) -> None:
         self._rehighlight()
 

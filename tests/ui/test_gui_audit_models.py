@@ -11,13 +11,13 @@ from esgui.audit.notes import add_note, list_notes
 from esgui.audit.projection_check import check_projection
 from esgui.audit.verify import verify_store
 from esgui.projections import AccountProjector
+from esgui.ui.audit.diff_dialog import diff_rows
+from esgui.ui.audit.notes_model import NotesProxy, note_rows
+from esgui.ui.audit.projection_dialog import finding_rows
+from esgui.ui.audit.verify_dialog import problem_rows
 from esgui.ui.common.table_model import Role, RowsModel
-from esgui.ui.diff_dialog import diff_rows
 from esgui.ui.log.model import EventLogModel
-from esgui.ui.notes_panel import NotesProxy, note_rows
-from esgui.ui.projection_view import finding_rows
 from esgui.ui.session import StoreSession
-from esgui.ui.verify_view import problem_rows
 from tests.audit.audit_helpers import make_history
 from tests.ui.gui_helpers import LIVE_TIMEOUT_MS
 

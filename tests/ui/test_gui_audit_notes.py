@@ -116,7 +116,7 @@ def test_notes_are_listed_filtered_and_added(qtbot, make_window, store_url):
 def test_notes_in_read_only_mode_and_from_elsewhere(qtbot, make_window, store_url,
                                                     monkeypatch):  # fmt: skip
     _setup(store_url)
-    monkeypatch.setattr("esgui.ui.notes_panel.POLL_S", 0.0)
+    monkeypatch.setattr("esgui.ui.audit.notes_panel.POLL_S", 0.0)
     window = make_window(store_url, user="auditor", read_only=True)
     wait_live(qtbot, window)
     count = child(window, "notesCount", QLabel)
@@ -147,7 +147,7 @@ def test_a_refused_note_says_why_and_can_be_retried(qtbot, make_window, store_ur
     def refuse(*_args, **_kwargs):
         raise NotPermitted("permission denied for table review_notes")
 
-    monkeypatch.setattr("esgui.ui.audit_actions.add_note", refuse)
+    monkeypatch.setattr("esgui.ui.audit.review.add_note", refuse)
     window.menu_actions.add_note.trigger()
     dialog = window.audit.note_dialog
     assert not child(dialog, "noteOnEvent").isEnabled()

@@ -149,7 +149,7 @@ def test_verification_shows_progress_and_cancel_stops_it(qtbot, make_window, sto
             threading.Event().wait(0.01)
         raise Cancelled("Verification cancelled")
 
-    monkeypatch.setattr("esgui.ui.verify_view.verify_store", slow_verify)
+    monkeypatch.setattr("esgui.ui.audit.verify_dialog.verify_store", slow_verify)
     window = make_window(store_url)
     wait_live(qtbot, window)
     window.menu_actions.verify.trigger()

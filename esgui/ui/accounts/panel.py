@@ -120,6 +120,11 @@ class AccountsPanel(QWidget):
         self.view.scrollTo(index)
         return True
 
+    def clear_filters(self) -> None:
+        """Show every account (the id/owner text and the status filter cleared)."""
+        self.filter_edit.clear()
+        self.status_filter.setCurrentIndex(0)
+
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         account_id = str(self.proxy.data(current, Role.ACCOUNT_ID) or "") if current.isValid() \
             else ""  # fmt: skip

@@ -72,6 +72,22 @@ class TimelinePanel(QWidget):
         """Its history, once loaded."""
         return self.history.series
 
+    @property
+    def version(self) -> int:
+        """The slider's version."""
+        return self.slider.value()
+
+    @property
+    def newest(self) -> int:
+        """The newest version the slider reaches."""
+        return self.slider.maximum()
+
+    def go_to(self, version: int) -> None:
+        """Move the slider to `version` (beyond the newest known: the slider grows)."""
+        if version > self.slider.maximum():
+            self.slider.setMaximum(version)
+        self.slider.setValue(version)
+
     # -- layout --------------------------------------------------------------------------
 
     def _tool(self, name: str, icon: str, tip: str) -> QToolButton:

@@ -12,9 +12,8 @@ from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QHeaderView, QTableView, QWidget
 
 from esgui.ui.common.session import Session
-from esgui.ui.common.tasks import CancelToken, Task
+from esgui.ui.common.tasks import CancelToken, Task, TaskTracker
 from esgui.ui.common.widgets import TaskProgress, named
-from esgui.ui.status_bar import StatusBar
 
 
 def results_table(name: str, description: str, model: QAbstractItemModel,
@@ -40,7 +39,7 @@ def results_table(name: str, description: str, model: QAbstractItemModel,
 class AuditDialog(QDialog):
     """A dialog whose long work runs off the GUI thread; `run` starts it."""
 
-    def __init__(self, parent: QWidget, status: StatusBar, name: str, title: str) -> None:
+    def __init__(self, parent: QWidget, status: TaskTracker, name: str, title: str) -> None:
         super().__init__(parent)
         self.setObjectName(name)
         self.setWindowTitle(title)

@@ -24,12 +24,11 @@ from PySide6.QtWidgets import (
 
 from esgui.audit.verify import Problem, VerifyResult, normalise_anchor, verify_store
 from esgui.errors import InvalidInput
-from esgui.ui.audit_dialog import AuditDialog, results_table
+from esgui.ui.audit.base_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count
 from esgui.ui.common.table_model import Row, RowsModel
-from esgui.ui.common.tasks import CancelToken
+from esgui.ui.common.tasks import CancelToken, TaskTracker
 from esgui.ui.common.widgets import named, set_state
-from esgui.ui.status_bar import StatusBar
 
 KIND_TITLES = {
     "altered": "Altered", "missing": "Missing", "unexpected": "Inserted",
@@ -83,7 +82,7 @@ class VerifyDialog(AuditDialog):
     verified = Signal(object)  # VerifyResult
     problem_activated = Signal(object)  # Problem: show it in the log
 
-    def __init__(self, parent: QWidget, status: StatusBar) -> None:
+    def __init__(self, parent: QWidget, status: TaskTracker) -> None:
         super().__init__(parent, status, "verifyDialog", "Verify integrity")
         self.outcome: VerifyResult | None = None
         self.anchor = named(QLineEdit(), "verifyAnchor", "Anchor: a head hash recorded earlier")

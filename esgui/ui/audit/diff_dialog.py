@@ -26,12 +26,11 @@ from PySide6.QtWidgets import (
 
 from esgui.audit.diff import VersionDiff, diff_versions, event_money
 from esgui.domain.money import money_from_text
-from esgui.ui.audit_dialog import AuditDialog, results_table
+from esgui.ui.audit.base_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count, local_time, money
 from esgui.ui.common.table_model import Row, RowsModel
-from esgui.ui.common.tasks import CancelToken
+from esgui.ui.common.tasks import CancelToken, TaskTracker
 from esgui.ui.common.widgets import named
-from esgui.ui.status_bar import StatusBar
 
 FIELD_TITLES = {"owner": "Owner", "balance": "Balance", "status": "Status", "version": "Version",
                 "opened_at": "Opened", "updated_at": "Last change"}  # fmt: skip
@@ -88,7 +87,7 @@ def money_line(diff: VersionDiff) -> str:
 class DiffDialog(AuditDialog):
     version_activated = Signal(int)  # show this version in the timeline
 
-    def __init__(self, parent: QWidget, status: StatusBar) -> None:
+    def __init__(self, parent: QWidget, status: TaskTracker) -> None:
         super().__init__(parent, status, "diffDialog", "Compare versions")
         self.account_id = ""
         self.diff: VersionDiff | None = None

@@ -15,12 +15,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from esgui.audit.projection_check import ProjectionReport, check_projection
-from esgui.ui.audit_dialog import AuditDialog, results_table
+from esgui.ui.audit.base_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count
 from esgui.ui.common.table_model import Row, RowsModel
-from esgui.ui.common.tasks import CancelToken
+from esgui.ui.common.tasks import CancelToken, TaskTracker
 from esgui.ui.common.widgets import named, set_state
-from esgui.ui.status_bar import StatusBar
 
 
 def _value(value: object) -> str:
@@ -57,7 +56,7 @@ class ProjectionDialog(AuditDialog):
     rebuild_requested = Signal()
     account_activated = Signal(str)
 
-    def __init__(self, parent: QWidget, status: StatusBar) -> None:
+    def __init__(self, parent: QWidget, status: TaskTracker) -> None:
         super().__init__(parent, status, "projectionDialog", "Check the projection")
         self.report: ProjectionReport | None = None
         self.read_only = False
