@@ -17,7 +17,7 @@ from esgui.ui.audit.projection_dialog import finding_rows
 from esgui.ui.audit.verify_dialog import problem_rows
 from esgui.ui.common.table_model import Role, RowsModel
 from esgui.ui.log.model import EventLogModel
-from esgui.ui.session import StoreSession
+from esgui.ui.window.session import StoreSession
 from tests.audit.audit_helpers import make_history
 from tests.ui.gui_helpers import LIVE_TIMEOUT_MS
 

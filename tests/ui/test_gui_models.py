@@ -12,7 +12,7 @@ from esgui.app.seed import seed
 from esgui.ui.accounts.model import AccountsModel, AccountsProxy, Column
 from esgui.ui.common.table_model import Role
 from esgui.ui.log.model import EventLogModel
-from esgui.ui.session import StoreSession
+from esgui.ui.window.session import StoreSession
 from tests.ui.gui_helpers import LIVE_TIMEOUT_MS
 
 

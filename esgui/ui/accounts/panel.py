@@ -120,6 +120,10 @@ class AccountsPanel(QWidget):
         self.view.scrollTo(index)
         return True
 
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
     def clear_filters(self) -> None:
         """Show every account (the id/owner text and the status filter cleared)."""
         self.filter_edit.clear()

@@ -128,6 +128,10 @@ class CommandPanel(QWidget):
     def set_account(self, account_id: str) -> None:
         self.account_edit.setText(account_id)
 
+    def focus_amount(self) -> None:
+        self.amount_edit.setFocus()
+        self.amount_edit.selectAll()
+
     def _show(self, text: str, outcome: str) -> None:
         """`outcome`: done | refused | conflict | invalid | error | busy | info."""
         self.status.setText(text)

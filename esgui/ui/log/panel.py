@@ -199,6 +199,14 @@ class EventLogPanel(QWidget):
             self.model.set_query(query)
             self.event_selected.emit(None)
 
+    def focus_search(self) -> None:
+        self.text_filter.setFocus()
+        self.text_filter.selectAll()
+
+    def toggle_scope(self) -> None:
+        """The selected account's events, or the whole store's."""
+        self.scope.setCurrentIndex(1 - self.scope.currentIndex())
+
     # -- selection and highlighting ---------------------------------------------------------
 
     def current_row(self) -> LogRow | None:

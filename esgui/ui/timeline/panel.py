@@ -257,6 +257,12 @@ class TimelinePanel(QWidget):
         self._show_version(self.slider.value())
         self.history.load()
 
+    def focus_time(self) -> None:
+        self.time_edit.setFocus()
+
+    def focus_slider(self) -> None:
+        self.slider.setFocus()
+
     def set_compare_mark(self, version: int | None) -> None:
         """Show which version "Compare to here" compares from (None: the opening)."""
         if version is None:

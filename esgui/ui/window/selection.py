@@ -10,25 +10,41 @@ into the inspector (when the slider rests, while scrubbing).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QStatusBar
 
 from esgui.app.queries import LogRow, load_event
+from esgui.ui.accounts.panel import AccountsPanel
+from esgui.ui.commands.panel import CommandPanel
 from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import Latest
-
-if TYPE_CHECKING:
-    from esgui.ui.main_window import MainWindow
+from esgui.ui.inspector.panel import EventInspector
+from esgui.ui.log.panel import EventLogPanel
+from esgui.ui.timeline.panel import TimelinePanel
 
 INSPECT_DELAY_MS = 60  # while the slider moves, the inspector follows when it rests
 HIGHLIGHT_DELAY_MS = 40  # ... and the log scrolls to a far event when it rests
 
 
 class Selection(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.w = window
+    def __init__(
+        self,
+        parent: QObject,
+        *,
+        accounts: AccountsPanel,
+        commands: CommandPanel,
+        timeline: TimelinePanel,
+        log: EventLogPanel,
+        inspector: EventInspector,
+        status: QStatusBar,
+    ) -> None:
+        super().__init__(parent)
+        self._accounts = accounts
+        self._commands = commands
+        self._timeline = timeline
+        self._log = log
+        self._inspector = inspector
+        self._status = status
         self._session: Session | None = None
         self._event_loader: Latest | None = None
         self._highlighting = False
@@ -37,17 +53,17 @@ class Selection(QObject):
         self._inspect_timer = QTimer(self)
         self._inspect_timer.setSingleShot(True)
         self._inspect_timer.setInterval(INSPECT_DELAY_MS)
-        self._inspect_timer.timeout.connect(self._inspect)
+        self._inspect_timer.timeout.connect(self._on_inspect_timer)
         self._highlight_timer = QTimer(self)
         self._highlight_timer.setSingleShot(True)
         self._highlight_timer.setInterval(HIGHLIGHT_DELAY_MS)
         self._highlight_timer.timeout.connect(self._on_highlight_timer)
-        window.accounts.account_selected.connect(self._on_account_selected)
-        window.timeline.version_changed.connect(self._on_version_changed)
-        window.log.event_selected.connect(self._on_event_selected)
-        window.log.model.key_found.connect(self._on_key_found)
-        window.log.model.modelReset.connect(self._rehighlight)
-        window.log.model.rows_fetched.connect(self._on_rows_fetched)
+        accounts.account_selected.connect(self._on_account_selected)
+        timeline.version_changed.connect(self._on_version_changed)
+        log.event_selected.connect(self._on_event_selected)
+        log.model.key_found.connect(self._on_key_found)
+        log.model.modelReset.connect(self._on_log_reset)
+        log.model.rows_fetched.connect(self._on_rows_fetched)
 
     def set_session(self, session: Session | None) -> None:
         self._session = session
@@ -57,28 +73,31 @@ class Selection(QObject):
 
     def show_event(self, account_id: str, version: int) -> None:
         """Select the account and move the timeline to `version` (0: leave it)."""
-        accounts = self.w.accounts
+        accounts = self._accounts
         if accounts.selected_id() != account_id and not accounts.select(account_id):
             accounts.clear_filters()
             if not accounts.select(account_id):
-                self.w.status.showMessage(f"{account_id} is not in the accounts view", 5000)
+                self._status.showMessage(f"{account_id} is not in the accounts view", 5000)
                 return
         if version > 0:
-            self.w.timeline.go_to(version)
+            self._timeline.go_to(version)
 
     def _on_rows_fetched(self, _count: int) -> None:
         self._rehighlight()
 
+    def _on_log_reset(self) -> None:
+        self._rehighlight()
+
     def _on_account_selected(self, account_id: str) -> None:
         if account_id:
-            self.w.commands.set_account(account_id)
-        summary = self.w.accounts.model.summary(account_id) if account_id else None
-        self.w.timeline.set_account(account_id or None, summary.version if summary else 0)
-        self.w.log.set_account(account_id)
-        self.w.inspector.show_event(None)
+            self._commands.set_account(account_id)
+        summary = self._accounts.model.summary(account_id) if account_id else None
+        self._timeline.set_account(account_id or None, summary.version if summary else 0)
+        self._log.set_account(account_id)
+        self._inspector.show_event(None)
 
     def _log_key(self, version: int, position: int) -> int:
-        return version if self.w.log.model.query.key_name == "version" else position
+        return version if self._log.model.query.key_name == "version" else position
 
     def _on_version_changed(self, version: int, position: int) -> None:
         self._slider_key = (version, position)
@@ -90,14 +109,14 @@ class Selection(QObject):
         so scrubbing never waits for the log to repaint."""
         version, position = self._slider_key
         key = self._log_key(version, position)
-        model = self.w.log.model
-        if not self.w.timeline.account_id or key <= 0:
+        model = self._log.model
+        if not self._timeline.account_id or key <= 0:
             self._highlight_timer.stop()
             model.request_key(None)
-            if self.w.timeline.account_id and version == 0:
+            if self._timeline.account_id and version == 0:
                 self._highlighting = True
                 try:
-                    self.w.log.clear_highlight()  # before the opening: no event to show
+                    self._log.clear_highlight()  # before the opening: no event to show
                 finally:
                     self._highlighting = False
             return
@@ -105,7 +124,7 @@ class Selection(QObject):
         if row < 0:
             self._highlight_timer.stop()
             model.request_key(key)
-        elif self.w.log.row_visible(row):
+        elif self._log.row_visible(row):
             self._highlight_timer.stop()
             self._highlight(row)
         else:
@@ -113,7 +132,7 @@ class Selection(QObject):
 
     def _on_highlight_timer(self) -> None:
         version, position = self._slider_key
-        row = self.w.log.model.row_of_key(self._log_key(version, position))
+        row = self._log.model.row_of_key(self._log_key(version, position))
         if row >= 0:
             self._highlight(row, center=True)
 
@@ -121,29 +140,32 @@ class Selection(QObject):
         self._highlight(row, center=True)
 
     def _highlight(self, row: int, *, center: bool = False) -> None:
-        current = self.w.log.current_row()
-        found = self.w.log.model.row(row)
+        current = self._log.current_row()
+        found = self._log.model.row(row)
         if found is None or (current is not None and current.position == found.position):
             return
         self._highlighting = True
         try:
-            self.w.log.highlight_row(row, center=center)
+            self._log.highlight_row(row, center=center)
         finally:
             self._highlighting = False
 
     def _on_event_selected(self, row: LogRow | None) -> None:
         if row is None:
             self._inspect_timer.stop()
-            self.w.inspector.show_event(None)
+            self._inspector.show_event(None)
             return
-        if (not self._highlighting and row.aggregate_id == self.w.timeline.account_id
-                and self.w.timeline.slider.value() != row.version):  # fmt: skip
-            self.w.timeline.slider.setValue(row.version)
+        if (not self._highlighting and row.aggregate_id == self._timeline.account_id
+                and self._timeline.version != row.version):  # fmt: skip
+            self._timeline.slider.setValue(row.version)
         self._inspect_position = row.position
         if self._highlighting:
             self._inspect_timer.start()  # scrubbing: inspect where the slider comes to rest
         else:
             self._inspect()
+
+    def _on_inspect_timer(self) -> None:
+        self._inspect()
 
     def _inspect(self) -> None:
         self._inspect_timer.stop()
@@ -151,5 +173,5 @@ class Selection(QObject):
         if loader is None or session is None or session.store is None or position <= 0:
             return
         store = session.store
-        loader.request(lambda _t: load_event(store, position), self.w.inspector.show_event,
-                       lambda message: self.w.status.showMessage(message, 6000))  # fmt: skip
+        loader.request(lambda _t: load_event(store, position), self._inspector.show_event,
+                       lambda message: self._status.showMessage(message, 6000))  # fmt: skip

@@ -12,11 +12,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-import esgui
 from esgui.app import Accounts
-from esgui.app.stores import EventStore, describe_url
+from esgui.app.stores import EventStore, describe_url, open_store
 from esgui.ui.common.tasks import CancelToken, Latest, Task, TaskRunner, Work
-from esgui.ui.follower import LiveFollower
+from esgui.ui.window.follower import LiveFollower
 
 log = logging.getLogger("esgui.ui")
 
@@ -52,7 +51,7 @@ class StoreSession(QObject):
 
     def start(self) -> Task:
         def work(token: CancelToken) -> tuple[EventStore, Accounts]:
-            store = esgui.open_store(self.url, read_only=self.read_only, create=self.create)
+            store = open_store(self.url, read_only=self.read_only, create=self.create)
             try:
                 accounts = Accounts(store, user=self.user)
             except BaseException:

@@ -2,47 +2,38 @@
 
 The window is usable before, during and after opening a store: opening runs in the
 background, and a store that cannot be opened is one clear message in a banner.
-Panels talk to the window by signals; the window wires the selected account, the
-timeline's version, the event log and the inspector together.
+The window builds the panels and hands each helper the collaborators it needs: the
+selection (`Selection`), the live follower's updates (`LiveUpdates`), demo data and
+rebuilds (`StoreOperations`), read-only mode (`ReadOnlyMode`), the Audit menu's work
+(`AuditActions`) and the menus (`build_menus`, with the window as `MenuTarget`).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QMainWindow,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
-from esgui.projections import AccountSummary
-from esgui.ui import operations
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.actions import AuditActions
 from esgui.ui.audit.notes_panel import NotesPanel
 from esgui.ui.commands.panel import CommandPanel
-from esgui.ui.common.tasks import Task
 from esgui.ui.common.theme import app_icon, apply_theme
 from esgui.ui.common.widgets import Banner
-from esgui.ui.dialogs import ConnectDialog, StoreExists, ask_new_store, ask_open_store
 from esgui.ui.inspector.panel import EventInspector
 from esgui.ui.log.panel import EventLogPanel
-from esgui.ui.menus import Actions, build_menus, shortcut_table
-from esgui.ui.read_only import ReadOnlyMode
-from esgui.ui.selection import Selection
-from esgui.ui.session import StoreSession
-from esgui.ui.settings import Settings
-from esgui.ui.status_bar import StatusBar
 from esgui.ui.timeline.balance_chart import BalanceChart
 from esgui.ui.timeline.panel import TimelinePanel
-
-DEFAULT_SIZE = (1400, 900)
+from esgui.ui.window.docks import DEFAULT_SIZE, Docks, arrange, make_dock
+from esgui.ui.window.live import LiveUpdates
+from esgui.ui.window.menus import Actions, build_menus, fill_recent_menu, shortcut_table
+from esgui.ui.window.operations import StoreOperations
+from esgui.ui.window.read_only import ReadOnlyMode
+from esgui.ui.window.selection import Selection
+from esgui.ui.window.session import StoreSession
+from esgui.ui.window.settings import Settings
+from esgui.ui.window.status_bar import StatusBar
+from esgui.ui.window.store_dialog import ConnectDialog, StoreExists, ask_new_store, ask_open_store
 
 
 class MainWindow(QMainWindow):
@@ -59,29 +50,16 @@ class MainWindow(QMainWindow):
         demo: str = "offer",
         create: bool = True,
     ) -> None:
+        """`demo`: offer | auto | never, what to do with an empty store."""
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowIcon(app_icon())
         self.settings = Settings(settings)
         self.user = user
-        self.demo = demo  # offer | auto | never: what to do with an empty store
         self.session: StoreSession | None = None
         self._url: str | None = None
-        self._last_head = -1
-        self._select_when_seen = ""
-        self.write_tasks: set[Task] = set()  # demo data, rebuilds: cancelled by read-only
         self._build()
-        self.audit = AuditActions(
-            self, status=self.status, banner=self.audit_banner, accounts=self.accounts,
-            timeline=self.timeline, log=self.log.model, inspector=self.inspector,
-            notes=self.notes, show_event=self.selection.show_event,
-            rebuild=self.rebuild_projection, user=self.user,
-        )  # fmt: skip
-        self.status.integrity_clicked.connect(self.audit.show_verify)
-        self.menu_actions: Actions = build_menus(self)
-        self.read_only_mode = ReadOnlyMode(self, locked=read_only)
-        self.read_only_mode.changed.connect(self.audit.set_read_only)
-        self.audit.set_read_only(self.read_only_mode.on)
+        self._build_helpers(demo=demo, read_only=read_only)
         self.theme = apply_theme(QApplication.instance(), self.settings.theme)  # type: ignore[arg-type]
         self.chart.set_dark(self.theme == "dark")
         self.timeline.refresh_icons()
@@ -93,15 +71,6 @@ class MainWindow(QMainWindow):
             self.open_url(url, create=create)
 
     # -- building ------------------------------------------------------------------------------
-
-    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)  # fmt: skip
-        return dock
 
     def _build(self) -> None:
         self.accounts = AccountsPanel()
@@ -125,52 +94,61 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.log, 1)
         self.setCentralWidget(central)
 
-        self.accounts_dock = self._dock("Accounts", "accountsDock", self.accounts)
-        self.commands_dock = self._dock("Commands", "commandsDock", self.commands)
-        self.timeline_dock = self._dock("Timeline", "timelineDock", self.timeline)
-        self.chart_dock = self._dock("Balance", "chartDock", self.chart)
-        self.inspector_dock = self._dock("Event inspector", "inspectorDock", self.inspector)
-        self.notes_dock = self._dock("Review notes", "notesDock", self.notes)
-        self.docks = [self.accounts_dock, self.commands_dock, self.timeline_dock,
-                      self.chart_dock, self.inspector_dock, self.notes_dock]  # fmt: skip
-        self._default_layout()
+        self.accounts_dock = make_dock(self, "Accounts", "accountsDock", self.accounts)
+        self.commands_dock = make_dock(self, "Commands", "commandsDock", self.commands)
+        self.timeline_dock = make_dock(self, "Timeline", "timelineDock", self.timeline)
+        self.chart_dock = make_dock(self, "Balance", "chartDock", self.chart)
+        self.inspector_dock = make_dock(self, "Event inspector", "inspectorDock", self.inspector)
+        self.notes_dock = make_dock(self, "Review notes", "notesDock", self.notes)
+        self.docks = Docks(self.accounts_dock, self.commands_dock, self.timeline_dock,
+                           self.chart_dock, self.inspector_dock, self.notes_dock)  # fmt: skip
+        arrange(self, self.docks)
 
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self.selection = Selection(self)
         self._retired: list[StoreSession] = []  # failed or cancelled opens, still winding down
         self._reaper = QTimer(self)
         self._reaper.setInterval(300)
-        self._reaper.timeout.connect(self._reap)
-
-        self.commands.command_succeeded.connect(self._on_command_succeeded)
+        self._reaper.timeout.connect(self._on_reaper_timeout)
         self.timeline.history_load_started.connect(
             lambda task: self.status.track(task, task.label, delay_ms=300)
         )
         self.error_banner.action_clicked.connect(self._on_banner_action)
         self.demo_banner.action_clicked.connect(self._on_banner_action)
-        self.status.catch_up_cancel_requested.connect(self.pause_catch_up)
 
-    def _default_layout(self) -> None:
-        for dock in self.docks:
-            dock.setFloating(False)
-            dock.show()
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.accounts_dock)
-        self.splitDockWidget(self.accounts_dock, self.commands_dock, Qt.Orientation.Vertical)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.timeline_dock)
-        self.splitDockWidget(self.timeline_dock, self.chart_dock, Qt.Orientation.Vertical)
-        self.splitDockWidget(self.chart_dock, self.inspector_dock, Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(self.inspector_dock, self.notes_dock)
-        self.inspector_dock.raise_()
-        self.resizeDocks([self.accounts_dock], [590], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.accounts_dock, self.commands_dock], [620, 200],
-                         Qt.Orientation.Vertical)  # fmt: skip
-        self.resizeDocks([self.chart_dock, self.inspector_dock], [400, 420],
-                         Qt.Orientation.Horizontal)  # fmt: skip
-        self.resizeDocks([self.timeline_dock, self.chart_dock], [120, 370],
-                         Qt.Orientation.Vertical)  # fmt: skip
+    def _build_helpers(self, *, demo: str, read_only: bool) -> None:
+        self.selection = Selection(
+            self, accounts=self.accounts, commands=self.commands, timeline=self.timeline,
+            log=self.log, inspector=self.inspector, status=self.status,
+        )  # fmt: skip
+        self.operations = StoreOperations(self, session=lambda: self.session, status=self.status,
+                                          demo_banner=self.demo_banner, demo=demo)  # fmt: skip
+        self.live = LiveUpdates(
+            self, accounts=self.accounts, commands=self.commands, timeline=self.timeline,
+            log=self.log.model, notes=self.notes, status=self.status,
+            offer_demo=self.operations.offer_demo,
+        )  # fmt: skip
+        self.audit = AuditActions(
+            self, status=self.status, banner=self.audit_banner, accounts=self.accounts,
+            timeline=self.timeline, log=self.log.model, inspector=self.inspector,
+            notes=self.notes, show_event=self.selection.show_event,
+            rebuild=self.rebuild_projection, user=self.user,
+        )  # fmt: skip
+        self.status.integrity_clicked.connect(self.audit.show_verify)
+        self.menu_actions: Actions = build_menus(
+            self.menuBar(), self, self.docks, accounts=self.accounts, commands=self.commands,
+            log=self.log, timeline=self.timeline, audit=self.audit,
+        )  # fmt: skip
+        acts = self.menu_actions
+        self.read_only_mode = ReadOnlyMode(
+            self, locked=read_only, session=lambda: self.session, commands=self.commands,
+            status=self.status, banner=self.read_only_banner, toggle=acts.read_only,
+            writes=[*acts.commands, acts.demo, acts.new_store, acts.rebuild, acts.catch_up,
+                    acts.pause],
+            cancel_writes=self.operations.cancel_writes, retitle=self.update_title,
+        )  # fmt: skip
+        self.read_only_mode.changed.connect(self.audit.set_read_only)
+        self.audit.set_read_only(self.read_only_mode.on)
 
     def _restore_layout(self) -> None:
         geometry, state = self.settings.window_state()
@@ -181,7 +159,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def reset_layout(self) -> None:
-        self._default_layout()
+        arrange(self, self.docks)
         self.resize(*DEFAULT_SIZE)
 
     def update_title(self) -> None:
@@ -197,7 +175,7 @@ class MainWindow(QMainWindow):
         return self.read_only_mode.on
 
     def set_read_only(self, on: bool) -> None:
-        """Audit ▸ Read-only mode (see esgui.ui.read_only)."""
+        """Audit ▸ Read-only mode (see esgui.ui.window.read_only)."""
         self.read_only_mode.set(on)
 
     @property
@@ -240,7 +218,7 @@ class MainWindow(QMainWindow):
             session.deleteLater()
         else:
             self._retire(session)  # still opening: do not wait for a hanging connect
-        self._last_head = -1
+        self.live.stop()
         self.status.set_store("No store open", False)
         self.read_only_mode.apply()
 
@@ -264,14 +242,7 @@ class MainWindow(QMainWindow):
         self.audit.set_session(session)
         self.notes.set_session(session)
         self.read_only_mode.apply()
-        follower = session.follower
-        follower.accounts_loaded.connect(self._on_accounts_loaded)
-        follower.accounts_changed.connect(self._on_accounts_changed)
-        follower.head_moved.connect(self._on_head_moved)
-        follower.state_changed.connect(self.status.set_live_state)
-        follower.catch_up_progressed.connect(self.status.show_catch_up)
-        follower.catch_up_ended.connect(self.status.end_catch_up)
-        follower.start()
+        self.live.follow(session)
         if store.upgraded_from:
             self.status.showMessage(f"Upgraded the store schema from {store.upgraded_from}", 8000)
         self.store_opened.emit()
@@ -293,7 +264,7 @@ class MainWindow(QMainWindow):
         self._retired.append(session)
         self._reaper.start()
 
-    def _reap(self) -> None:
+    def _on_reaper_timeout(self) -> None:
         """Close retired sessions whose work has finished."""
         for session in list(self._retired):
             if session.runner.idle():
@@ -335,100 +306,24 @@ class MainWindow(QMainWindow):
             self.open_url(dialog.url())
 
     def fill_recent_menu(self) -> None:
-        menu = self.menu_actions.recent
-        menu.clear()
-        items = self.settings.recent()
-        for item in items:
-            action = menu.addAction(item.label + ("  (asks for the password)"
-                                                  if item.needs_password else ""))  # fmt: skip
-            if item.needs_password:
-                action.triggered.connect(lambda _c=False, u=item.url: self.connect_postgresql(u))
-            else:
-                action.triggered.connect(lambda _c=False, u=item.url: self.open_url(u))
-        if not items:
-            menu.addAction("No recent stores").setEnabled(False)
-        else:
-            menu.addSeparator()
-            menu.addAction("Clear the list", self.settings.clear_recent)
-
-    # -- live updates -------------------------------------------------------------------------
-
-    def _on_accounts_loaded(self, rows: list[AccountSummary]) -> None:
-        self.accounts.load(rows)
-        self._after_rows(rows)
-
-    def _on_accounts_changed(self, rows: list[AccountSummary]) -> None:
-        self.accounts.apply_changes(rows)
-        self._after_rows(rows)
-
-    def _after_rows(self, rows: list[AccountSummary]) -> None:
-        selected = self.timeline.account_id
-        for row in rows:
-            if row.account_id == selected:
-                self.timeline.account_grew(row.version)
-        wanted = self._select_when_seen
-        if wanted and any(row.account_id == wanted for row in rows):
-            self._select_when_seen = ""
-            self.accounts.select(wanted)
-
-    def _on_head_moved(self, head: int, checkpoint: int) -> None:
-        self.status.set_head(head, checkpoint, self.read_only_now)
-        self.notes.poll()
-        first = self._last_head < 0
-        if head != self._last_head and not first:
-            self.log.model.refresh_newer()
-        self._last_head = head
-        if first and head == 0 and not self.read_only_now:
-            operations.offer_demo(self)
-
-    # -- commands --------------------------------------------------------------------------
-
-    def _on_command_succeeded(self, account_id: str) -> None:
-        if self.session is not None and self.session.follower is not None:
-            self.session.follower.poke()
-        if account_id != self.accounts.selected_id() and not self.accounts.select(account_id):
-            self._select_when_seen = account_id
+        fill_recent_menu(
+            self.menu_actions.recent, self.settings.recent(), open_url=self.open_url,
+            connect=self.connect_postgresql, clear=self.settings.clear_recent,
+        )  # fmt: skip
 
     # -- menu actions ------------------------------------------------------------------------
 
     def load_demo_data(self) -> None:
-        operations.load_demo_data(self)
+        self.operations.load_demo_data()
 
     def catch_up(self) -> None:
-        if self.session is not None and self.session.follower is not None:
-            self.session.follower.resume_catch_up()
+        self.live.catch_up()
 
     def pause_catch_up(self) -> None:
-        if self.session is not None and self.session.follower is not None:
-            self.session.follower.pause_catch_up()
+        self.live.pause_catch_up()
 
     def rebuild_projection(self, confirm: bool = True) -> None:
-        operations.rebuild_projection(self, confirm=confirm)
-
-    def focus_account_filter(self) -> None:
-        self.accounts_dock.show()
-        self.accounts.filter_edit.setFocus()
-        self.accounts.filter_edit.selectAll()
-
-    def focus_log_search(self) -> None:
-        self.log.text_filter.setFocus()
-        self.log.text_filter.selectAll()
-
-    def toggle_log_scope(self) -> None:
-        self.log.scope.setCurrentIndex(1 - self.log.scope.currentIndex())
-
-    def focus_amount(self) -> None:
-        self.commands_dock.show()
-        self.commands.amount_edit.setFocus()
-        self.commands.amount_edit.selectAll()
-
-    def focus_time(self) -> None:
-        self.timeline_dock.show()
-        self.timeline.time_edit.setFocus()
-
-    def focus_slider(self) -> None:
-        self.timeline_dock.show()
-        self.timeline.slider.setFocus()
+        self.operations.rebuild_projection(confirm=confirm)
 
     def set_theme(self, name: str) -> None:
         self.theme = apply_theme(QApplication.instance(), name)  # type: ignore[arg-type]
@@ -443,14 +338,14 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td>{path}</td><td><b>{keys}</b></td></tr>"
-                       for path, keys in shortcut_table(self))  # fmt: skip
+                       for path, keys in shortcut_table(self.menuBar()))  # fmt: skip
         QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
 
     def show_about(self) -> None:
-        import esgui
+        from esgui._version import __version__
 
         QMessageBox.about(self, "About esgui",
-                          f"<b>esgui {esgui.__version__}</b><br>An event explorer for "
+                          f"<b>esgui {__version__}</b><br>An event explorer for "
                           "event-sourced bank accounts.")  # fmt: skip
 
     # -- closing ------------------------------------------------------------------------------
@@ -465,14 +360,3 @@ class MainWindow(QMainWindow):
             session.close()  # waits for a connect still under way (its timeout at most)
         self._retired.clear()
         super().closeEvent(event)
-
-
-def create_main_window(url: str | None = None, **options: Any) -> MainWindow:
-    """The main window over the store at `url`, not yet shown (CONTRACTS §4).
-
-    Options: `user`, `read_only`, `settings` (a QSettings), `demo` ("offer", "auto"
-    or "never": what to do with an empty store), `create`."""
-    from esgui.ui.app import ensure_app
-
-    ensure_app()
-    return MainWindow(url, **options)

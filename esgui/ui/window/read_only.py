@@ -21,12 +21,15 @@ toggle is switched on finishes; demo data and rebuilds under way are cancelled.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
 
-if TYPE_CHECKING:
-    from esgui.ui.main_window import MainWindow
+from esgui.ui.commands.panel import CommandPanel
+from esgui.ui.common.widgets import Banner
+from esgui.ui.window.session import StoreSession
+from esgui.ui.window.status_bar import StatusBar
 
 LOCKED_TIP = ("The explorer was started read-only (--read-only or ESGUI_READ_ONLY=1); "
               "start it without that to make changes")  # fmt: skip
@@ -35,12 +38,36 @@ LOCKED_TIP = ("The explorer was started read-only (--read-only or ESGUI_READ_ONL
 class ReadOnlyMode(QObject):
     changed = Signal(bool)  # the mode now in force
 
-    def __init__(self, window: MainWindow, *, locked: bool) -> None:
-        super().__init__(window)
-        self.w = window
+    def __init__(
+        self,
+        parent: QObject,
+        *,
+        locked: bool,
+        session: Callable[[], StoreSession | None],
+        commands: CommandPanel,
+        status: StatusBar,
+        banner: Banner,
+        toggle: QAction,
+        writes: Sequence[QAction],
+        cancel_writes: Callable[[], None],
+        retitle: Callable[[], None],
+    ) -> None:
+        """`session()`: the window's session now; `toggle`: Audit ▸ Read-only mode;
+        `writes`: the actions disabled in read-only mode; `cancel_writes` cancels the
+        writing work under way; `retitle` updates the window title."""
+        super().__init__(parent)
         self.locked = locked
         self.on = locked
-        window.read_only_banner.action_clicked.connect(self._on_banner_action)
+        self._session = session
+        self._commands = commands
+        self._status = status
+        self._banner = banner
+        self._toggle = toggle
+        self._writes = list(writes)
+        self._cancel_writes = cancel_writes
+        self._retitle = retitle
+        toggle.toggled.connect(self.set)
+        banner.action_clicked.connect(self._on_banner_action)
 
     def set(self, on: bool) -> None:
         """Switch the window (and its open store) to read-only or writable."""
@@ -56,30 +83,27 @@ class ReadOnlyMode(QObject):
 
     def apply(self) -> None:
         """Bring the open store, the panels, the actions and the banner to the mode."""
-        w, on = self.w, self.on
-        session = w.session
+        on = self.on
+        session = self._session()
         if session is not None and session.ready and session.store is not None:
             store = session.store
             if store.read_only != on:
                 if on:
-                    for task in list(w.write_tasks):
-                        task.cancel()
+                    self._cancel_writes()
                 store.read_only = on
                 session.read_only = on
                 if session.follower is not None:
                     session.follower.mode_changed()
-            w.commands.set_read_only(on)
-            w.status.show_read_only(on)
-        acts = w.menu_actions
-        for action in [*acts.commands, acts.demo, acts.new_store, acts.rebuild, acts.catch_up,
-                       acts.pause]:  # fmt: skip
+            self._commands.set_read_only(on)
+            self._status.show_read_only(on)
+        for action in self._writes:
             action.setEnabled(not on)
         self._show_banner(session is not None)
-        w.update_title()
+        self._retitle()
         self._sync_action()
 
     def _show_banner(self, has_store: bool) -> None:
-        banner = self.w.read_only_banner
+        banner = self._banner
         if not self.on or not has_store:
             banner.hide()
             return
@@ -92,7 +116,7 @@ class ReadOnlyMode(QObject):
                                 (("writable", "Make writable"),))  # fmt: skip
 
     def _sync_action(self) -> None:
-        action = self.w.menu_actions.read_only
+        action = self._toggle
         action.blockSignals(True)
         action.setChecked(self.on)
         action.blockSignals(False)

@@ -1,4 +1,6 @@
-"""Starting the desktop app: the QApplication, its names, the window, the event loop."""
+"""Starting the explorer: the QApplication and its names, the main window
+(`create_main_window`, CONTRACTS §4), and `run_gui`'s event loop with an error hook
+and a clean close on Ctrl+C or TERM."""
 
 from __future__ import annotations
 
@@ -7,14 +9,16 @@ import signal
 import sys
 import traceback
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QStatusBar, QWidget
 
 from esgui.app.stores import mask_text
 from esgui.config import default_store_path, default_store_url
 from esgui.ui.common.theme import app_icon
-from esgui.ui.settings import APPLICATION, ORGANIZATION
+from esgui.ui.window.main_window import MainWindow
+from esgui.ui.window.settings import APPLICATION, ORGANIZATION
 
 log = logging.getLogger("esgui.ui")
 # Worker threads run Python too (building rows, folding histories); a short GIL switch
@@ -38,17 +42,24 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def _install_excepthook(window: object) -> None:
+def create_main_window(url: str | None = None, **options: Any) -> MainWindow:
+    """The main window over the store at `url`, not yet shown (CONTRACTS §4).
+
+    Options: `user`, `read_only`, `settings` (a QSettings), `demo` ("offer", "auto"
+    or "never": what to do with an empty store), `create`."""
+    ensure_app()
+    return MainWindow(url, **options)
+
+
+def _install_excepthook(status: QStatusBar) -> None:
     """An unexpected error in a slot becomes one line in the status bar, not a crash."""
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error", exc_info=(kind, error, tb))
         if log.isEnabledFor(logging.DEBUG):
             traceback.print_exception(kind, error, tb)
-        status = getattr(window, "status", None)
-        if status is not None:
-            status.showMessage(f"Unexpected error ({kind.__name__}: "
-                               f"{mask_text(str(error))[:200]})", 15000)  # fmt: skip
+        status.showMessage(f"Unexpected error ({kind.__name__}: "
+                           f"{mask_text(str(error))[:200]})", 15000)  # fmt: skip
 
     sys.excepthook = hook
 
@@ -58,8 +69,6 @@ def run_gui(db_url: str | None, *, user: str | None = None, read_only: bool = Fa
 
     The default store, when this is its first run (the file did not exist), gets demo
     data loaded in the background; any other empty store offers it."""
-    from esgui.ui.main_window import MainWindow
-
     app = ensure_app()
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     demo = "offer"
@@ -69,7 +78,7 @@ def run_gui(db_url: str | None, *, user: str | None = None, read_only: bool = Fa
         if first_run and db_url.startswith("sqlite:///") and not read_only:
             demo = "auto"
     window = MainWindow(db_url, user=user, read_only=read_only, demo=demo)
-    _install_excepthook(window)
+    _install_excepthook(window.status)
     _close_on_signals(window)
     window.show()
     return int(app.exec())
