@@ -75,7 +75,7 @@ class AccountsPanel(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
                        self.proxy.layoutChanged):  # fmt: skip
-            signal.connect(self._update_count)
+            signal.connect(self._on_rows_changed)
         self._selected = ""
         self._update_count()
 
@@ -139,7 +139,10 @@ class AccountsPanel(QWidget):
     def _on_filter_text(self, text: str) -> None:
         self.proxy.set_text(text)
 
-    def _update_count(self, *_args: object) -> None:
+    def _on_rows_changed(self, *_args: object) -> None:
+        self._update_count()
+
+    def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         text = f"{total:,} accounts" if shown == total else f"{shown:,} of {total:,} accounts"
         self.count_label.setText(text)

@@ -96,14 +96,14 @@ class NotesPanel(QWidget):
         layout.addLayout(foot)
 
         for edit in (self.account_filter, self.author_filter, self.text_filter):
-            edit.textChanged.connect(self._apply_filters)
+            edit.textChanged.connect(self._on_filter_edited)
         self.follow.toggled.connect(self._on_follow_toggled)
         self.add_button.clicked.connect(self.add_requested)
         self.refresh_button.clicked.connect(self.reload)
         self.view.doubleClicked.connect(self._on_double_clicked)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
                        self.proxy.layoutChanged):  # fmt: skip
-            signal.connect(self._update_footer)
+            signal.connect(self._on_rows_changed)
         self._update_footer()
 
     # -- session and loading ---------------------------------------------------------------
@@ -193,11 +193,17 @@ class NotesPanel(QWidget):
         self.account_filter.setText(self._selected_account if on else "")
         self._apply_filters()
 
-    def _apply_filters(self, *_args: object) -> None:
+    def _on_filter_edited(self, _text: str) -> None:
+        self._apply_filters()
+
+    def _on_rows_changed(self, *_args: object) -> None:
+        self._update_footer()
+
+    def _apply_filters(self) -> None:
         self.proxy.set_filters(self.account_filter.text(), self.follow.isChecked(),
                                self.author_filter.text(), self.text_filter.text())  # fmt: skip
 
-    def _update_footer(self, *_args: object) -> None:
+    def _update_footer(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         text = f"{count(total)} notes" if shown == total else \
             f"{count(shown)} of {count(total)} notes"  # fmt: skip

@@ -251,6 +251,9 @@ class Latest(QObject):
         if self._running is not None:
             self._running.cancel()
 
+    def _on_task_ended(self) -> None:
+        self._start_next()
+
     def _start_next(self) -> None:
         if self._waiting is None:
             self._running = None
@@ -270,4 +273,4 @@ class Latest(QObject):
 
         task.finished.connect(finished)
         task.failed.connect(failed)
-        task.ended.connect(self._start_next)
+        task.ended.connect(self._on_task_ended)

@@ -1,11 +1,10 @@
-"""The timeline panel: scrub, step or play through an account's versions and see its
-state at each.
+"""The timeline panel: scrub, step or play (`Playback`) through an account's versions
+and see its state at each; the balance chart, in a dock of its own, follows the slider.
 
 The account's history (`AccountHistory`) is loaded once, off the GUI thread, into a
-BalanceSeries; every slider step is then an index into it. While the history loads,
-each step asks for a replay (from the nearest snapshot) instead, and rapid steps
-coalesce: only the newest request runs. Version 0 is the moment before the account was
-opened. Play is `Playback`; the balance chart, in a dock of its own, follows the slider.
+BalanceSeries; every slider step is then an index into it. While it loads, each step
+asks for a replay (from the nearest snapshot), and only the newest request runs.
+Version 0 is the moment before the account was opened.
 """
 
 from __future__ import annotations
@@ -58,8 +57,7 @@ class TimelinePanel(QWidget):
         self._following = True  # the slider sits on the newest version: stay there
         self._build()
         self.playback = Playback(self.slider, self.speed, self)
-        self.playback.playing_changed.connect(self._on_playing_changed)
-        self._wire_history()
+        self._wire()
         self.set_account(None)
 
     @property
@@ -200,18 +198,19 @@ class TimelinePanel(QWidget):
         layout.addWidget(self.note)
         layout.addStretch(1)
 
+    def _wire(self) -> None:
+        playback = self.playback
+        playback.playing_changed.connect(self._on_playing_changed)
         self.slider.valueChanged.connect(self._on_slider_changed)
-        self.first_button.clicked.connect(lambda: self.slider.setValue(0))
-        self.back_button.clicked.connect(self.step_back)
-        self.forward_button.clicked.connect(self.step_forward)
-        self.last_button.clicked.connect(lambda: self.slider.setValue(self.slider.maximum()))
+        self.first_button.clicked.connect(playback.to_first)
+        self.back_button.clicked.connect(playback.step_back)
+        self.forward_button.clicked.connect(playback.step_forward)
+        self.last_button.clicked.connect(playback.to_newest)
         self.play_button.clicked.connect(self.toggle_play)
         self.jump_button.clicked.connect(self._on_jump)
         self.compare_from_button.clicked.connect(self.compare_from_requested)
         self.compare_to_button.clicked.connect(self.compare_to_requested)
         self.chart.version_clicked.connect(self.slider.setValue)
-
-    def _wire_history(self) -> None:
         history = self.history
         history.load_started.connect(self._on_load_started)
         history.load_progressed.connect(self._on_load_progress)
@@ -318,12 +317,6 @@ class TimelinePanel(QWidget):
         self._show_version(self.slider.value())
 
     # -- stepping --------------------------------------------------------------------------
-
-    def step_back(self) -> None:
-        self.slider.setValue(self.slider.value() - 1)
-
-    def step_forward(self) -> None:
-        self.slider.setValue(self.slider.value() + 1)
 
     def toggle_play(self) -> None:
         if self.playback.playing:

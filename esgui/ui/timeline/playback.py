@@ -1,5 +1,6 @@
-"""Play: the timeline's slider steps forward on a timer, by the chosen number of
-versions per step, and stops at the newest version."""
+"""The timeline's transport: Play steps the slider forward on a timer, by the chosen
+number of versions per step, and stops at the newest version; single steps and the
+jumps to the first and newest version."""
 
 from __future__ import annotations
 
@@ -37,6 +38,18 @@ class Playback(QObject):
     def stop(self) -> None:
         self._timer.stop()
         self.playing_changed.emit(False)
+
+    def step_back(self) -> None:
+        self._slider.setValue(self._slider.value() - 1)
+
+    def step_forward(self) -> None:
+        self._slider.setValue(self._slider.value() + 1)
+
+    def to_first(self) -> None:
+        self._slider.setValue(0)
+
+    def to_newest(self) -> None:
+        self._slider.setValue(self._slider.maximum())
 
     def choose_speed(self, versions: int) -> None:
         """The slowest speed that plays `versions` in about 20 s at most."""

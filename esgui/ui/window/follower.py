@@ -62,7 +62,7 @@ class LiveFollower(QObject):
         self._thread = QThread()
         self._thread.setObjectName("esgui-live-follower")
         self.moveToThread(self._thread)
-        self._thread.started.connect(self._run)
+        self._thread.started.connect(self._on_thread_started)
 
     # -- steering (any thread) ---------------------------------------------------------
 
@@ -109,7 +109,11 @@ class LiveFollower(QObject):
             self.state_changed.emit(state)
 
     @Slot()
+    def _on_thread_started(self) -> None:
+        self._run()
+
     def _run(self) -> None:
+        """The follower's loop, in its thread, until `stop()`."""
         watcher: ChangeWatcher | None = None
         loaded = False
         last_look = 0.0

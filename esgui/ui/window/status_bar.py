@@ -42,7 +42,7 @@ class StatusBar(QStatusBar):
         self._pulse = QTimer(self)
         self._pulse.setSingleShot(True)
         self._pulse.setInterval(PULSE_MS)
-        self._pulse.timeout.connect(self._end_pulse)
+        self._pulse.timeout.connect(self._on_pulse_ended)
         self._state = "idle"
         self._updates = 0
         self._head = -1
@@ -111,7 +111,7 @@ class StatusBar(QStatusBar):
         if not self._pulse.isActive():
             set_state(self.live, "state", self._state)
 
-    def _end_pulse(self) -> None:
+    def _on_pulse_ended(self) -> None:
         set_state(self.live, "state", self._state)
 
     @property
