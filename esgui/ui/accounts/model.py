@@ -10,12 +10,12 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from esgui.projections import UNREADABLE, AccountSummary
 from esgui.ui.common.formatting import cents_of, count, local_time, money, utc_iso
-from esgui.ui.common.table_model import Index, Role, TableModel
+from esgui.ui.common.table_model import FilterProxy, Index, Role, TableModel
 
 
 class Column(IntEnum):
@@ -132,7 +132,7 @@ class AccountsModel(TableModel[AccountSummary]):
         return self._index.get(account_id, -1)
 
 
-class AccountsProxy(QSortFilterProxyModel):
+class AccountsProxy(FilterProxy):
     """Sorts by the model's exact sort role; filters on id/owner text and status."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -149,13 +149,10 @@ class AccountsProxy(QSortFilterProxyModel):
         self._refilter(self._text, status)
 
     def _refilter(self, text: str, status: str) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.10
-            self.beginFilterChange()
+        def change() -> None:
             self._text, self._status = text, status
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self._text, self._status = text, status
-            self.invalidateRowsFilter()
+
+        self.change_filter(change)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         model = self.sourceModel()

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
-
 from esgui.audit.notes import ReviewNote
 from esgui.ui.common.formatting import local_time, utc_iso
-from esgui.ui.common.table_model import Role, Row
+from esgui.ui.common.table_model import FilterProxy, Index, Role, Row
 
 Positions = dict[str, tuple[int, int]]  # event id -> (position, version)
 
@@ -36,7 +34,7 @@ def note_rows(notes: list[ReviewNote], positions: Positions) -> list[Row]:
     return rows
 
 
-class NotesProxy(QSortFilterProxyModel):
+class NotesProxy(FilterProxy):
     """Account (exact when following the selection, else a substring), author and text
     filters, case-insensitive."""
 
@@ -49,18 +47,14 @@ class NotesProxy(QSortFilterProxyModel):
         self.setSortRole(Role.SORT)
 
     def set_filters(self, account: str, exact_account: bool, author: str, text: str) -> None:
-        changing = hasattr(self, "beginFilterChange")  # Qt ≥ 6.10
-        if changing:
-            self.beginFilterChange()
-        self.account, self.exact_account = account.strip().lower(), exact_account
-        self.author, self.text = author.strip().lower(), text.strip().lower()
-        if changing:
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self.invalidateRowsFilter()
+        def change() -> None:
+            self.account, self.exact_account = account.strip().lower(), exact_account
+            self.author, self.text = author.strip().lower(), text.strip().lower()
+
+        self.change_filter(change)
 
     def filterAcceptsRow(  # noqa: N802
-        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
+        self, source_row: int, source_parent: Index
     ) -> bool:
         model = self.sourceModel()
         payload = model.data(model.index(source_row, 0, source_parent), Role.PAYLOAD)

@@ -6,17 +6,23 @@ and the custom roles (`Role`). Subclasses hold their own kind of row and answer
 `data()`: the accounts (`AccountSummary`), the event log (fetched tuples), and
 `RowsModel` for the bounded result lists (verify problems, diff fields and events,
 projection findings, review notes), whose rows are built off the GUI thread as plain
-`Row`s with their texts already formatted.
+`Row`s with their texts already formatted. `FilterProxy` is the proxies' base.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Generic, TypeAlias, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor
 
 Index: TypeAlias = QModelIndex | QPersistentModelIndex
@@ -137,3 +143,17 @@ class RowsModel(TableModel[Row]):
                 return row.sort_keys[column]
             return row.texts[column] if column < len(row.texts) else ""
         return None
+
+
+class FilterProxy(QSortFilterProxyModel):
+    """A sort/filter proxy whose filter is changed through `change_filter`."""
+
+    def change_filter(self, change: Callable[[], None]) -> None:
+        """Run `change` (which sets the filter's fields) and filter the rows again."""
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.10
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateRowsFilter()
