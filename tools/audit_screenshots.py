@@ -31,7 +31,7 @@ from esgui.audit.notes import add_note  # noqa: E402
 
 # versions of ACCOUNT edited behind esgui's back: a deposit's amount (raised: a lowered
 # one could overdraw the replayed balance), another event's operator
-TAMPERED = (76, 73)
+TAMPERED = (73, 76)
 NOTED = 75
 TITLE_H = 28
 

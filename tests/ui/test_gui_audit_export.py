@@ -16,7 +16,7 @@ from esgui.audit.export import ExportFilters
 from esgui.audit.notes import add_note
 from esgui.cli import main as cli_main
 from esgui.projections import Cancelled
-from esgui.ui.export_dialog import ExportDialog
+from esgui.ui.audit.export_dialog import ExportDialog
 from tests.audit.audit_helpers import START, make_history
 from tests.ui.gui_helpers import READY_TIMEOUT_MS, child, select_account, wait_live
 
@@ -139,7 +139,7 @@ def test_export_progress_and_cancel(qtbot, make_window, store_url, tmp_path, mon
             threading.Event().wait(0.01)
         raise Cancelled("Export cancelled")
 
-    monkeypatch.setattr("esgui.ui.audit_actions.export_events", slow_export)
+    monkeypatch.setattr("esgui.ui.audit.files.export_events", slow_export)
     window = make_window(store_url)
     wait_live(qtbot, window)
     target = tmp_path / "never.jsonl"

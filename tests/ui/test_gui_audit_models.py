@@ -11,13 +11,13 @@ from esgui.audit.notes import add_note, list_notes
 from esgui.audit.projection_check import check_projection
 from esgui.audit.verify import verify_store
 from esgui.projections import AccountProjector
-from esgui.ui.diff_dialog import diff_rows
-from esgui.ui.event_log_model import EventLogModel, LogRole
-from esgui.ui.notes_panel import NotesProxy, note_rows
-from esgui.ui.projection_view import finding_rows
-from esgui.ui.session import StoreSession
-from esgui.ui.table_model import RowRole, TableModel
-from esgui.ui.verify_view import problem_rows
+from esgui.ui.audit.diff_dialog import diff_rows
+from esgui.ui.audit.notes_model import NotesProxy, note_rows
+from esgui.ui.audit.projection_dialog import finding_rows
+from esgui.ui.audit.verify_dialog import problem_rows
+from esgui.ui.common.table_model import Role, RowsModel
+from esgui.ui.log.model import EventLogModel
+from esgui.ui.window.session import StoreSession
 from tests.audit.audit_helpers import make_history
 from tests.ui.gui_helpers import LIVE_TIMEOUT_MS
 
@@ -43,17 +43,17 @@ def test_result_table_models(qtbot, qtmodeltester, store_url, location):
         notes = list(list_notes(store))
     assert not verified.intact and not report.consistent
 
-    problems = TableModel(("Position", "Problem", "Account", "Version", "What"), numeric=(0, 3))
+    problems = RowsModel(("Position", "Problem", "Account", "Version", "What"), numeric=(0, 3))
     problems.set_rows(problem_rows(verified))
     qtmodeltester.check(problems)
     assert problems.rowCount() == 1 and problems.index(0, 0).data() == "4"
-    assert problems.index(0, 0).data(RowRole.PAYLOAD).position == 4
+    assert problems.index(0, 0).data(Role.PAYLOAD).position == 4
     assert problems.index(0, 0).data(Qt.ItemDataRole.ForegroundRole) is not None
 
     fields, events = diff_rows(diff)
     event_headers = ("Pos", "V", "Recorded", "Type", "Amount", "Operator")
     for headers, rows in ((("Field", "Before", "After"), fields), (event_headers, events)):
-        model = TableModel(headers)
+        model = RowsModel(headers)
         model.set_rows(rows)
         qtmodeltester.check(model)
         assert model.rowCount() == len(rows) > 0
@@ -61,12 +61,12 @@ def test_result_table_models(qtbot, qtmodeltester, store_url, location):
     assert model.headerData(5, Qt.Orientation.Horizontal) == "f"
     qtmodeltester.check(model)
 
-    findings = TableModel(("Finding", "Account", "Field", "Read model", "Log"))
+    findings = RowsModel(("Finding", "Account", "Field", "Read model", "Log"))
     findings.set_rows(finding_rows(report))
     qtmodeltester.check(findings)
     assert findings.index(0, 0).data() == "Drift" and findings.index(0, 1).data() == "C1"
 
-    source = TableModel(("Time", "Author", "Account", "About", "Note"))
+    source = RowsModel(("Time", "Author", "Account", "About", "Note"))
     source.set_rows(note_rows(notes, {}))
     qtmodeltester.check(source)
     proxy = NotesProxy()
@@ -96,16 +96,16 @@ def test_event_log_model_with_marks(qtbot, qtmodeltester, store_url, location):
             model.set_problems({4: "Integrity: altered"})
         model.set_notes({1: "Review note by kim: Look at this", 4: "Review note: too"})
         qtmodeltester.check(model)
-        rows = {model.index(r, 0).data(LogRole.POSITION): r for r in range(9)}
+        rows = {model.index(r, 0).data(Role.POSITION): r for r in range(9)}
         bad, noted, plain = rows[4], rows[1], rows[2]
-        assert model.index(bad, 3).data(LogRole.PROBLEM) == "Integrity: altered"
+        assert model.index(bad, 3).data(Role.PROBLEM) == "Integrity: altered"
         assert model.index(bad, 3).data(Qt.ItemDataRole.ToolTipRole) == \
             "Integrity: altered\nReview note: too"  # fmt: skip
-        assert model.index(noted, 0).data(LogRole.NOTE) == "Review note by kim: Look at this"
+        assert model.index(noted, 0).data(Role.NOTE) == "Review note by kim: Look at this"
         assert model.index(noted, 0).data(Qt.ItemDataRole.DecorationRole) is not None
         assert model.index(noted, 0).data(Qt.ItemDataRole.BackgroundRole) is None
         assert model.index(plain, 0).data(Qt.ItemDataRole.DecorationRole) is None
-        assert model.index(plain, 0).data(LogRole.PROBLEM) is None
+        assert model.index(plain, 0).data(Role.PROBLEM) is None
         model.set_problems({})
         assert model.index(bad, 3).data(Qt.ItemDataRole.BackgroundRole) is None
         model.set_session(None)  # another store: the marks go

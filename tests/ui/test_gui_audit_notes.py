@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QTableView
 import esgui
 from esgui.audit.notes import add_note, list_notes
 from esgui.errors import NotPermitted
-from esgui.ui.event_log_model import LogRole
+from esgui.ui.common.table_model import Role
 from tests.audit.audit_helpers import make_history
 from tests.ui.gui_helpers import (
     LIVE_TIMEOUT_MS,
@@ -81,10 +81,10 @@ def test_notes_are_listed_filtered_and_added(qtbot, make_window, store_url):
     # the noted event is marked in the log; the inspector shows the note
     model = window.log.model
     qtbot.waitUntil(lambda: model.rowCount() == 4, timeout=READY_TIMEOUT_MS)
-    noted = {model.index(r, 0).data(LogRole.POSITION): model.index(r, 0).data(LogRole.NOTE)
-             for r in range(model.rowCount()) if model.index(r, 0).data(LogRole.NOTE)}  # fmt: skip
+    noted = {model.index(r, 0).data(Role.POSITION): model.index(r, 0).data(Role.NOTE)
+             for r in range(model.rowCount()) if model.index(r, 0).data(Role.NOTE)}  # fmt: skip
     assert noted == {2: "Review note by kim: Opened without ID check"}
-    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(LogRole.POSITION) == 2)
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(Role.POSITION) == 2)
     assert model.index(row, 0).data(Qt.ItemDataRole.DecorationRole) is not None
     slider(window).setValue(1)
     qtbot.waitUntil(lambda: window.inspector.current_event is not None
@@ -116,7 +116,7 @@ def test_notes_are_listed_filtered_and_added(qtbot, make_window, store_url):
 def test_notes_in_read_only_mode_and_from_elsewhere(qtbot, make_window, store_url,
                                                     monkeypatch):  # fmt: skip
     _setup(store_url)
-    monkeypatch.setattr("esgui.ui.notes_panel.POLL_S", 0.0)
+    monkeypatch.setattr("esgui.ui.audit.notes_panel.POLL_S", 0.0)
     window = make_window(store_url, user="auditor", read_only=True)
     wait_live(qtbot, window)
     count = child(window, "notesCount", QLabel)
@@ -147,7 +147,7 @@ def test_a_refused_note_says_why_and_can_be_retried(qtbot, make_window, store_ur
     def refuse(*_args, **_kwargs):
         raise NotPermitted("permission denied for table review_notes")
 
-    monkeypatch.setattr("esgui.ui.audit_actions.add_note", refuse)
+    monkeypatch.setattr("esgui.ui.audit.review.add_note", refuse)
     window.menu_actions.add_note.trigger()
     dialog = window.audit.note_dialog
     assert not child(dialog, "noteOnEvent").isEnabled()

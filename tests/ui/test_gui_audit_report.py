@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QPushButton
 
 import esgui
 from esgui.audit.notes import add_note
-from esgui.ui.report_dialog import ReportDialog
+from esgui.ui.audit.report_dialog import ReportDialog
 from tests.audit.audit_helpers import START, make_history
 from tests.ui.gui_helpers import READY_TIMEOUT_MS, child, select_account, wait_live
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QTableView
 
 import esgui
 from esgui.projections import Cancelled
-from esgui.ui.event_log_model import LogRole
+from esgui.ui.common.table_model import Role
 from tests.audit.audit_helpers import make_history
 from tests.ui.gui_helpers import READY_TIMEOUT_MS, child, select_account, wait_live
 
@@ -37,8 +37,8 @@ def _marked(model) -> dict[int, str]:
     found = {}
     for row in range(model.rowCount()):
         index = model.index(row, 0)
-        if index.data(LogRole.PROBLEM):
-            found[index.data(LogRole.POSITION)] = index.data(LogRole.PROBLEM)
+        if index.data(Role.PROBLEM):
+            found[index.data(Role.POSITION)] = index.data(Role.PROBLEM)
     return found
 
 
@@ -93,7 +93,7 @@ def test_tampering_is_found_and_the_bad_event_marked(qtbot, make_window, store_u
     model = window.log.model
     marked = _marked(model)
     assert list(marked) == [3] and "does not match its hash" in marked[3]
-    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(LogRole.POSITION) == 3)
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data(Role.POSITION) == 3)
     assert model.index(row, 4).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert model.index(row, 0).data(Qt.ItemDataRole.DecorationRole) is not None
     assert "Integrity: altered" in model.index(row, 2).data(Qt.ItemDataRole.ToolTipRole)
@@ -149,7 +149,7 @@ def test_verification_shows_progress_and_cancel_stops_it(qtbot, make_window, sto
             threading.Event().wait(0.01)
         raise Cancelled("Verification cancelled")
 
-    monkeypatch.setattr("esgui.ui.verify_view.verify_store", slow_verify)
+    monkeypatch.setattr("esgui.ui.audit.verify_dialog.verify_store", slow_verify)
     window = make_window(store_url)
     wait_live(qtbot, window)
     window.menu_actions.verify.trigger()

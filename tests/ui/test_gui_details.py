@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel
 
 import esgui
 from esgui.store import NewEvent
-from esgui.ui.balance_chart import decimate
+from esgui.ui.timeline.balance_chart import decimate
 from tests.ui.gui_helpers import child, run_command, select_account, slider, wait_live
 
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFileDialog, QTableView, QWidget
 from sqlalchemy.engine import make_url
 
 import esgui
-from esgui.ui.dialogs import ConnectDialog
+from esgui.ui.window.store_dialog import ConnectDialog
 from tests.ui.gui_helpers import LIVE_TIMEOUT_MS, child, wait_live
 
 

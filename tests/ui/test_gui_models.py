@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 import esgui
 from esgui.app.queries import EventQuery
 from esgui.app.seed import seed
-from esgui.ui.accounts_model import AccountsModel, AccountsProxy, Column, Role
-from esgui.ui.event_log_model import EventLogModel
-from esgui.ui.session import StoreSession
+from esgui.ui.accounts.model import AccountsModel, AccountsProxy, Column
+from esgui.ui.audit.notes_panel import NotesPanel
+from esgui.ui.common.table_model import LEFT, RIGHT, Role, RowsModel, TableModel
+from esgui.ui.log.columns import LogColumn
+from esgui.ui.log.model import EventLogModel
+from esgui.ui.window.session import StoreSession
 from tests.ui.gui_helpers import LIVE_TIMEOUT_MS
 
 
@@ -32,6 +36,36 @@ def _session(qtbot, url: str) -> StoreSession:
     with qtbot.waitSignal(session.opened, timeout=LIVE_TIMEOUT_MS):
         session.start()
     return session
+
+
+@pytest.mark.parametrize(
+    ("kind", "numeric"),
+    [
+        ("accounts", {Column.BALANCE, Column.VERSION}),
+        ("event log", {LogColumn.POSITION, LogColumn.VERSION, LogColumn.AMOUNT}),
+        ("result list", {0, 3}),
+        ("review notes", set()),
+    ],
+)
+def test_every_table_model_shares_one_base(qtbot, kind, numeric):
+    """Headers, number alignment and flags come from common.table_model.TableModel."""
+    notes = NotesPanel()  # its model is its child
+    models = {
+        "accounts": AccountsModel,
+        "event log": EventLogModel,
+        "result list": lambda: RowsModel(("Position", "Kind", "Account", "Version"), (0, 3)),
+        "review notes": lambda: notes.model,
+    }
+    model = models[kind]()
+    assert isinstance(model, TableModel)
+    assert model.columnCount() > 0
+    for column in range(model.columnCount()):
+        align = model.headerData(
+            column, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole
+        )
+        assert align == (RIGHT if column in numeric else LEFT), (kind, column)
+        assert model.headerData(column, Qt.Orientation.Horizontal)
+    assert model.flags(QModelIndex()) == Qt.ItemFlag.NoItemFlags
 
 
 def test_accounts_model_and_proxy(qtbot, qtmodeltester, store_url):

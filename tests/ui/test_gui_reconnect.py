@@ -33,16 +33,21 @@ def own_database():
     base = PG_URL.rsplit("/", 1)[0]
     yield name, f"{base}/{name}"
     with _pg_admin() as admin:
-        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                      "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def cut_every_session(database: str) -> int:
     with _pg_admin() as admin:
-        rows = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = %s AND pid <> pg_backend_pid()",
-                             (database,)).fetchall()
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchall()
     return len(rows)
 
 
@@ -52,13 +57,15 @@ def test_window_survives_a_server_restart(qtbot, make_window, own_database) -> N
         esgui.Accounts(store, user="setup").open("R1", owner="Rita", initial="10.00")
     window = make_window(url)
     wait_live(qtbot, window)
-    qtbot.waitUntil(lambda: shown_balance(window, "R1") == Decimal("10.00"),
-                    timeout=LIVE_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: shown_balance(window, "R1") == Decimal("10.00"), timeout=LIVE_TIMEOUT_MS
+    )
     assert cut_every_session(database) >= 1
     # another operator keeps working while this window's sessions are gone
     assert esgui_cli(url, "deposit", "R1", "5.00").returncode == 0
-    qtbot.waitUntil(lambda: shown_balance(window, "R1") == Decimal("15.00"),
-                    timeout=READY_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: shown_balance(window, "R1") == Decimal("15.00"), timeout=READY_TIMEOUT_MS
+    )
     indicator = child(window, "liveIndicator")
     qtbot.waitUntil(lambda: "Live" in indicator.text(), timeout=READY_TIMEOUT_MS)
     # and this window's own commands work again (its pool reconnects)

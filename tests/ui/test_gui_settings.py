@@ -6,7 +6,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
 import esgui
-from esgui.ui.settings import Settings, without_password
+from esgui.ui.window.settings import Settings, without_password
 from tests.ui.gui_helpers import LIVE_TIMEOUT_MS, child, wait_live
 
 
@@ -38,10 +38,10 @@ def test_layout_theme_and_recent_store_are_remembered(qtbot, make_window, store_
 
 
 def test_every_menu_action_with_a_shortcut_is_listed(qtbot, make_window):
-    from esgui.ui.menus import shortcut_table
+    from esgui.ui.window.menus import shortcut_table
 
     window = make_window(None)
-    table = dict(shortcut_table(window))
+    table = dict(shortcut_table(window.menuBar()))
     for path in ("File ▸ Open store…", "Timeline ▸ Play / pause", "Account ▸ Deposit",
                  "Projection ▸ Rebuild from the log…", "View ▸ Toggle light/dark"):  # fmt: skip
         assert table.get(path), path

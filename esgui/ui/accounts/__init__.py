@@ -1,0 +1,1 @@
+"""The Accounts dock: the live account projection as a sortable, filterable table."""

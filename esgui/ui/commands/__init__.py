@@ -1,0 +1,1 @@
+"""The Commands dock: open, deposit, withdraw, close, run off the GUI thread."""

@@ -1,0 +1,272 @@
+"""The Event log panel: the lazy log, its filters and a footer saying what is loaded.
+
+Filters: scope (the selected account or the whole store), type, operator, time range
+and text. The text filter is applied by the database over id, type, operator, data and
+metadata (see esgui.app.queries); long filtered scans show progress and can be stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QDateTime, QItemSelectionModel, QModelIndex, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from esgui.app.queries import EventQuery, LogRow
+from esgui.domain.events import EVENT_CLASSES
+from esgui.ui.common.widgets import named
+from esgui.ui.log.columns import LogColumn
+from esgui.ui.log.model import EventLogModel
+
+TEXT_DELAY_MS = 350
+SLOW_SCAN_MS = 300  # show the scan's progress when a fetch takes longer than this
+
+
+def _utc(edit: QDateTimeEdit) -> datetime:
+    value = edit.dateTime().toPython()
+    assert isinstance(value, datetime)
+    return value.astimezone().astimezone(UTC)
+
+
+class EventLogPanel(QWidget):
+    event_selected = Signal(object)  # LogRow | None
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        named(self, "eventLogPanel", "Event log")
+        self.model = EventLogModel(self)
+        self.account_id = ""
+        self._build()
+        self._text_timer = QTimer(self)
+        self._text_timer.setSingleShot(True)
+        self._text_timer.setInterval(TEXT_DELAY_MS)
+        self._text_timer.timeout.connect(self.apply_filters)
+        self._slow_timer = QTimer(self)
+        self._slow_timer.setSingleShot(True)
+        self._slow_timer.setInterval(SLOW_SCAN_MS)
+        self._slow_timer.timeout.connect(self._on_slow_fetch)
+        self._wire()
+        self._update_footer()
+
+    def _build(self) -> None:
+        self.scope = named(QComboBox(), "logScope", "Show events of")
+        self.scope.addItem("Selected account", "account")
+        self.scope.addItem("Whole store", "store")
+        self.type_filter = named(QComboBox(), "logTypeFilter", "Event type filter")
+        self.type_filter.addItem("All types", "")
+        for name in EVENT_CLASSES:
+            self.type_filter.addItem(name, name)
+        self.operator_filter = named(QLineEdit(), "logOperatorFilter", "Operator filter")
+        self.operator_filter.setPlaceholderText("Operator")
+        self.operator_filter.setClearButtonEnabled(True)
+        self.operator_filter.setMaximumWidth(130)
+        self.text_filter = named(QLineEdit(), "logTextFilter", "Text filter")
+        self.text_filter.setPlaceholderText("Search id, type, data, metadata…")
+        self.text_filter.setClearButtonEnabled(True)
+        self.newest_first = named(QCheckBox("Newest first"), "logNewestFirst", "Newest first")
+        self.newest_first.setChecked(True)
+        self.since_check = named(QCheckBox("From"), "logSinceEnabled", "Filter from time")
+        self.since_edit = named(QDateTimeEdit(), "logSince", "From time")
+        self.until_check = named(QCheckBox("to"), "logUntilEnabled", "Filter until time")
+        self.until_edit = named(QDateTimeEdit(), "logUntil", "Until time")
+        now = QDateTime.currentDateTime()
+        for edit, value in ((self.since_edit, now.addDays(-30)), (self.until_edit, now)):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+            edit.setDateTime(value)
+            edit.setEnabled(False)
+
+        self.view = named(QTableView(), "eventsView", "Events")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = self.view.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        for column, width in ((LogColumn.POSITION, 80), (LogColumn.ACCOUNT, 105),
+                              (LogColumn.VERSION, 64), (LogColumn.TYPE, 130),
+                              (LogColumn.AMOUNT, 120), (LogColumn.OPERATOR, 90)):  # fmt: skip
+            header.resizeSection(column, width)
+
+        self.footer = named(QLabel(), "logFooter", "Event log status")
+        self.footer.setProperty("role", "caption")
+        self.scan_bar = QProgressBar()
+        self.scan_bar.setMaximumHeight(12)
+        self.scan_bar.setMaximumWidth(160)
+        self.scan_bar.setTextVisible(False)
+        self.stop_button = named(QToolButton(), "logStopButton", "Stop filtering")
+        self.stop_button.setText("Stop")
+        self.continue_button = named(QToolButton(), "logContinueButton", "Continue filtering")
+        self.continue_button.setText("Continue")
+        for widget in (self.scan_bar, self.stop_button, self.continue_button):
+            widget.hide()
+
+        row1 = QHBoxLayout()
+        row1.addWidget(self.scope)
+        row1.addWidget(self.type_filter)
+        row1.addWidget(self.operator_filter)
+        row1.addWidget(self.text_filter, 1)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.since_check)
+        row2.addWidget(self.since_edit)
+        row2.addWidget(self.until_check)
+        row2.addWidget(self.until_edit)
+        row2.addStretch(1)
+        row2.addWidget(self.newest_first)
+        foot = QHBoxLayout()
+        foot.addWidget(self.footer, 1)
+        foot.addWidget(self.scan_bar)
+        foot.addWidget(self.stop_button)
+        foot.addWidget(self.continue_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(foot)
+
+    def _wire(self) -> None:
+        self.scope.currentIndexChanged.connect(self.apply_filters)
+        self.type_filter.currentIndexChanged.connect(self.apply_filters)
+        self.operator_filter.editingFinished.connect(self.apply_filters)
+        self.text_filter.textChanged.connect(lambda _t: self._text_timer.start())
+        self.text_filter.returnPressed.connect(self.apply_filters)
+        self.newest_first.toggled.connect(self.apply_filters)
+        for check, edit in ((self.since_check, self.since_edit),
+                            (self.until_check, self.until_edit)):  # fmt: skip
+            check.toggled.connect(edit.setEnabled)
+            check.toggled.connect(self.apply_filters)
+            edit.editingFinished.connect(self.apply_filters)
+        self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        model = self.model
+        model.fetch_started.connect(self._slow_timer.start)
+        model.fetch_progressed.connect(self._on_fetch_progress)
+        for signal in (model.rows_fetched, model.fetch_failed, model.fetch_stopped,
+                       model.modelReset):  # fmt: skip
+            signal.connect(self._on_fetch_ended)
+        self.stop_button.clicked.connect(model.cancel_fetch)
+        self.continue_button.clicked.connect(self._on_continue)
+
+    # -- query ------------------------------------------------------------------------------
+
+    def set_account(self, account_id: str) -> None:
+        self.account_id = account_id
+        if self.scope.currentData() == "account":
+            self.apply_filters()
+
+    def build_query(self) -> EventQuery:
+        scope_account = self.scope.currentData() == "account"
+        since = _utc(self.since_edit) if self.since_check.isChecked() else None
+        until = _utc(self.until_edit) if self.until_check.isChecked() else None
+        if until is not None:
+            until += timedelta(seconds=59.999999)  # the picker shows minutes: include it
+        type_name = self.type_filter.currentData() or ""
+        return EventQuery(
+            # no account selected: the whole store
+            aggregate_id=(self.account_id or None) if scope_account else None,
+            event_types=(type_name,) if type_name else (),
+            operator=self.operator_filter.text().strip() or None,
+            since=since,
+            until=until,
+            text=self.text_filter.text().strip(),
+            newest_first=self.newest_first.isChecked(),
+        )
+
+    def apply_filters(self) -> None:
+        self._text_timer.stop()
+        query = self.build_query()
+        if query != self.model.query or self.model.rowCount() == 0:
+            self.model.set_query(query)
+            self.event_selected.emit(None)
+
+    def focus_search(self) -> None:
+        self.text_filter.setFocus()
+        self.text_filter.selectAll()
+
+    def toggle_scope(self) -> None:
+        """The selected account's events, or the whole store's."""
+        self.scope.setCurrentIndex(1 - self.scope.currentIndex())
+
+    # -- selection and highlighting ---------------------------------------------------------
+
+    def current_row(self) -> LogRow | None:
+        index = self.view.selectionModel().currentIndex()
+        return self.model.row(index.row()) if index.isValid() else None
+
+    def row_visible(self, row: int) -> bool:
+        """Whether the row is on screen (highlighting it needs no scrolling)."""
+        rect = self.view.visualRect(self.model.index(row, 0))
+        return rect.isValid() and self.view.viewport().rect().contains(rect)
+
+    def highlight_row(self, row: int, *, center: bool = False) -> None:
+        index = self.model.index(row, 0)
+        if not index.isValid():
+            return
+        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                 | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
+        self.view.selectionModel().setCurrentIndex(index, flags)
+        hint = QAbstractItemView.ScrollHint
+        self.view.scrollTo(index, hint.PositionAtCenter if center else hint.EnsureVisible)
+
+    def clear_highlight(self) -> None:
+        self.view.selectionModel().clearCurrentIndex()
+        self.view.selectionModel().clearSelection()
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.event_selected.emit(self.model.row(current.row()) if current.isValid() else None)
+
+    # -- footer -------------------------------------------------------------------------------
+
+    def _on_slow_fetch(self) -> None:
+        if self.model.query.filtered:
+            self.scan_bar.setRange(0, 0)
+            self.scan_bar.show()
+            self.stop_button.show()
+            self.footer.setText(f"{self.model.summary()} · filtering…")
+
+    def _on_fetch_progress(self, done: int, total: int) -> None:
+        self.scan_bar.setRange(0, max(total, 1))
+        self.scan_bar.setValue(done)
+
+    def _on_fetch_ended(self, *_args: object) -> None:
+        self._slow_timer.stop()
+        self.scan_bar.hide()
+        self.stop_button.hide()
+        self._update_footer()
+
+    def _on_continue(self) -> None:
+        self.continue_button.hide()
+        self.model.resume()
+
+    def _update_footer(self) -> None:
+        model = self.model
+        if self.scope.currentData() != "account":
+            scope = "the whole store"
+        elif self.account_id:
+            scope = f"account {self.account_id}"
+        else:
+            scope = "the whole store (no account selected)"
+        status = model.status
+        self.footer.setText(f"{model.summary()} of {scope} · {status}" if status
+                            else f"{model.summary()} of {scope}")  # fmt: skip
+        self.continue_button.setVisible(status == "Stopped")

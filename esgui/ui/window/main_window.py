@@ -1,0 +1,362 @@
+"""The explorer's main window: panels in docks, one open store at a time.
+
+The window is usable before, during and after opening a store: opening runs in the
+background, and a store that cannot be opened is one clear message in a banner.
+The window builds the panels and hands each helper the collaborators it needs: the
+selection (`Selection`), the live follower's updates (`LiveUpdates`), demo data and
+rebuilds (`StoreOperations`), read-only mode (`ReadOnlyMode`), the Audit menu's work
+(`AuditActions`) and the menus (`build_menus`, with the window as `MenuTarget`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+
+from esgui.ui.accounts.panel import AccountsPanel
+from esgui.ui.audit.actions import AuditActions
+from esgui.ui.audit.notes_panel import NotesPanel
+from esgui.ui.commands.panel import CommandPanel
+from esgui.ui.common.theme import app_icon, apply_theme
+from esgui.ui.common.widgets import Banner
+from esgui.ui.inspector.panel import EventInspector
+from esgui.ui.log.panel import EventLogPanel
+from esgui.ui.timeline.balance_chart import BalanceChart
+from esgui.ui.timeline.panel import TimelinePanel
+from esgui.ui.window.docks import DEFAULT_SIZE, Docks, arrange, make_dock
+from esgui.ui.window.live import LiveUpdates
+from esgui.ui.window.menus import Actions, build_menus, fill_recent_menu, shortcut_table
+from esgui.ui.window.operations import StoreOperations
+from esgui.ui.window.read_only import ReadOnlyMode
+from esgui.ui.window.selection import Selection
+from esgui.ui.window.session import StoreSession
+from esgui.ui.window.settings import Settings
+from esgui.ui.window.status_bar import StatusBar
+from esgui.ui.window.store_dialog import ConnectDialog, StoreExists, ask_new_store, ask_open_store
+
+
+class MainWindow(QMainWindow):
+    store_opened = Signal()
+    store_failed = Signal(str)
+
+    def __init__(
+        self,
+        url: str | None,
+        *,
+        user: str | None = None,
+        read_only: bool = False,
+        settings: QSettings | None = None,
+        demo: str = "offer",
+        create: bool = True,
+    ) -> None:
+        """`demo`: offer | auto | never, what to do with an empty store."""
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowIcon(app_icon())
+        self.settings = Settings(settings)
+        self.user = user
+        self.session: StoreSession | None = None
+        self._url: str | None = None
+        self._build()
+        self._build_helpers(demo=demo, read_only=read_only)
+        self.theme = apply_theme(QApplication.instance(), self.settings.theme)  # type: ignore[arg-type]
+        self.chart.set_dark(self.theme == "dark")
+        self.timeline.refresh_icons()
+        self.menu_actions.themes[self.theme].setChecked(True)
+        self._restore_layout()
+        self.read_only_mode.apply()
+        self.update_title()
+        if url:
+            self.open_url(url, create=create)
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.accounts = AccountsPanel()
+        self.commands = CommandPanel()
+        self.log = EventLogPanel()
+        self.chart = BalanceChart()
+        self.timeline = TimelinePanel(self.chart)
+        self.inspector = EventInspector()
+        self.notes = NotesPanel()
+        self.read_only_banner = Banner("readOnlyBanner")
+        self.error_banner = Banner("errorBanner")
+        self.demo_banner = Banner("demoBanner")
+        self.audit_banner = Banner("auditBanner")
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setSpacing(4)
+        for banner in (self.read_only_banner, self.error_banner, self.demo_banner,
+                       self.audit_banner):  # fmt: skip
+            layout.addWidget(banner)
+        layout.addWidget(self.log, 1)
+        self.setCentralWidget(central)
+
+        self.accounts_dock = make_dock(self, "Accounts", "accountsDock", self.accounts)
+        self.commands_dock = make_dock(self, "Commands", "commandsDock", self.commands)
+        self.timeline_dock = make_dock(self, "Timeline", "timelineDock", self.timeline)
+        self.chart_dock = make_dock(self, "Balance", "chartDock", self.chart)
+        self.inspector_dock = make_dock(self, "Event inspector", "inspectorDock", self.inspector)
+        self.notes_dock = make_dock(self, "Review notes", "notesDock", self.notes)
+        self.docks = Docks(self.accounts_dock, self.commands_dock, self.timeline_dock,
+                           self.chart_dock, self.inspector_dock, self.notes_dock)  # fmt: skip
+        arrange(self, self.docks)
+
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
+        self._retired: list[StoreSession] = []  # failed or cancelled opens, still winding down
+        self._reaper = QTimer(self)
+        self._reaper.setInterval(300)
+        self._reaper.timeout.connect(self._on_reaper_timeout)
+        self.timeline.history_load_started.connect(
+            lambda task: self.status.track(task, task.label, delay_ms=300)
+        )
+        self.error_banner.action_clicked.connect(self._on_banner_action)
+        self.demo_banner.action_clicked.connect(self._on_banner_action)
+
+    def _build_helpers(self, *, demo: str, read_only: bool) -> None:
+        self.selection = Selection(
+            self, accounts=self.accounts, commands=self.commands, timeline=self.timeline,
+            log=self.log, inspector=self.inspector, status=self.status,
+        )  # fmt: skip
+        self.operations = StoreOperations(self, session=lambda: self.session, status=self.status,
+                                          demo_banner=self.demo_banner, demo=demo)  # fmt: skip
+        self.live = LiveUpdates(
+            self, accounts=self.accounts, commands=self.commands, timeline=self.timeline,
+            log=self.log.model, notes=self.notes, status=self.status,
+            offer_demo=self.operations.offer_demo,
+        )  # fmt: skip
+        self.audit = AuditActions(
+            self, status=self.status, banner=self.audit_banner, accounts=self.accounts,
+            timeline=self.timeline, log=self.log.model, inspector=self.inspector,
+            notes=self.notes, show_event=self.selection.show_event,
+            rebuild=self.rebuild_projection, user=self.user,
+        )  # fmt: skip
+        self.status.integrity_clicked.connect(self.audit.show_verify)
+        self.menu_actions: Actions = build_menus(
+            self.menuBar(), self, self.docks, accounts=self.accounts, commands=self.commands,
+            log=self.log, timeline=self.timeline, audit=self.audit,
+        )  # fmt: skip
+        acts = self.menu_actions
+        self.read_only_mode = ReadOnlyMode(
+            self, locked=read_only, session=lambda: self.session, commands=self.commands,
+            status=self.status, banner=self.read_only_banner, toggle=acts.read_only,
+            writes=[*acts.commands, acts.demo, acts.new_store, acts.rebuild, acts.catch_up,
+                    acts.pause],
+            cancel_writes=self.operations.cancel_writes, retitle=self.update_title,
+        )  # fmt: skip
+        self.read_only_mode.changed.connect(self.audit.set_read_only)
+        self.audit.set_read_only(self.read_only_mode.on)
+
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.window_state()
+        self.resize(*DEFAULT_SIZE)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def reset_layout(self) -> None:
+        arrange(self, self.docks)
+        self.resize(*DEFAULT_SIZE)
+
+    def update_title(self) -> None:
+        if self.session is None:
+            self.setWindowTitle("esgui — event explorer")
+            return
+        suffix = " (read-only)" if self.read_only_now else ""
+        self.setWindowTitle(f"esgui — {self.session.description}{suffix}")
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the window is in read-only mode (started so, or toggled)."""
+        return self.read_only_mode.on
+
+    def set_read_only(self, on: bool) -> None:
+        """Audit ▸ Read-only mode (see esgui.ui.window.read_only)."""
+        self.read_only_mode.set(on)
+
+    @property
+    def read_only_now(self) -> bool:
+        session = self.session
+        return bool(session is not None and session.store is not None and session.store.read_only)
+
+    # -- opening stores -------------------------------------------------------------------------
+
+    def open_url(self, url: str, *, create: bool = True) -> None:
+        """Open another store in the background (the current one is closed first)."""
+        self._close_session()
+        self._url = url
+        session = StoreSession(url, user=self.user, read_only=self.read_only, create=create,
+                               parent=self)  # fmt: skip
+        self.session = session
+        session.opened.connect(self._on_session_opened)
+        session.failed.connect(self._on_session_failed)
+        self.error_banner.hide()
+        self.demo_banner.hide()
+        self.status.set_store(f"Opening {session.description}…", False)
+        task = session.start()
+        self.status.track(task, f"Opening {session.description}")
+        self.update_title()
+
+    def _close_session(self) -> None:
+        session, self.session = self.session, None
+        if session is None:
+            return
+        self.accounts.clear()
+        for panel in (self.log.model, self.timeline):
+            panel.set_session(None)
+        self.commands.set_session(None)
+        self.inspector.show_event(None)
+        self.selection.set_session(None)
+        self.notes.set_session(None)
+        self.audit.set_session(None)
+        if session.ready:
+            session.close()  # its tasks are cancelled and finish promptly
+            session.deleteLater()
+        else:
+            self._retire(session)  # still opening: do not wait for a hanging connect
+        self.live.stop()
+        self.status.set_store("No store open", False)
+        self.read_only_mode.apply()
+
+    def _on_session_opened(self) -> None:
+        session = self.session
+        if session is None or session.store is None or session.follower is None:
+            return
+        store = session.store
+        if self._url:
+            self.settings.add_recent(self._url)
+        self.status.set_store(store.description, store.read_only)
+        self.update_title()
+        if store.read_only != self.read_only:
+            # the mode was switched while the store opened (a read-only open implies the
+            # current schema, so it can be made writable in place)
+            store.read_only = session.read_only = self.read_only
+        self.commands.set_session(session, read_only=store.read_only)
+        self.log.model.set_session(session)
+        self.timeline.set_session(session)
+        self.selection.set_session(session)
+        self.audit.set_session(session)
+        self.notes.set_session(session)
+        self.read_only_mode.apply()
+        self.live.follow(session)
+        if store.upgraded_from:
+            self.status.showMessage(f"Upgraded the store schema from {store.upgraded_from}", 8000)
+        self.store_opened.emit()
+
+    def _on_session_failed(self, message: str) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            self._retire(session)  # a cancelled open may still be connecting
+        self.status.set_store("No store open", False)
+        self.update_title()
+        self.error_banner.show_message(
+            f"Could not open the store. {message}", "error",
+            (("open", "Open store…"), ("connect", "Connect to PostgreSQL…"), ("retry", "Retry")),
+        )  # fmt: skip
+        self.store_failed.emit(message)
+
+    def _retire(self, session: StoreSession) -> None:
+        session.retire()
+        self._retired.append(session)
+        self._reaper.start()
+
+    def _on_reaper_timeout(self) -> None:
+        """Close retired sessions whose work has finished."""
+        for session in list(self._retired):
+            if session.runner.idle():
+                self._retired.remove(session)
+                session.close()
+                session.deleteLater()
+        if not self._retired:
+            self._reaper.stop()
+
+    def _on_banner_action(self, key: str) -> None:
+        if key == "open":
+            self.open_store_file()
+        elif key == "connect":
+            self.connect_postgresql()
+        elif key == "retry" and self._url:
+            self.open_url(self._url)
+        elif key == "demo":
+            self.load_demo_data()
+        elif key == "dismiss":
+            self.demo_banner.hide()
+
+    def new_store(self) -> None:
+        try:
+            url = ask_new_store(self)
+        except StoreExists as exists:
+            self.error_banner.show_message(str(exists), "info", (("open", "Open store…"),))
+            return
+        if url:
+            self.open_url(url, create=True)
+
+    def open_store_file(self) -> None:
+        url = ask_open_store(self)
+        if url:
+            self.open_url(url, create=False)
+
+    def connect_postgresql(self, url: str | None = None) -> None:
+        dialog = ConnectDialog(self, url)
+        if dialog.exec() == ConnectDialog.DialogCode.Accepted:
+            self.open_url(dialog.url())
+
+    def fill_recent_menu(self) -> None:
+        fill_recent_menu(
+            self.menu_actions.recent, self.settings.recent(), open_url=self.open_url,
+            connect=self.connect_postgresql, clear=self.settings.clear_recent,
+        )  # fmt: skip
+
+    # -- menu actions ------------------------------------------------------------------------
+
+    def load_demo_data(self) -> None:
+        self.operations.load_demo_data()
+
+    def catch_up(self) -> None:
+        self.live.catch_up()
+
+    def pause_catch_up(self) -> None:
+        self.live.pause_catch_up()
+
+    def rebuild_projection(self, confirm: bool = True) -> None:
+        self.operations.rebuild_projection(confirm=confirm)
+
+    def set_theme(self, name: str) -> None:
+        self.theme = apply_theme(QApplication.instance(), name)  # type: ignore[arg-type]
+        self.settings.theme = self.theme
+        self.chart.set_dark(self.theme == "dark")
+        self.timeline.refresh_icons()
+        self.inspector.refresh_annotations()
+        self.menu_actions.themes[self.theme].setChecked(True)
+
+    def toggle_theme(self) -> None:
+        self.set_theme("light" if self.theme == "dark" else "dark")
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td>{path}</td><td><b>{keys}</b></td></tr>"
+                       for path, keys in shortcut_table(self.menuBar()))  # fmt: skip
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_about(self) -> None:
+        from esgui._version import __version__
+
+        QMessageBox.about(self, "About esgui",
+                          f"<b>esgui {__version__}</b><br>An event explorer for "
+                          "event-sourced bank accounts.")  # fmt: skip
+
+    # -- closing ------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.timeline.stop_play()
+        self.settings.save_window_state(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        self._close_session()
+        self._reaper.stop()
+        for session in self._retired:
+            session.close()  # waits for a connect still under way (its timeout at most)
+        self._retired.clear()
+        super().closeEvent(event)

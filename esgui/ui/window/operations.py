@@ -1,0 +1,145 @@
+"""Long operations started from the window: demo data and projection rebuilds.
+
+Each runs on the session's pool with progress in the status bar and a Cancel that
+stops it between batches (what was committed stays, and is consistent). They write,
+so switching to read-only cancels them (`cancel_writes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from esgui.app.seed import SeedResult, seed
+from esgui.projections import AccountProjector
+from esgui.ui.common.formatting import count
+from esgui.ui.common.tasks import CancelToken, Task
+from esgui.ui.common.widgets import Banner
+from esgui.ui.window.session import StoreSession
+from esgui.ui.window.status_bar import StatusBar
+
+DEMO_ACCOUNTS = 20
+DEMO_EVENTS = 5000
+
+
+class StoreOperations(QObject):
+    def __init__(
+        self,
+        parent: QWidget,
+        *,
+        session: Callable[[], StoreSession | None],
+        status: StatusBar,
+        demo_banner: Banner,
+        demo: str,
+    ) -> None:
+        """`session()`: the window's session now; `demo`: offer | auto | never, what to
+        do with an empty store."""
+        super().__init__(parent)
+        self._parent = parent  # the confirmation's parent
+        self._session = session
+        self._status = status
+        self._demo_banner = demo_banner
+        self.demo = demo
+        self._writes: set[Task] = set()
+
+    def _writable(self) -> StoreSession | None:
+        session = self._session()
+        if session is None or not session.ready or session.store is None:
+            return None
+        return None if session.store.read_only else session
+
+    def offer_demo(self) -> None:
+        """An empty store: load demo data at once (first run) or offer to."""
+        if self.demo == "auto":
+            self.load_demo_data()
+        elif self.demo == "offer":
+            self._demo_banner.show_message(
+                f"This store is empty. Load demo data ({DEMO_ACCOUNTS} accounts, "
+                f"{count(DEMO_EVENTS)} events) to explore?", "info",
+                (("demo", "Load demo data"), ("dismiss", "Not now")),
+            )  # fmt: skip
+
+    def load_demo_data(self) -> None:
+        session = self._writable()
+        if session is None:
+            return
+        self._demo_banner.hide()
+        store = session.store
+        assert store is not None
+        user = session.accounts.user if session.accounts is not None else "demo"
+
+        def work(token: CancelToken) -> SeedResult:
+            return seed(store, accounts=DEMO_ACCOUNTS, events=DEMO_EVENTS, seed=7, user=user,
+                        progress=token.progress, should_stop=token.stopped)  # fmt: skip
+
+        def done(result: SeedResult) -> None:
+            self._status.showMessage(
+                f"Loaded demo data: {len(result.account_ids)} accounts, {count(result.events)} "
+                "events", 8000,
+            )  # fmt: skip
+            if session.follower is not None:
+                session.follower.poke()
+
+        def cancelled() -> None:
+            self._status.showMessage("Demo data cancelled; the events written so far stay",
+                                     8000)  # fmt: skip
+            if session.follower is not None:
+                session.follower.poke()
+
+        task = session.submit(work, label="Loading demo data", on_done=done,
+                              on_error=lambda m: self._status.showMessage(m, 10000))  # fmt: skip
+        task.cancelled.connect(cancelled)
+        self._status.track(task, "Loading demo data")
+        self._remember(task)
+
+    def rebuild_projection(self, *, confirm: bool = True) -> None:
+        session = self._writable()
+        if session is None:
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self._parent, "Rebuild the projection",
+                "Forget the account projection and replay the whole event log into it? "
+                "The accounts view fills up again as it goes.",
+            )  # fmt: skip
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        store, follower = session.store, session.follower
+        assert store is not None
+        if follower is not None:
+            follower.pause_catch_up()
+
+        def work(token: CancelToken) -> int:
+            return AccountProjector(store).rebuild(progress=token.progress,
+                                                   should_stop=token.stopped)  # fmt: skip
+
+        def done(applied: int) -> None:
+            self._status.showMessage(f"Rebuilt the projection from {count(applied)} events",
+                                     8000)  # fmt: skip
+            if follower is not None:
+                follower.resume_catch_up()
+
+        def cancelled() -> None:
+            self._status.showMessage(
+                "Rebuild cancelled: the projection is paused part-way; Projection ▸ Catch up "
+                "finishes it", 10000,
+            )  # fmt: skip
+            if follower is not None:
+                follower.reload()
+
+        task = session.submit(work, label="Rebuilding the projection", on_done=done,
+                              on_error=lambda m: self._status.showMessage(m, 10000))  # fmt: skip
+        task.cancelled.connect(cancelled)
+        self._status.track(task, "Rebuilding the projection")
+        self._remember(task)
+
+    def _remember(self, task: Task) -> None:
+        """Remember a task that writes, so switching to read-only can cancel it."""
+        self._writes.add(task)
+        task.ended.connect(lambda: self._writes.discard(task))
+
+    def cancel_writes(self) -> None:
+        for task in list(self._writes):
+            task.cancel()
