@@ -127,7 +127,7 @@ def test_a_command_that_keeps_losing_races_takes_the_lock(store, store_url, monk
     losses = []
 
     def append_after_a_rival(aggregate_id, expected, events):
-        if len(losses) < 5 and not store._local.__dict__.get("exclusive"):
+        if len(losses) < 5 and not store._conns.in_exclusive:
             losses.append(expected)
             rival.deposit(aggregate_id, "1.00")  # the rival always gets in first
         return real_append(aggregate_id, expected, events)

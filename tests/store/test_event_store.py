@@ -253,9 +253,10 @@ def test_malformed_json_in_a_row_is_reported_on_that_event_only(store, location,
 def test_unique_constraint_still_stops_a_writer_that_skips_the_checks(store, monkeypatch) -> None:
     """Optimistic concurrency does not rest on the read-then-write check alone."""
     store.append("A1", 0, [ev("AccountOpened"), ev()])
-    monkeypatch.setattr(store, "lock_for_append", lambda conn: None)
+    appender = store._appends  # the store's append path (esgui.store.appends)
+    monkeypatch.setattr(appender, "lock", lambda conn: None)
     head = (2, store.head()[1], None)
-    monkeypatch.setattr(store, "_check_versions", lambda conn, prepared: head)
+    monkeypatch.setattr(appender, "_check_versions", lambda conn, prepared: head)
     with pytest.raises(ConcurrencyError) as info:
         store.append("A1", 1, [ev()])  # would be version 2 again
     assert (info.value.expected, info.value.actual) == (1, 2)
