@@ -1,4 +1,4 @@
-"""The store contract, run against the backend chosen by ESGUI_TEST_BACKEND."""
+"""The store contract, run against every backend (tests/store/conftest.py)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ from esgui.audit.verify import verify_store
 from esgui.cli import main
 from esgui.errors import StoreError
 from esgui.store.schema import VERSION_TABLE
-from tests.conftest import BACKEND
 
 LEGACY = Path(__file__).parents[1] / "data" / "legacy-0001.db"
 COLUMNS = ("position, id, aggregate_id, aggregate_type, event_type, schema_version, version, "
@@ -27,7 +26,7 @@ COLUMNS = ("position, id, aggregate_id, aggregate_type, event_type, schema_versi
 
 def make_0001_store(location, tmp_path: Path) -> None:
     """The committed legacy file, or on PostgreSQL the same rows in a 0001 schema."""
-    if BACKEND == "sqlite":
+    if location.backend == "sqlite":
         shutil.copy(LEGACY, tmp_path / "store.db")
         return
     engine = create_engine(location.url)
@@ -81,7 +80,7 @@ def test_failed_upgrade_changes_nothing(location, tmp_path, monkeypatch) -> None
     assert location.sql(f"SELECT version_num FROM {VERSION_TABLE}") == [("0001",)]
     assert location.sql("SELECT count(*) FROM events") == [(7,)]
     tables = {t for (t,) in location.sql(
-        "SELECT name FROM sqlite_master WHERE type = 'table'" if BACKEND == "sqlite" else
+        "SELECT name FROM sqlite_master WHERE type = 'table'" if location.backend == "sqlite" else
         "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
     assert "review_notes" not in tables
     with esgui.open_store(location.url) as store:  # and a later try succeeds
