@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -92,7 +93,7 @@ class EventStore:
         """The shared SQLAlchemy Engine (for the store's own modules and its tests)."""
         return self._engine
 
-    def reading(self) -> Any:
+    def reading(self) -> AbstractContextManager[None]:
         """Let the reads in this block (on this thread) share one connection: fewer pool
         checkouts and, on SQLite, one consistent snapshot."""
         return self._conns.reading()
@@ -103,7 +104,7 @@ class EventStore:
         self._conns.refuse_if_read_only()
         return self._conns.writer
 
-    def exclusive(self) -> Any:
+    def exclusive(self) -> AbstractContextManager[None]:
         """Hold the append lock for the whole block: reads and appends in it (on this
         thread) share one write transaction, so no other writer can slip in between a
         read and the append that depends on it. The way out for a command that keeps
