@@ -18,7 +18,12 @@ def test_api_session_matches_contracts(accounts) -> None:
     accounts.withdraw("A1", "5.00")
     s = accounts.state("A1")
     assert (s.account_id, s.owner, s.balance, s.status, s.version) == (
-        "A1", "Alice", Decimal("95.30"), "open", 4)
+        "A1",
+        "Alice",
+        Decimal("95.30"),
+        "open",
+        4,
+    )
     assert isinstance(s.balance, Decimal)
     accounts.withdraw("A1", "95.30")
     closed = accounts.close("A1")

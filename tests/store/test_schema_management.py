@@ -55,8 +55,9 @@ def test_foreign_database_is_refused_and_left_untouched(location, tmp_path) -> N
         assert _digest(tmp_path / "store.db") == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
     else:
-        tables = location.sql("SELECT table_name FROM information_schema.tables "
-                              "WHERE table_schema = current_schema()")
+        tables = location.sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
         assert tables == [("customers",)]
 
 
@@ -82,8 +83,10 @@ def test_garbage_file_is_refused_untouched(tmp_path, content: bytes) -> None:
     assert path.read_bytes() == content
 
 
-@pytest.mark.parametrize("url", ["sqlite:////no/such/folder/x.db", "mysql://u@h/db",
-                                 "http://example.com", "not a url", ""])
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:////no/such/folder/x.db", "mysql://u@h/db", "http://example.com", "not a url", ""],
+)
 def test_bad_urls_are_store_errors(url: str) -> None:
     with pytest.raises(StoreError):
         esgui.open_store(url)
