@@ -5,7 +5,8 @@ position), newest or oldest first, filtered by type, operator, time range and te
 Selective filters (text, time range) can make one page expensive, so a filtered page
 is gathered window by window over the key range (positions are gapless, versions too):
 each window is one bounded query, and between windows the caller may stop the scan or
-hear how far it got.
+hear how far it got. The store answers each window (`store.log`, esgui.store.log); this
+module builds its filter from an `EventQuery` and strings windows into pages.
 
 The text filter is a case-insensitive substring match, done by the database, over the
 account id, event type, operator and the JSON text of the data and metadata.

@@ -43,11 +43,6 @@ class AccountSummary:
             "error": self.error,
         }
 
-    def as_row(self) -> dict[str, Any]:
-        row = self.as_dict()
-        row["opened_at"], row["last_activity"] = self.opened_at, self.last_activity
-        return row
-
     def stored(self) -> SummaryRow:
         """The row the store keeps (balance as exact decimal text)."""
         return SummaryRow(self.account_id, self.owner, format_money(self.balance), self.status,
