@@ -62,7 +62,7 @@ def _fast_json() -> None:
     which builds a new c_make_encoder for every call."""
     import json.encoder as enc
 
-    from esgui.store import event_store, hashing
+    from esgui.store import hashing, snapshots, validation
 
     make = enc.c_make_encoder  # type: ignore[attr-defined]
     assert make is not None
@@ -76,7 +76,9 @@ def _fast_json() -> None:
         {"b": "é", "a": [1, "x"]}
     )
     hashing.canonical_json = canonical_json
-    event_store.canonical_json = canonical_json  # type: ignore[attr-defined]
+    # the modules that serialise events and snapshots for an append
+    validation.canonical_json = canonical_json  # type: ignore[attr-defined]
+    snapshots.canonical_json = canonical_json  # type: ignore[attr-defined]
 
 
 # -- the variants --------------------------------------------------------------------------

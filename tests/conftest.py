@@ -1,9 +1,13 @@
 """Shared fixtures. The store backend comes from ESGUI_TEST_BACKEND: "sqlite" (default)
 or "postgresql" (ESGUI_TEST_PG_URL, default the local server's `test` database). Each
-PostgreSQL test gets a schema of its own, dropped afterwards."""
+PostgreSQL test gets a schema of its own, dropped afterwards.
+
+The store tests (tests/store) run against both backends instead, whatever
+ESGUI_TEST_BACKEND says: see tests/store/conftest.py."""
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -28,28 +32,44 @@ def fuzz_examples(count: int) -> int:
     return count * FUZZ_SCALE
 
 
+REQUIRE_POSTGRESQL = os.environ.get("ESGUI_REQUIRE_POSTGRESQL", "").strip() == "1"
+
+
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"esgui store backend: {BACKEND}"
+    store_tests = "sqlite, postgresql" + ("" if pg_problem() is None else " (unreachable: skipped)")
+    return f"esgui store backend: {BACKEND}; store contract tests: {store_tests}"
 
 
-def _pg_admin():
+def _pg_admin(connect_timeout: int | None = None):
     import psycopg
     from sqlalchemy.engine import make_url
 
     url = make_url(PG_URL)
+    timeout = {} if connect_timeout is None else {"connect_timeout": connect_timeout}
     return psycopg.connect(
         host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username,
-        password=url.password, dbname=url.database, autocommit=True,
+        password=url.password, dbname=url.database, autocommit=True, **timeout,
     )  # fmt: skip
 
 
-class StoreLocation:
-    """A fresh, empty place for a store on the configured backend."""
+@functools.cache
+def pg_problem() -> str | None:
+    """Why the PostgreSQL test server cannot be used (None: it can), asked once."""
+    try:
+        with _pg_admin(connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except Exception as error:  # noqa: BLE001 - any reason at all: report it
+        return str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+    return None
 
-    def __init__(self, tmp_path: Path) -> None:
-        self.backend = BACKEND
+
+class StoreLocation:
+    """A fresh, empty place for a store on `backend` (default: the configured one)."""
+
+    def __init__(self, tmp_path: Path, backend: str = BACKEND) -> None:
+        self.backend = backend
         self.schema: str | None = None
-        if BACKEND == "sqlite":
+        if backend == "sqlite":
             self.url = f"sqlite:///{tmp_path / 'store.db'}"
         else:
             self.schema = f"t_{uuid.uuid4().hex[:16]}"

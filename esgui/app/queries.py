@@ -5,7 +5,8 @@ position), newest or oldest first, filtered by type, operator, time range and te
 Selective filters (text, time range) can make one page expensive, so a filtered page
 is gathered window by window over the key range (positions are gapless, versions too):
 each window is one bounded query, and between windows the caller may stop the scan or
-hear how far it got.
+hear how far it got. The store answers each window (`store.log`, esgui.store.log); this
+module builds its filter from an `EventQuery` and strings windows into pages.
 
 The text filter is a case-insensitive substring match, done by the database, over the
 account id, event type, operator and the JSON text of the data and metadata.
@@ -19,15 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, or_, select, type_coerce
-
 from esgui.domain.events import EVENT_CLASSES
 from esgui.domain.upcasting import upcast
-from esgui.errors import EsguiError, InvalidInput, UnreadableEvent
+from esgui.errors import EsguiError, UnreadableEvent
 from esgui.projections import AccountProjector, AccountSummary
-from esgui.store import EventStore, RecordedEvent
-from esgui.store.engine import translated
-from esgui.store.schema import events
+from esgui.store import EventFilter, EventStore, LogEntry, RecordedEvent
 
 SCAN_WINDOW = 50_000
 Progress = Callable[[int, int], None]
@@ -66,6 +63,17 @@ class EventQuery:
             self.event_types or self.operator or self.since or self.until or self.text.strip()
         )
 
+    def event_filter(self) -> EventFilter:
+        """The store's filter for this view (no types or operator given: any)."""
+        return EventFilter(
+            aggregate_id=self.aggregate_id,
+            event_types=tuple(self.event_types) or None,
+            operator=self.operator or None,
+            since=self.since,
+            until=self.until,
+            text=self.text,
+        )
+
 
 class LogRow(NamedTuple):
     """The columns the log shows; the rest of an event is loaded when inspected.
@@ -84,8 +92,8 @@ class LogRow(NamedTuple):
     unreadable: bool = False
 
     @classmethod
-    def from_row(cls, row: Any) -> LogRow:
-        """From a row of `_COLUMNS`, upcasting older payloads as every reader does."""
+    def from_row(cls, row: LogEntry | Any) -> LogRow:
+        """From the store's LogEntry, upcasting older payloads as every reader does."""
         position, aggregate_id, version, event_type, schema, data, operator, recorded_at = row
         if isinstance(data, str):
             data = json.loads(data)
@@ -118,54 +126,6 @@ class Page:
     top: int = 0  # newest first, first page: the largest key the scan started from
 
 
-_COLUMNS = (
-    events.c.position,
-    events.c.aggregate_id,
-    events.c.version,
-    events.c.event_type,
-    events.c.schema_version,
-    events.c.data,
-    events.c.operator,
-    events.c.created_at,
-)
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _conditions(store: EventStore, query: EventQuery) -> list[Any]:
-    conditions: list[Any] = []
-    if query.event_types:
-        conditions.append(events.c.event_type.in_(query.event_types))
-    if query.aggregate_id is not None:
-        conditions.append(events.c.aggregate_id == query.aggregate_id)
-    if query.operator:
-        conditions.append(events.c.operator == query.operator)
-    for bound in (query.since, query.until):
-        if bound is not None and bound.tzinfo is None:
-            raise InvalidInput(f"Invalid time {bound!r}: needs a timezone")
-    if query.since is not None:
-        conditions.append(events.c.created_at >= query.since)
-    if query.until is not None:
-        conditions.append(events.c.created_at <= query.until)
-    text = query.text.strip()
-    if text:
-        pattern = _like(text)
-        data: Any
-        meta: Any
-        if store.backend == "postgresql":
-            data, meta = cast(events.c.data, Text), cast(events.c.metadata, Text)
-        else:
-            data, meta = type_coerce(events.c.data, Text), type_coerce(events.c.metadata, Text)
-        conditions.append(
-            or_(*(column.ilike(pattern, escape="\\") for column in (
-                events.c.aggregate_id, events.c.event_type, events.c.operator, data, meta)))
-        )  # fmt: skip
-    return conditions
-
-
 def key_bound(store: EventStore, query: EventQuery) -> int:
     """The largest key there is now: the account's version, or the head position."""
     if query.aggregate_id is not None:
@@ -188,48 +148,48 @@ def fetch_page(
     Unfiltered pages are one keyset query. Filtered pages are gathered window by window;
     `should_stop` is asked between windows and raises `Stopped` carrying what was found.
     """
-    key = events.c.version if query.key_name == "version" else events.c.position
-    conditions = _conditions(store, query)
-    order = key.desc() if query.newest_first else key
+    key = query.key_name
+    where = query.event_filter()
+    newest_first = query.newest_first
     page = Page(cursor=cursor)
     if not query.filtered:
-        keyset = [] if cursor is None else [key < cursor if query.newest_first else key > cursor]
-        statement = select(*_COLUMNS).where(*conditions, *keyset).order_by(order)
-        with translated(store.description), store.engine.connect() as conn:
-            rows = conn.execute(statement.limit(limit)).all()
-        page.rows = [LogRow.from_row(row) for row in rows]
+        entries = store.log.window(where, key=key, after=cursor, limit=limit,
+                                   newest_first=newest_first)  # fmt: skip
+        page.rows = [LogRow.from_row(entry) for entry in entries]
         if page.rows:
-            page.cursor = page.rows[-1].key(query.key_name)
-            page.top = page.rows[0].key(query.key_name) if query.newest_first else 0
+            page.cursor = page.rows[-1].key(key)
+            page.top = page.rows[0].key(key) if newest_first else 0
         page.exhausted = len(page.rows) < limit
         return page
     bound = key_bound(store, query)
     if cursor is None:
-        cursor = bound + 1 if query.newest_first else 0
-        page.top = bound if query.newest_first else 0
-    with translated(store.description), store.engine.connect() as conn:
+        cursor = bound + 1 if newest_first else 0
+        page.top = bound if newest_first else 0
+    with store.reading():  # every window on one connection
         while len(page.rows) < limit:
-            if query.newest_first:
+            if newest_first:
                 low, high = max(cursor - window, 0), cursor
                 if high <= 1:
                     page.exhausted = True
                     break
-                keyset = [key < high, key >= low]
+                after, until = high, low
                 done = bound + 1 - low
             else:
                 low, high = cursor, min(cursor + window, bound)
                 if low >= bound:
                     page.exhausted = True
                     break
-                keyset = [key > low, key <= high]
+                after, until = low, high
                 done = high
-            statement = select(*_COLUMNS).where(*conditions, *keyset).order_by(order)
-            rows = conn.execute(statement.limit(limit - len(page.rows))).all()
-            page.rows.extend(LogRow.from_row(row) for row in rows)
+            entries = store.log.window(
+                where, key=key, after=after, until=until, limit=limit - len(page.rows),
+                newest_first=newest_first,
+            )  # fmt: skip
+            page.rows.extend(LogRow.from_row(entry) for entry in entries)
             if len(page.rows) >= limit:
-                page.cursor = page.rows[-1].key(query.key_name)
+                page.cursor = page.rows[-1].key(key)
                 break
-            cursor = low if query.newest_first else high
+            cursor = low if newest_first else high
             page.cursor = cursor
             if progress is not None:
                 progress(done, max(bound, 1))
@@ -244,20 +204,13 @@ def fetch_newer(
     """Rows with a key above `after_key`, oldest first: what arrived since the log was
     read. Returns them, the key the log now covers up to, and whether there were more
     than `limit` (the caller reloads instead)."""
-    key = events.c.version if query.key_name == "version" else events.c.position
     bound = key_bound(store, query)
     if bound <= after_key:
         return [], after_key, False
-    statement = (
-        select(*_COLUMNS)
-        .where(*_conditions(store, query), key > after_key, key <= bound)
-        .order_by(key)
-        .limit(limit + 1)
-    )
-    with translated(store.description), store.engine.connect() as conn:
-        rows = conn.execute(statement).all()
-    found = [LogRow.from_row(row) for row in rows[:limit]]
-    return found, bound, len(rows) > limit
+    entries = store.log.window(query.event_filter(), key=query.key_name, after=after_key,
+                               until=bound, limit=limit + 1)  # fmt: skip
+    found = [LogRow.from_row(entry) for entry in entries[:limit]]
+    return found, bound, len(entries) > limit
 
 
 def load_event(store: EventStore, position: int) -> RecordedEvent | None:
@@ -268,24 +221,15 @@ def load_event(store: EventStore, position: int) -> RecordedEvent | None:
 
 def event_positions(store: EventStore, event_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
     """(position, version) of each stored event id, e.g. the events review notes are about."""
-    ids = sorted(set(event_ids))
-    found: dict[str, tuple[int, int]] = {}
-    with translated(store.description), store.engine.connect() as conn:
-        for start in range(0, len(ids), 500):
-            statement = select(events.c.id, events.c.position, events.c.version).where(
-                events.c.id.in_(ids[start : start + 500])
-            )
-            found.update({row[0]: (int(row[1]), int(row[2])) for row in conn.execute(statement)})
-    return found
+    return {event_id: (where.position, where.version)
+            for event_id, where in store.scans.locate(event_ids).items()}  # fmt: skip
 
 
 def summaries_changed_since(store: EventStore, position: int) -> list[AccountSummary]:
     """Read-model rows touched by events after `position` (the live follower's delta)."""
-    return [row for row in AccountProjector(store).summaries() if row.last_position > position]
+    return AccountProjector(store).summaries(changed_after=position)
 
 
 def operators(store: EventStore, limit: int = 200) -> list[str]:
     """Operator names seen in the store (for the log's filter suggestions)."""
-    statement = select(events.c.operator).group_by(events.c.operator).limit(limit)
-    with translated(store.description), store.engine.connect() as conn:
-        return sorted(str(row[0]) for row in conn.execute(statement))
+    return store.log.operators(limit)

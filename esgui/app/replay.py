@@ -25,9 +25,7 @@ from esgui.domain.account import (
 from esgui.domain.codec import apply_recorded
 from esgui.domain.ids import validate_account_id
 from esgui.errors import EsguiError, InvalidInput, UnknownAccount
-from esgui.store import EventStore, StoredSnapshot
-from esgui.store.event_store import MAX_VERSION, snapshot_checksum
-from esgui.store.records import StreamRow
+from esgui.store import MAX_VERSION, EventStore, StoredSnapshot, StreamRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +42,7 @@ class BalancePoint:
 def usable_snapshot(snapshot: StoredSnapshot, account_id: str) -> AccountState | None:
     if snapshot.schema_version != SNAPSHOT_SCHEMA_VERSION:
         return None
-    if snapshot_checksum(snapshot.state) != snapshot.checksum:
+    if not snapshot.intact:
         return None
     try:
         state = state_from_snapshot(snapshot.state)
@@ -76,8 +74,13 @@ class Replayer:
         with self.store.reading():  # the snapshot and the events on one connection
             return self._load(account_id, to_version, use_snapshots, start)
 
-    def _load(self, account_id: str, to_version: int | None, use_snapshots: bool,
-              start: AccountState | None) -> BankAccount:
+    def _load(
+        self,
+        account_id: str,
+        to_version: int | None,
+        use_snapshots: bool,
+        start: AccountState | None,
+    ) -> BankAccount:
         account = BankAccount(account_id)
         target = to_version if to_version is not None else MAX_VERSION
         if start is not None and start.version <= target:

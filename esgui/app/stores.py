@@ -3,7 +3,16 @@ so that neither imports `esgui.store` itself (docs/design.md, the layer contract
 
 from __future__ import annotations
 
-from esgui.store import EventStore, NewEvent, RecordedEvent, StoredSnapshot, open_store
+from esgui.store import (
+    ChangeWatcher,
+    EventFilter,
+    EventStore,
+    NewEvent,
+    RecordedEvent,
+    ReviewNote,
+    StoredSnapshot,
+    open_store,
+)
 from esgui.store.urls import (
     PgConnection,
     describe_url,
@@ -13,10 +22,13 @@ from esgui.store.urls import (
 )
 
 __all__ = [
+    "ChangeWatcher",
+    "EventFilter",
     "EventStore",
     "NewEvent",
     "PgConnection",
     "RecordedEvent",
+    "ReviewNote",
     "StoredSnapshot",
     "describe_url",
     "mask_text",

@@ -21,16 +21,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import and_, select
-
 from esgui._version import __version__
 from esgui.audit.common import Progress, ShouldStop, check_stop, iso
 from esgui.audit.notes import ReviewNote, list_notes
-from esgui.errors import InvalidInput
-from esgui.store import EventStore, RecordedEvent
-from esgui.store.engine import translated
+from esgui.errors import InvalidInput, StoreError
+from esgui.store import EventFilter, EventStore, RecordedEvent
 from esgui.store.hashing import canonical_json
-from esgui.store.schema import events, review_notes
 
 FORMAT = "esgui-export"
 FORMAT_VERSION = 1
@@ -70,10 +66,14 @@ class ExportFilters:
         """Whether the export holds the whole log (so its hash chain can be checked)."""
         return self == ExportFilters()
 
-    def conditions(self) -> list[Any]:
-        # The store's own filter builder: exactly the semantics of `esgui events`.
-        return EventStore._filters(
-            self.event_types, self.account_id, self.operator, self.since, self.until
+    def event_filter(self) -> EventFilter:
+        """The store's filter: exactly the semantics of `esgui events`."""
+        return EventFilter(
+            aggregate_id=self.account_id,
+            event_types=self.event_types,
+            operator=self.operator,
+            since=self.since,
+            until=self.until,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -122,25 +122,13 @@ def note_record(note: ReviewNote) -> dict[str, Any]:
 
 def _events(store: EventStore, filters: ExportFilters) -> Iterator[RecordedEvent]:
     return store.read_all(
-        after=filters.after,
-        limit=filters.limit,
-        event_types=filters.event_types,
-        aggregate_id=filters.account_id,
-        operator=filters.operator,
-        since=filters.since,
-        until=filters.until,
+        after=filters.after, limit=filters.limit, where=filters.event_filter(),
         page_size=PAGE_SIZE,
-    )
+    )  # fmt: skip
 
 
 def _total(store: EventStore, filters: ExportFilters) -> int:
-    total = store.count(
-        filters.event_types,
-        aggregate_id=filters.account_id,
-        operator=filters.operator,
-        since=filters.since,
-        until=filters.until,
-    )
+    total = store.count(where=filters.event_filter())
     return total if filters.limit is None else min(total, filters.limit)
 
 
@@ -151,17 +139,7 @@ def _notes(store: EventStore, filters: ExportFilters, last_position: int) -> Ite
         return list_notes(store)
     if last_position == 0:
         return iter(())
-    window = [
-        events.c.position > filters.after,
-        events.c.position <= last_position,
-        *filters.conditions(),
-    ]
-    exported_ids = select(events.c.id).where(and_(*window))
-    exported_accounts = select(events.c.aggregate_id).where(and_(*window))
-    about = review_notes.c.event_id.in_(exported_ids) | (
-        (review_notes.c.target_kind == "account") & review_notes.c.account_id.in_(exported_accounts)
-    )
-    return list_notes(store, extra=[about])
+    return store.notes.about(filters.event_filter(), filters.after, last_position)
 
 
 class _Counter:
@@ -207,15 +185,14 @@ def write_jsonl(
     out.write(_dump(header) + "\n")
     counter = _Counter(_total(store, filters), progress, should_stop)
     last_position = 0
-    with translated(store.description):
-        for event in _events(store, filters):
-            out.write(_dump({"kind": "event", **event_record(event)}) + "\n")
-            last_position = event.position
-            counter.tick()
-        notes = 0
-        for note in _notes(store, filters, last_position):
-            out.write(_dump({"kind": "note", **note_record(note)}) + "\n")
-            notes += 1
+    for event in _events(store, filters):
+        out.write(_dump({"kind": "event", **event_record(event)}) + "\n")
+        last_position = event.position
+        counter.tick()
+    notes = 0
+    for note in _notes(store, filters, last_position):
+        out.write(_dump({"kind": "note", **note_record(note)}) + "\n")
+        notes += 1
     out.write(_dump({"kind": "end", "events": counter.done, "notes": notes}) + "\n")
     counter.finish()
     return counter.done, notes, last_position
@@ -276,8 +253,12 @@ def _atomic_text(path: Path) -> Iterator[IO[str]]:
     try:
         with handle:
             yield handle
-    except BaseException:
+    except BaseException as error:
         part.unlink(missing_ok=True)
+        if isinstance(error, OSError):  # e.g. the disk filled up while writing
+            raise StoreError(
+                f"Cannot write {path}: {error.strerror or error}; nothing was exported"
+            ) from None
         raise
     os.replace(part, path)
 

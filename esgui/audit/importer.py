@@ -19,19 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, func, select
-
 from esgui.audit.common import Progress, ShouldStop, check_stop
-from esgui.audit.notes import ReviewNote, insert_missing
-from esgui.audit.records import EventRecord, ExportFile, NoteRecord
+from esgui.audit.export_file import EventRecord, ExportFile, NoteRecord
 from esgui.errors import InvalidInput, RuleViolation
 from esgui.store import EventStore, NewEvent
-from esgui.store.engine import translated
 from esgui.store.hashing import GENESIS_HASH
-from esgui.store.schema import events, review_notes
 
 BATCH_SIZE = 2000
-_IN = 500  # ids per IN (...) list
+_IN = 500  # notes checked against the store at a time
 
 
 class ImportConflict(RuleViolation):
@@ -70,14 +65,10 @@ class _Plan:
     note_accounts: set[str] = field(default_factory=set)
 
 
-def _stored_events(conn: Connection, ids: list[str]) -> dict[str, tuple[str, int]]:
-    found: dict[str, tuple[str, int]] = {}
-    for start in range(0, len(ids), _IN):
-        query = select(events.c.id, events.c.aggregate_id, events.c.version).where(
-            events.c.id.in_(ids[start : start + _IN])
-        )
-        found.update({row[0]: (row[1], int(row[2])) for row in conn.execute(query)})
-    return found
+def _stored_events(store: EventStore, ids: list[str]) -> dict[str, tuple[str, int]]:
+    """(account, version) of each of these event ids that is stored."""
+    return {event_id: (where.aggregate_id, where.version)
+            for event_id, where in store.scans.locate(ids).items()}  # fmt: skip
 
 
 def _fail(record: EventRecord | NoteRecord, message: str) -> InvalidInput:
@@ -122,16 +113,10 @@ class _Validator:
     def chunk(self, records: list[EventRecord]) -> None:
         """Check a chunk of events against the store."""
         plan = self.plan
-        with translated(self.store.description), self.store.engine.connect() as conn:
-            stored = _stored_events(conn, [r.event_id for r in records])
+        with self.store.reading():  # both lookups on one connection
+            stored = _stored_events(self.store, [r.event_id for r in records])
             fresh = sorted({r.aggregate_id for r in records} - set(plan.store_version))
-            for start in range(0, len(fresh), _IN):
-                query = (
-                    select(events.c.aggregate_id, func.max(events.c.version))
-                    .where(events.c.aggregate_id.in_(fresh[start : start + _IN]))
-                    .group_by(events.c.aggregate_id)
-                )
-                plan.store_version.update({row[0]: int(row[1]) for row in conn.execute(query)})
+            plan.store_version.update(self.store.current_versions(fresh))
         for account in fresh:
             plan.store_version.setdefault(account, 0)
         for r in records:
@@ -168,25 +153,7 @@ class _Validator:
 
     def notes(self, records: list[NoteRecord]) -> None:
         plan = self.plan
-        ids = [r.note.note_id for r in records]
-        with translated(self.store.description), self.store.engine.connect() as conn:
-            stored: dict[str, ReviewNote] = {}
-            for start in range(0, len(ids), _IN):
-                query = select(review_notes).where(review_notes.c.id.in_(ids[start : start + _IN]))
-                stored.update(
-                    {
-                        row.id: ReviewNote(
-                            row.id,
-                            row.target_kind,
-                            row.event_id,
-                            row.account_id,
-                            row.text,
-                            row.author,
-                            row.created_at,
-                        )
-                        for row in conn.execute(query)
-                    }
-                )
+        stored = self.store.notes.stored(r.note.note_id for r in records)
         for r in records:
             known = stored.get(r.note.note_id)
             if known is not None and known != r.note:
@@ -203,8 +170,10 @@ class _Validator:
         """Every note must be about an event or account in the file or in the store."""
         plan = self.plan
         accounts = plan.note_accounts - set(plan.expect)
-        with translated(self.store.description), self.store.engine.connect() as conn:
-            missing_events = plan.note_events - set(_stored_events(conn, sorted(plan.note_events)))
+        with self.store.reading():
+            missing_events = plan.note_events - set(
+                _stored_events(self.store, sorted(plan.note_events))
+            )
             for account in sorted(accounts):
                 if self.store.current_version(account) == 0:
                     raise InvalidInput(
@@ -265,8 +234,7 @@ def _tick(
 def _append(store: EventStore, records: list[EventRecord]) -> tuple[int, int]:
     """Append the records not stored yet, as consecutive runs per account, in one
     transaction. Returns (added, skipped)."""
-    with translated(store.description), store.engine.connect() as conn:
-        stored = _stored_events(conn, [r.event_id for r in records])
+    stored = _stored_events(store, [r.event_id for r in records])
     new = [r for r in records if r.event_id not in stored]
     entries: list[tuple[str, int, list[NewEvent]]] = []
     for r in new:
@@ -290,8 +258,7 @@ def _append(store: EventStore, records: list[EventRecord]) -> tuple[int, int]:
 
 def _insert_notes(store: EventStore, records: list[NoteRecord]) -> tuple[int, int]:
     notes = [r.note for r in records]
-    with translated(store.description), store.writer().begin() as conn:
-        added = insert_missing(conn, notes)
+    added = store.notes.insert_missing(notes)
     return added, len(notes) - added
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
 from esgui.audit.common import Progress, ShouldStop, check_stop
 from esgui.domain.account import BankAccount
 from esgui.domain.codec import apply_recorded
@@ -21,8 +19,6 @@ from esgui.errors import UnreadableEvent
 from esgui.projections import UNREADABLE, AccountSummary
 from esgui.projections.projector import NAME
 from esgui.store import EventStore, RecordedEvent
-from esgui.store.engine import translated
-from esgui.store.schema import account_summary, projection_checkpoints
 
 COMPARED = (
     "owner",
@@ -155,21 +151,8 @@ class _Replayed:
 
 def _read_model(store: EventStore) -> tuple[int, dict[str, AccountSummary]]:
     """The checkpoint and every row, from one consistent snapshot."""
-    conn_options = {"isolation_level": "REPEATABLE READ"} if store.backend == "postgresql" else {}
-    with translated(store.description), store.engine.connect() as conn:
-        if conn_options:
-            conn = conn.execution_options(**conn_options)
-        with conn.begin():
-            checkpoint = conn.execute(
-                select(projection_checkpoints.c.position).where(
-                    projection_checkpoints.c.name == NAME
-                )
-            ).scalar()
-            rows = {
-                row.account_id: AccountSummary.from_row(row)
-                for row in conn.execute(select(account_summary))
-            }
-    return int(checkpoint or 0), rows
+    checkpoint, rows = store.projection(NAME).read_model()
+    return checkpoint, {row.account_id: AccountSummary.from_row(row) for row in rows}
 
 
 def check_projection(

@@ -1,11 +1,11 @@
-"""The account report's content: balances over a period, every event in it, the
-integrity of the store and the account's review notes. Rendering is in
-`esgui.audit.report_pdf`; a GUI can show this data without reportlab.
+"""Gathering the account report: balances over a period, every event in it, the
+integrity of the store and the account's review notes (the data is in
+`esgui.audit.report_model`, the rendering in `esgui.audit.report_pdf`; a GUI can show
+the data without reportlab).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -13,8 +13,9 @@ from typing import Any
 
 from esgui.audit.common import Progress, ShouldStop
 from esgui.audit.diff import event_money
-from esgui.audit.notes import ReviewNote, list_notes
-from esgui.audit.verify import Problem, VerifyResult, verify_store
+from esgui.audit.notes import list_notes
+from esgui.audit.report_model import AccountReport, ReportLine
+from esgui.audit.verify import VerifyResult, verify_store
 from esgui.domain.account import BankAccount
 from esgui.domain.codec import apply_recorded
 from esgui.domain.ids import validate_account_id
@@ -24,41 +25,7 @@ from esgui.store import EventStore
 
 MAX_CHART_POINTS = 800
 
-
-@dataclass(frozen=True, slots=True)
-class ReportLine:
-    position: int
-    version: int
-    recorded_at: datetime
-    event_type: str
-    amount: Decimal | None  # signed: withdrawals negative
-    balance: Decimal | None  # after the event; None once the history is unreadable
-    operator: str
-    event_id: str
-    noted: bool  # a review note is about this event
-    flagged: bool  # verification found a problem at this position
-
-
-@dataclass(frozen=True, slots=True)
-class AccountReport:
-    account_id: str
-    owner: str
-    status: str  # at the end of the period ("" before the account was opened)
-    period_from: datetime | None
-    period_to: datetime | None
-    opening_balance: Decimal
-    closing_balance: Decimal
-    money_in: Decimal
-    money_out: Decimal
-    lines: tuple[ReportLine, ...]
-    chart: tuple[tuple[datetime, Decimal], ...]  # balance over the period, thinned
-    notes: tuple[ReviewNote, ...]
-    integrity: VerifyResult
-    account_problems: tuple[Problem, ...]
-    unreadable: str | None  # why the history could not be replayed to the end
-    generated_at: datetime
-    generated_by: str
-    store: str
+__all__ = ["AccountReport", "ReportLine", "build_report", "summary_json", "write_report"]
 
 
 def _signed(event_type: str, value: Decimal | None) -> Decimal | None:

@@ -33,7 +33,7 @@ from reportlab.platypus import (
 )
 
 from esgui._version import __version__
-from esgui.audit.report import AccountReport
+from esgui.audit.report_model import AccountReport
 from esgui.errors import InvalidInput
 
 INK = colors.HexColor("#1f2933")

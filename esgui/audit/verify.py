@@ -16,20 +16,14 @@ anchor must still be one of the stored hashes.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
-
-from sqlalchemy import String, Text, func, select, type_coerce
 
 from esgui.audit.common import Progress, ShouldStop, check_stop
 from esgui.errors import InvalidInput
-from esgui.store import EventStore
-from esgui.store.engine import translated
-from esgui.store.hashing import GENESIS_HASH, canonical_json, event_hash
-from esgui.store.schema import events, projection_checkpoints
+from esgui.store import EventStore, StoredRow
+from esgui.store.hashing import GENESIS_HASH, canonical_json, decode_json, event_hash
 
 PAGE_SIZE = 5000
 MAX_PROBLEMS = 1000  # kept in the result; all are counted
@@ -133,7 +127,7 @@ class _Checker:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
 
-    def check(self, row: Any) -> None:
+    def check(self, row: StoredRow) -> None:
         (
             position,
             event_id,
@@ -142,14 +136,15 @@ class _Checker:
             event_type,
             schema_version,
             version,
-            created_raw,
+            recorded_at,
             operator,
-            data_raw,
-            metadata_raw,
+            data_json,
+            metadata_json,
             stored_hash,
+            time_error,
         ) = row
         self.events += 1
-        where = dict(account_id=aggregate_id, version=version, event_id=event_id)
+        where: dict[str, Any] = dict(account_id=aggregate_id, version=version, event_id=event_id)
         expected = 1 if self.prev_position is None else self.prev_position + 1
         if position < 1:
             self.report(
@@ -173,6 +168,8 @@ class _Checker:
             link_prev = None  # its predecessor is missing: already reported
         if position >= 1:
             try:
+                if recorded_at is None:
+                    raise ValueError(time_error or "no recorded time")
                 computed = event_hash(
                     link_prev or GENESIS_HASH,
                     position,
@@ -182,10 +179,10 @@ class _Checker:
                     event_type,
                     schema_version,
                     version,
-                    _as_time(created_raw),
+                    recorded_at,
                     operator,
-                    _as_json(data_raw),
-                    _as_json(metadata_raw),
+                    _as_json(data_json),
+                    _as_json(metadata_json),
                 )
             except (TypeError, ValueError, AttributeError) as error:
                 self.report(
@@ -259,36 +256,11 @@ def _missing_message(first: int, last: int) -> str:
     return f"positions {first}–{last} are missing: events were deleted"
 
 
-def _as_time(raw: Any) -> datetime:
-    when = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
-    if not isinstance(when, datetime):
-        raise TypeError(f"recorded time {raw!r} is not a time")
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
-
-
 def _as_json(raw: Any) -> str:
-    value = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
+    """Stored JSON text in the canonical form the hash covers (PostgreSQL's jsonb text
+    is not canonical)."""
+    value = decode_json(raw) if isinstance(raw, (str, bytes)) else raw
     return canonical_json(value)
-
-
-def _columns(dialect: str) -> tuple[Any, ...]:
-    # Raw stored values: a row that no longer decodes is a finding, not a crash.
-    created = events.c.created_at
-    created_raw = type_coerce(created, String) if dialect == "sqlite" else created
-    return (
-        events.c.position,
-        events.c.id,
-        events.c.aggregate_id,
-        events.c.aggregate_type,
-        events.c.event_type,
-        events.c.schema_version,
-        events.c.version,
-        created_raw,
-        events.c.operator,
-        type_coerce(events.c.data, Text),
-        type_coerce(events.c.metadata, Text),
-        events.c.hash,
-    )
 
 
 def verify_store(
@@ -303,24 +275,16 @@ def verify_store(
     between pages (then Cancelled is raised)."""
     anchor = normalise_anchor(anchor) if anchor is not None else None
     checker = _Checker(anchor)
-    columns = _columns(store.engine.dialect.name)
-    with translated(store.description), store.engine.connect() as conn:
-        total = int(conn.execute(select(func.count()).select_from(events)).scalar() or 0)
-    cursor: int | None = None
-    while True:
-        check_stop(should_stop, "Verification")
-        query = select(*columns).order_by(events.c.position).limit(page_size)
-        if cursor is not None:
-            query = query.where(events.c.position > cursor)
-        with translated(store.description), store.engine.connect() as conn:
-            rows = conn.execute(query).all()
+    total = store.count()
+    check_stop(should_stop, "Verification")
+    for rows in store.scans.stored_rows(page_size=page_size):
         for row in rows:
             checker.check(row)
         if progress is not None:
             progress(checker.events, max(total, checker.events))
         if len(rows) < page_size:
             break
-        cursor = rows[-1][0]
+        check_stop(should_stop, "Verification")
     head_position = checker.prev_position or 0
     head_hash = checker.prev_hash
     _check_checkpoint(store, checker, head_position)
@@ -350,9 +314,7 @@ def verify_store(
 
 def _check_checkpoint(store: EventStore, checker: _Checker, head_position: int) -> None:
     """A projection that has seen positions the log no longer holds: a truncated log."""
-    query = select(func.max(projection_checkpoints.c.position))
-    with translated(store.description), store.engine.connect() as conn:
-        checkpoint = int(conn.execute(query).scalar() or 0)
+    checkpoint = store.scans.highest_checkpoint()
     if checkpoint > head_position:
         checker.report(
             Problem(

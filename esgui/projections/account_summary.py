@@ -11,7 +11,7 @@ from esgui.domain.account import AccountState, BankAccount
 from esgui.domain.codec import apply_recorded
 from esgui.domain.money import format_money, money_from_text
 from esgui.errors import UnreadableEvent
-from esgui.store import RecordedEvent
+from esgui.store import RecordedEvent, SummaryRow
 
 UNREADABLE = "unreadable"
 
@@ -43,13 +43,14 @@ class AccountSummary:
             "error": self.error,
         }
 
-    def as_row(self) -> dict[str, Any]:
-        row = self.as_dict()
-        row["opened_at"], row["last_activity"] = self.opened_at, self.last_activity
-        return row
+    def stored(self) -> SummaryRow:
+        """The row the store keeps (balance as exact decimal text)."""
+        return SummaryRow(self.account_id, self.owner, format_money(self.balance), self.status,
+                          self.version, self.event_count, self.opened_at, self.last_activity,
+                          self.last_position, self.error)  # fmt: skip
 
     @classmethod
-    def from_row(cls, row: Any) -> AccountSummary:
+    def from_row(cls, row: SummaryRow | Any) -> AccountSummary:
         return cls(
             row.account_id,
             row.owner,
@@ -102,9 +103,18 @@ class SummaryFold:
     def summary(self) -> AccountSummary:
         account = self.account
         status = UNREADABLE if self.error is not None else account.status
-        return AccountSummary(account.account_id, account.owner, account.balance, status,
-                              account.version, self.count, account.opened_at,
-                              self.last_activity, self.last_position, self.error)
+        return AccountSummary(
+            account.account_id,
+            account.owner,
+            account.balance,
+            status,
+            account.version,
+            self.count,
+            account.opened_at,
+            self.last_activity,
+            self.last_position,
+            self.error,
+        )
 
 
 def apply_to_summary(summary: AccountSummary | None, event: RecordedEvent) -> AccountSummary:

@@ -1,7 +1,28 @@
-"""The SQLAlchemy event store (SQLite or PostgreSQL). Never imports Qt."""
+"""The SQLAlchemy event store (SQLite or PostgreSQL): the only package that speaks SQL.
 
+Everything above it uses what this module exports: `open_store` and the `EventStore`
+facade, the records that cross the boundary, and the filters it translates into SQL.
+Never imports Qt.
+"""
+
+from esgui.store.backend import ChangeWatcher
 from esgui.store.event_store import EventStore
-from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot
+from esgui.store.filters import EventFilter, NoteFilter
+from esgui.store.hashing import GENESIS_HASH
+from esgui.store.notes import NoteStorage
+from esgui.store.projections import SummaryBatch, SummaryStorage
+from esgui.store.records import (
+    EventLocation,
+    LogEntry,
+    NewEvent,
+    RecordedEvent,
+    ReviewNote,
+    StoredRow,
+    StoredSnapshot,
+    StreamRow,
+    SummaryRow,
+)
+from esgui.store.validation import MAX_POSITION, MAX_VERSION
 
 
 def open_store(
@@ -11,4 +32,25 @@ def open_store(
     return EventStore(url, read_only=read_only, create=create, snapshot_every=snapshot_every)
 
 
-__all__ = ["EventStore", "NewEvent", "RecordedEvent", "StoredSnapshot", "open_store"]
+__all__ = [
+    "GENESIS_HASH",
+    "MAX_POSITION",
+    "MAX_VERSION",
+    "ChangeWatcher",
+    "EventFilter",
+    "EventLocation",
+    "EventStore",
+    "LogEntry",
+    "NewEvent",
+    "NoteFilter",
+    "NoteStorage",
+    "RecordedEvent",
+    "ReviewNote",
+    "StoredRow",
+    "StoredSnapshot",
+    "StreamRow",
+    "SummaryBatch",
+    "SummaryRow",
+    "SummaryStorage",
+    "open_store",
+]

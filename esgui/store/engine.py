@@ -1,21 +1,18 @@
 """Engines for a store URL, and translation of driver errors into StoreErrors.
 
-One code path serves both databases; what differs is confined to here:
-SQLite gets WAL, a busy timeout and ``BEGIN IMMEDIATE`` for writes; PostgreSQL gets
-psycopg 3, a connect timeout and pre-ping so a restarted server is reconnected to.
+The engine is created here; what differs between the databases (pool, session set-up,
+BEGIN handling) comes from the URL's backend (`esgui.store.sqlite`,
+`esgui.store.postgresql`). Every driver or SQLAlchemy error that leaves the store passes
+through `translated` and becomes one of esgui's own errors.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Engine, create_engine, exc
 from sqlalchemy.engine import URL
-from sqlalchemy.pool import StaticPool
 
 from esgui.errors import (
     EsguiError,
@@ -24,80 +21,20 @@ from esgui.errors import (
     StoreError,
     StoreUnavailable,
 )
+from esgui.store.dialects import DRIVER_ERRORS, UNAVAILABLE_ERRORS, backend_for
+from esgui.store.postgresql import CONNECT_TIMEOUT_S as PG_CONNECT_TIMEOUT_S
+from esgui.store.postgresql import PING_AFTER_IDLE_S
+from esgui.store.sqlite import BUSY_TIMEOUT_S as SQLITE_BUSY_TIMEOUT_S
 from esgui.store.urls import describe_url, mask_text, parse_store_url, sqlite_path
 
-SQLITE_BUSY_TIMEOUT_S = 30.0
-PG_CONNECT_TIMEOUT_S = 5
-PING_AFTER_IDLE_S = 1.0
-WRITE = {"esgui_write": True}
+WRITE = {"esgui_write": True}  # execution option: this transaction will write (SQLite: IMMEDIATE)
 
 
 def make_engine(url: URL) -> Engine:
     """Create the Engine for a normalised URL (no connection is made yet)."""
-    if url.get_backend_name() == "sqlite":
-        return _make_sqlite_engine(url)
-    engine = create_engine(
-        url,
-        pool_size=5,
-        max_overflow=10,
-        connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S, "application_name": "esgui"},
-    )
-
-    # Pessimistic disconnect handling, but only where it can matter: a connection that
-    # sat in the pool for a while (a server restart takes longer than that) is pinged
-    # before use and replaced if dead. A connection used a moment ago is not pinged, which
-    # saves a round trip on every command of a busy session; if one is dead anyway, the
-    # failed statement invalidates the pool and callers retry (commands do, with the same
-    # event ids).
-    @event.listens_for(engine, "checkin")
-    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
-        record.info["esgui_used"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        used = record.info.get("esgui_used")
-        if used is not None and time.monotonic() - used < PING_AFTER_IDLE_S:
-            return
-        if not engine.dialect.do_ping(dbapi_connection):
-            raise exc.DisconnectionError("connection lost while idle")
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Sessions in UTC: timestamptz values arrive in UTC already (no conversion per
-        # row), whatever the server's or the user's time zone.
-        autocommit = dbapi_connection.autocommit
-        dbapi_connection.autocommit = True
-        dbapi_connection.execute("SET TIME ZONE 'UTC'")
-        dbapi_connection.autocommit = autocommit
-
-    return engine
-
-
-def _make_sqlite_engine(url: URL) -> Engine:
-    path = sqlite_path(url)
-    kwargs: dict[str, Any] = {
-        "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
-    }
-    if path is None:
-        kwargs["poolclass"] = StaticPool  # one shared in-memory database
-    engine = create_engine(url, **kwargs)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
-        # Take transaction control from pysqlite so BEGIN is ours (deferred for reads,
-        # IMMEDIATE for writes: a write transaction must hold the lock before it reads).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Any) -> None:
-        immediate = conn.get_execution_options().get("esgui_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
+    backend = backend_for(url.get_backend_name())
+    engine = create_engine(url, **backend.engine_options(url))
+    backend.configure_engine(engine)
     return engine
 
 
@@ -137,7 +74,7 @@ def translate(error: BaseException, where: str) -> EsguiError:
     if "password authentication failed" in lowered:
         return StoreUnavailable(f"Cannot connect to {where}: password authentication failed")
     if isinstance(error, (exc.OperationalError, exc.InterfaceError)) or isinstance(
-        getattr(error, "orig", None), (sqlite3.OperationalError,)
+        getattr(error, "orig", None), UNAVAILABLE_ERRORS
     ):
         return StoreUnavailable(f"Cannot use {where}: {message}")
     if isinstance(error, exc.DBAPIError):
@@ -147,6 +84,9 @@ def translate(error: BaseException, where: str) -> EsguiError:
     return StoreError(f"{where}: {message}")
 
 
+_DATABASE_ERRORS: tuple[type[BaseException], ...] = (exc.SQLAlchemyError, OSError, *DRIVER_ERRORS)
+
+
 @contextmanager
 def translated(where: str) -> Iterator[None]:
     """Re-raise database errors inside the block as StoreErrors naming `where`."""
@@ -154,13 +94,16 @@ def translated(where: str) -> Iterator[None]:
         yield
     except EsguiError:
         raise
-    except (exc.SQLAlchemyError, sqlite3.Error, OSError) as error:
+    except _DATABASE_ERRORS as error:
         raise translate(error, where) from None
     except (ValueError, UnicodeDecodeError) as error:
         raise translate(error, where) from None
 
 
 __all__ = [
+    "PG_CONNECT_TIMEOUT_S",
+    "PING_AFTER_IDLE_S",
+    "SQLITE_BUSY_TIMEOUT_S",
     "WRITE",
     "describe_url",
     "make_engine",

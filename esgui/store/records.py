@@ -1,12 +1,14 @@
-"""Plain records crossing the store boundary."""
+"""Plain records crossing the store boundary: what goes in (NewEvent, ReviewNote,
+SummaryRow) and what comes out (RecordedEvent, StreamRow, StoredRow, LogEntry, …)."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from esgui.store.hashing import decode_json
+from esgui.store.hashing import canonical_json, decode_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,11 @@ class StreamRow(NamedTuple):
     recorded_at: datetime
 
 
+def snapshot_checksum(state: Any) -> str:
+    """SHA-256 of a snapshot's state as canonical JSON (stored beside it)."""
+    return hashlib.sha256(canonical_json(state).encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class StoredSnapshot:
     aggregate_id: str
@@ -98,3 +105,101 @@ class StoredSnapshot:
     state: Any
     checksum: str
     created_at: datetime
+
+    @property
+    def intact(self) -> bool:
+        """The state is the one the checksum was taken of (not altered or damaged)."""
+        return snapshot_checksum(self.state) == self.checksum
+
+
+class StoredRow(NamedTuple):
+    """An event's row exactly as stored, for the hash-chain check: data and metadata as
+    their stored JSON text, nothing upcast. `recorded_at` is None when the stored time
+    cannot be read at all; `time_error` then says why."""
+
+    position: int
+    event_id: str
+    aggregate_id: str
+    aggregate_type: str
+    event_type: str
+    schema_version: int
+    version: int
+    recorded_at: datetime | None
+    operator: str
+    data_json: str
+    metadata_json: str
+    hash: str
+    time_error: str | None = None
+
+
+class EventLocation(NamedTuple):
+    """Where a stored event id is: its stream, version and global position."""
+
+    aggregate_id: str
+    version: int
+    position: int
+
+
+class LogEntry(NamedTuple):
+    """The columns an event log shows, data decoded but not upcast (the reader decides)."""
+
+    position: int
+    aggregate_id: str
+    version: int
+    event_type: str
+    schema_version: int
+    data: Any
+    operator: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewNote:
+    """An auditor's note on one event or one account, stored beside the log (the rules
+    for making one are in `esgui.audit.notes`)."""
+
+    note_id: str
+    target_kind: str  # event | account
+    event_id: str | None
+    account_id: str
+    text: str
+    author: str
+    created_at: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "note_id": self.note_id,
+            "target": self.target_kind,
+            "event_id": self.event_id,
+            "account_id": self.account_id,
+            "text": self.text,
+            "author": self.author,
+            "created_at": self.created_at.isoformat(),
+        }
+
+    def as_row(self) -> dict[str, Any]:
+        return {
+            "id": self.note_id,
+            "target_kind": self.target_kind,
+            "event_id": self.event_id,
+            "account_id": self.account_id,
+            "text": self.text,
+            "author": self.author,
+            "created_at": self.created_at,
+        }
+
+
+class SummaryRow(NamedTuple):
+    """One row of the account-summary read model as stored (balance as exact decimal
+    text); `esgui.projections.AccountSummary` is its typed form."""
+
+    account_id: str
+    owner: str
+    balance: str
+    status: str
+    version: int
+    event_count: int
+    opened_at: datetime | None
+    last_activity: datetime | None
+    last_position: int
+    error: str | None

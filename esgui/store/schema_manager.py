@@ -21,6 +21,7 @@ from esgui.errors import (
     StoreCorrupt,
     StoreError,
 )
+from esgui.store.dialects import backend_for
 from esgui.store.engine import WRITE
 from esgui.store.schema import VERSION_TABLE
 
@@ -28,7 +29,6 @@ from esgui.store.schema import VERSION_TABLE
 KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-SCHEMA_LOCK_KEY = 0x65736775_69_01  # "esgui" + 1: serialises concurrent creation
 
 
 @dataclass(frozen=True)
@@ -87,8 +87,7 @@ def ensure_schema(engine: Engine, where: str, *, read_only: bool, create: bool) 
     # failing step leaves the store exactly at the revision it had.
     try:
         with engine.execution_options(**WRITE).begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
+            backend_for(conn.dialect.name).lock_schema(conn)
             status = read_status(conn)  # another process may have got here first
             check(status, where)
             if status.revision == HEAD_REVISION:
@@ -97,8 +96,11 @@ def ensure_schema(engine: Engine, where: str, *, read_only: bool, create: bool) 
     except (EsguiError, SQLAlchemyError):
         raise
     except Exception as error:  # noqa: BLE001 - a migration step failed
-        what = f"Upgrading {where} from schema {status.revision}" if status.revision else (
-            f"Creating the esgui schema in {where}")
+        what = (
+            f"Upgrading {where} from schema {status.revision}"
+            if status.revision
+            else (f"Creating the esgui schema in {where}")
+        )
         raise StoreError(f"{what} failed ({error}); nothing was changed") from None
     return status.revision or ""
 

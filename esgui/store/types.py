@@ -1,15 +1,16 @@
-"""Column types that behave the same on SQLite and PostgreSQL."""
+"""Column types that behave the same on SQLite and PostgreSQL; how each backend stores
+them comes from the backend (`esgui.store.sqlite`, `esgui.store.postgresql`)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, String, Text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import DateTime, Text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from esgui.store.dialects import backend_for
 from esgui.store.hashing import canonical_json, decode_json
 
 
@@ -21,42 +22,27 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(String(26))
-        return dialect.type_descriptor(DateTime(timezone=True))
+        return dialect.type_descriptor(backend_for(dialect.name).time_type())
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
-        return value
+        return backend_for(dialect.name).time_to_db(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         return self.result_processor(dialect, None)(value)
 
     def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
         # A closure per dialect rather than the generic TypeDecorator path: this runs
-        # once per event read, millions of times on a large store.
-        parse = datetime.fromisoformat
-        if dialect.name == "sqlite":
+        # once per value read.
+        parse = backend_for(dialect.name).time_from_db
 
-            def from_text(value: Any) -> datetime | None:
-                return None if value is None else parse(value + "+00:00")
+        def process(value: Any) -> datetime | None:
+            return None if value is None else parse(value)
 
-            return from_text
-
-        def to_utc(value: Any) -> datetime | None:
-            if value is None or value.tzinfo is UTC:
-                return value
-            if value.tzinfo is None:
-                return value.replace(tzinfo=UTC)
-            return value.astimezone(UTC)
-
-        return to_utc
+        return process
 
 
 class JSONDoc(TypeDecorator[Any]):
@@ -67,9 +53,7 @@ class JSONDoc(TypeDecorator[Any]):
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
-        if dialect.name == "postgresql":
-            return dialect.type_descriptor(JSONB())
-        return dialect.type_descriptor(Text())
+        return dialect.type_descriptor(backend_for(dialect.name).json_type())
 
     def bind_processor(self, dialect: Dialect) -> Any:
         # Replaces jsonb's own processor, which would serialise a string a second time.

@@ -18,7 +18,12 @@ def test_api_session_matches_contracts(accounts) -> None:
     accounts.withdraw("A1", "5.00")
     s = accounts.state("A1")
     assert (s.account_id, s.owner, s.balance, s.status, s.version) == (
-        "A1", "Alice", Decimal("95.30"), "open", 4)
+        "A1",
+        "Alice",
+        Decimal("95.30"),
+        "open",
+        4,
+    )
     assert isinstance(s.balance, Decimal)
     accounts.withdraw("A1", "95.30")
     closed = accounts.close("A1")
@@ -127,7 +132,7 @@ def test_a_command_that_keeps_losing_races_takes_the_lock(store, store_url, monk
     losses = []
 
     def append_after_a_rival(aggregate_id, expected, events):
-        if len(losses) < 5 and not store._local.__dict__.get("exclusive"):
+        if len(losses) < 5 and not store._conns.in_exclusive:
             losses.append(expected)
             rival.deposit(aggregate_id, "1.00")  # the rival always gets in first
         return real_append(aggregate_id, expected, events)

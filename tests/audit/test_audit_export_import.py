@@ -298,3 +298,23 @@ def test_import_into_a_read_only_store_is_refused(audited, tmp_path, same_url) -
 def test_invalid_export_format(audited) -> None:
     with pytest.raises(InvalidInput):
         export_events(audited, "xml")
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_failed_write_of_the_export_is_a_store_error_and_leaves_no_file(
+    audited, tmp_path, monkeypatch, fmt: str
+) -> None:
+    import errno
+
+    import esgui.audit.export as module
+
+    def disk_full(_value) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    out = tmp_path / "out"
+    out.mkdir()
+    monkeypatch.setattr(module, "_dump", disk_full)
+    monkeypatch.setattr(module, "canonical_json", disk_full)
+    with pytest.raises(esgui.StoreError, match="Cannot write .*No space left"):
+        export_events(audited, fmt, out / f"x.{fmt}", ExportFilters())
+    assert list(out.iterdir()) == []

@@ -1,4 +1,4 @@
-"""The store contract, run against the backend chosen by ESGUI_TEST_BACKEND."""
+"""The store contract, run against every backend (tests/store/conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from esgui.store import NewEvent
 from esgui.store.hashing import GENESIS_HASH
 
 
-def ev(event_type: str = "MoneyDeposited", amount: str = "1.00", user: str = "alice",
-       **kwargs) -> NewEvent:
+def ev(
+    event_type: str = "MoneyDeposited", amount: str = "1.00", user: str = "alice", **kwargs
+) -> NewEvent:
     data = {"amount": amount} if event_type.startswith("Money") else {}
     schema = 2 if event_type.startswith("Money") else 1
     return NewEvent(event_type, data, {"user": user}, schema, **kwargs)
@@ -30,8 +31,10 @@ def test_append_and_read_back_in_order(store) -> None:
     assert stream[2].data == {"amount": "2.50"}
     assert stream[0].metadata == {"user": "alice"}
     assert stream[0].operator == "alice"
-    assert all(e.recorded_at.tzinfo is not None and e.recorded_at.utcoffset() == timedelta(0)
-               for e in stream)
+    assert all(
+        e.recorded_at.tzinfo is not None and e.recorded_at.utcoffset() == timedelta(0)
+        for e in stream
+    )
     assert store.current_version("A1") == 3
     assert store.current_version("nobody") == 0
 
@@ -111,7 +114,11 @@ def test_positions_are_global_gapless_and_hash_chained(store) -> None:
     everything = list(store.read_all())
     assert [e.position for e in everything] == [1, 2, 3, 4]
     assert [(e.aggregate_id, e.version) for e in everything] == [
-        ("A1", 1), ("B1", 1), ("B1", 2), ("A1", 2)]
+        ("A1", 1),
+        ("B1", 1),
+        ("B1", 2),
+        ("A1", 2),
+    ]
     assert len({e.hash for e in everything}) == 4
     assert store.head() == (4, everything[-1].hash)
     times = [e.recorded_at for e in everything]
@@ -147,11 +154,9 @@ def test_read_all_after_limit_and_type(store) -> None:
     assert [e.position for e in store.read_all(after=2, limit=2)] == [3, 4]
     assert [e.position for e in store.read_all(limit=0)] == []
     assert [e.position for e in store.read_all(event_types=["MoneyWithdrawn"])] == [3, 6]
-    assert [e.position for e in store.read_all(event_types="MoneyWithdrawn", page_size=1)] == [
-        3, 6]
+    assert [e.position for e in store.read_all(event_types="MoneyWithdrawn", page_size=1)] == [3, 6]
     assert [e.position for e in store.read_all(aggregate_id="B1")] == [5, 6]
-    assert [e.position for e in store.read_all(descending=True, page_size=4)] == [6, 5, 4, 3,
-                                                                                 2, 1]
+    assert [e.position for e in store.read_all(descending=True, page_size=4)] == [6, 5, 4, 3, 2, 1]
     assert [e.position for e in store.read_all(after=5, descending=True, limit=2)] == [4, 3]
     assert store.count(event_types=["AccountOpened"]) == 2
 
@@ -198,10 +203,14 @@ def test_read_only_store_refuses_appends(store_url) -> None:
 
 
 def test_append_many_interleaves_streams_atomically(store) -> None:
-    store.append_many([("A1", 0, [ev("AccountOpened")]), ("B1", 0, [ev("AccountOpened")]),
-                       ("A1", 1, [ev()])])
+    store.append_many(
+        [("A1", 0, [ev("AccountOpened")]), ("B1", 0, [ev("AccountOpened")]), ("A1", 1, [ev()])]
+    )
     assert [(e.aggregate_id, e.version) for e in store.read_all()] == [
-        ("A1", 1), ("B1", 1), ("A1", 2)]
+        ("A1", 1),
+        ("B1", 1),
+        ("A1", 2),
+    ]
     with pytest.raises(ConcurrencyError):
         store.append_many([("C1", 0, [ev("AccountOpened")]), ("B1", 0, [ev()])])
     with pytest.raises(InvalidInput):
@@ -253,9 +262,10 @@ def test_malformed_json_in_a_row_is_reported_on_that_event_only(store, location,
 def test_unique_constraint_still_stops_a_writer_that_skips_the_checks(store, monkeypatch) -> None:
     """Optimistic concurrency does not rest on the read-then-write check alone."""
     store.append("A1", 0, [ev("AccountOpened"), ev()])
-    monkeypatch.setattr(store, "lock_for_append", lambda conn: None)
+    appender = store._appends  # the store's append path (esgui.store.appends)
+    monkeypatch.setattr(appender, "lock", lambda conn: None)
     head = (2, store.head()[1], None)
-    monkeypatch.setattr(store, "_check_versions", lambda conn, prepared: head)
+    monkeypatch.setattr(appender, "_check_versions", lambda conn, prepared: head)
     with pytest.raises(ConcurrencyError) as info:
         store.append("A1", 1, [ev()])  # would be version 2 again
     assert (info.value.expected, info.value.actual) == (1, 2)
@@ -269,8 +279,10 @@ def test_ids_reused_in_another_stream_are_refused(store) -> None:
         store.append("B1", 0, [ev("AccountOpened", event_id=known)])
 
 
-@pytest.mark.parametrize("nasty", ["x'); DROP TABLE events; --", "' OR '1'='1", "%s%s%(x)s",
-                                   "?", "ü\u202e\t\"\\", "a" * 255])
+@pytest.mark.parametrize(
+    "nasty",
+    ["x'); DROP TABLE events; --", "' OR '1'='1", "%s%s%(x)s", "?", 'ü\u202e\t"\\', "a" * 255],
+)
 def test_every_value_is_bound_never_formatted_into_sql(store, nasty: str) -> None:
     store.append(nasty, 0, [NewEvent(nasty[:100], {"k": nasty}, {"user": nasty[:200]})])
     (event,) = store.read_stream(nasty)

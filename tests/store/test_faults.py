@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 import esgui
 from esgui.errors import StoreError, StoreUnavailable
-from tests.conftest import BACKEND, _pg_admin
+from tests.conftest import _pg_admin
 
 
 def test_lost_acknowledgement_is_retried_without_duplicating(store, monkeypatch) -> None:
@@ -33,8 +33,9 @@ def test_lost_acknowledgement_is_retried_without_duplicating(store, monkeypatch)
     assert [e.version for e in store.read_stream("A1")] == [1, 2]
 
 
-@pytest.mark.skipif(BACKEND != "postgresql", reason="server connections")
-def test_terminated_server_connections_are_replaced(store) -> None:
+def test_terminated_server_connections_are_replaced(store, location) -> None:
+    if location.backend != "postgresql":
+        pytest.skip("server connections")
     accounts = esgui.Accounts(store, user="alice")
     accounts.open("A1", owner="Alice", initial="1.00")
     with store.engine.connect() as conn:
@@ -45,8 +46,9 @@ def test_terminated_server_connections_are_replaced(store) -> None:
     assert esgui.Accounts(store, user="bob").state("A1").version == 2
 
 
-@pytest.mark.skipif(BACKEND != "postgresql", reason="server connections")
-def test_connection_killed_mid_append_is_retried_once(store) -> None:
+def test_connection_killed_mid_append_is_retried_once(store, location) -> None:
+    if location.backend != "postgresql":
+        pytest.skip("server connections")
     accounts = esgui.Accounts(store, user="alice")
     accounts.open("A1", owner="Alice")
     killed = []
@@ -68,8 +70,9 @@ def test_connection_killed_mid_append_is_retried_once(store) -> None:
     assert [e.version for e in store.read_stream("A1")] == [1, 2]
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite file limits")
-def test_disk_full_is_a_clear_error_and_nothing_is_written(store_url) -> None:
+def test_disk_full_is_a_clear_error_and_nothing_is_written(store_url, location) -> None:
+    if location.backend != "sqlite":
+        pytest.skip("SQLite file limits")
     with esgui.open_store(store_url) as store:
         accounts = esgui.Accounts(store, user="alice")
         accounts.open("A1", owner="Alice", initial="1.00")
@@ -96,8 +99,9 @@ def test_disk_full_is_a_clear_error_and_nothing_is_written(store_url) -> None:
         assert state.balance == Decimal("1.00") + (len(stream) - 1)
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite file limits")
-def test_read_only_file_is_a_clear_error(store_url) -> None:
+def test_read_only_file_is_a_clear_error(store_url, location) -> None:
+    if location.backend != "sqlite":
+        pytest.skip("SQLite file limits")
     with esgui.open_store(store_url) as store:
         esgui.Accounts(store, user="alice").open("A1", owner="Alice")
         head = store.head()

@@ -18,16 +18,17 @@ from esgui.audit.verify import verify_store
 from esgui.cli import main
 from esgui.errors import StoreError
 from esgui.store.schema import VERSION_TABLE
-from tests.conftest import BACKEND
 
 LEGACY = Path(__file__).parents[1] / "data" / "legacy-0001.db"
-COLUMNS = ("position, id, aggregate_id, aggregate_type, event_type, schema_version, version, "
-           "data, metadata, operator, created_at, hash")
+COLUMNS = (
+    "position, id, aggregate_id, aggregate_type, event_type, schema_version, version, "
+    "data, metadata, operator, created_at, hash"
+)
 
 
 def make_0001_store(location, tmp_path: Path) -> None:
     """The committed legacy file, or on PostgreSQL the same rows in a 0001 schema."""
-    if BACKEND == "sqlite":
+    if location.backend == "sqlite":
         shutil.copy(LEGACY, tmp_path / "store.db")
         return
     engine = create_engine(location.url)
@@ -56,7 +57,8 @@ def test_store_at_0001_is_upgraded_with_its_data(location, tmp_path) -> None:
         accounts.deposit("OLD-1", "0.25")
         assert verify_store(store).intact
     assert location.sql(f"SELECT version_num FROM {VERSION_TABLE}") == [
-        (schema_manager.HEAD_REVISION,)]
+        (schema_manager.HEAD_REVISION,)
+    ]
 
 
 def test_cli_says_it_upgraded(location, tmp_path, capsys) -> None:
@@ -80,9 +82,13 @@ def test_failed_upgrade_changes_nothing(location, tmp_path, monkeypatch) -> None
     monkeypatch.undo()
     assert location.sql(f"SELECT version_num FROM {VERSION_TABLE}") == [("0001",)]
     assert location.sql("SELECT count(*) FROM events") == [(7,)]
-    tables = {t for (t,) in location.sql(
-        "SELECT name FROM sqlite_master WHERE type = 'table'" if BACKEND == "sqlite" else
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()")}
+    listing = (
+        "SELECT name FROM sqlite_master WHERE type = 'table'"
+        if location.backend == "sqlite"
+        else "SELECT table_name FROM information_schema.tables "
+        "WHERE table_schema = current_schema()"
+    )
+    tables = {t for (t,) in location.sql(listing)}
     assert "review_notes" not in tables
     with esgui.open_store(location.url) as store:  # and a later try succeeds
         assert store.upgraded_from == "0001"

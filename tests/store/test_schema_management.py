@@ -13,7 +13,6 @@ import esgui
 from esgui.errors import ForeignDatabase, SchemaTooNew, StoreCorrupt, StoreError, StoreUnavailable
 from esgui.store.schema import VERSION_TABLE
 from esgui.store.schema_manager import HEAD_REVISION, KNOWN_REVISIONS, MIGRATIONS_DIR
-from tests.conftest import BACKEND
 
 
 def _digest(path: Path) -> str:
@@ -37,8 +36,9 @@ def test_new_store_is_created_at_head(location) -> None:
         assert store.upgraded_from is None
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite file behaviour")
 def test_sqlite_store_uses_wal(location) -> None:
+    if location.backend != "sqlite":
+        pytest.skip("SQLite file behaviour")
     esgui.open_store(location.url).close()
     assert location.sql("PRAGMA journal_mode") == [("wal",)]
 
@@ -46,17 +46,18 @@ def test_sqlite_store_uses_wal(location) -> None:
 def test_foreign_database_is_refused_and_left_untouched(location, tmp_path) -> None:
     location.sql("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
     location.sql("INSERT INTO customers (id, name) VALUES (1, 'Ada')")
-    before = _digest(tmp_path / "store.db") if BACKEND == "sqlite" else None
+    before = _digest(tmp_path / "store.db") if location.backend == "sqlite" else None
     with pytest.raises(ForeignDatabase) as info:
         esgui.open_store(location.url)
     assert "customers" in str(info.value) and "not an esgui store" in str(info.value)
     assert location.sql("SELECT name FROM customers") == [("Ada",)]
-    if BACKEND == "sqlite":
+    if location.backend == "sqlite":
         assert _digest(tmp_path / "store.db") == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["store.db"]
     else:
-        tables = location.sql("SELECT table_name FROM information_schema.tables "
-                              "WHERE table_schema = current_schema()")
+        tables = location.sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+        )
         assert tables == [("customers",)]
 
 
@@ -68,7 +69,6 @@ def test_store_from_a_newer_esgui_is_refused_untouched(location) -> None:
     assert location.sql(f"SELECT version_num FROM {VERSION_TABLE}") == [("9999",)]
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite file behaviour")
 @pytest.mark.parametrize("content", [b"garbage " * 200, b"", b"SQLite format 3\x00" + b"\xff" * 90])
 def test_garbage_file_is_refused_untouched(tmp_path, content: bytes) -> None:
     path = tmp_path / "garbage.db"
@@ -83,8 +83,10 @@ def test_garbage_file_is_refused_untouched(tmp_path, content: bytes) -> None:
     assert path.read_bytes() == content
 
 
-@pytest.mark.parametrize("url", ["sqlite:////no/such/folder/x.db", "mysql://u@h/db",
-                                 "http://example.com", "not a url", ""])
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:////no/such/folder/x.db", "mysql://u@h/db", "http://example.com", "not a url", ""],
+)
 def test_bad_urls_are_store_errors(url: str) -> None:
     with pytest.raises(StoreError):
         esgui.open_store(url)

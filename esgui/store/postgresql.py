@@ -1,0 +1,231 @@
+"""PostgreSQL: every way a store in a PostgreSQL database differs from one in SQLite.
+
+psycopg 3 with a connect timeout, sessions in UTC and a pool that pings only connections
+that sat idle; single-statement reads in autocommit; transaction-scoped advisory locks
+(the append lock and the version/head read in one round trip, migration 0003); COPY for
+large batches; jsonb documents; ``ON CONFLICT DO NOTHING``; REPEATABLE READ for a
+consistent multi-statement read; and LISTEN/NOTIFY to hear other writers' commits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    Row,
+    String,
+    Table,
+    Text,
+    cast,
+    column,
+    event,
+    exc,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import URL
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import TypeEngine
+
+from esgui.errors import StoreUnavailable
+from esgui.store.backend import Backend, ChangeWatcher
+from esgui.store.urls import mask_text
+
+CONNECT_TIMEOUT_S = 5
+PING_AFTER_IDLE_S = 1.0
+SCHEMA_LOCK_KEY = 0x65736775_69_01  # "esgui" + 1: serialises concurrent creation
+APPEND_LOCK_KEY = 0x65736775_69_02  # "esgui" + 2: the store-wide append lock
+CHANNEL = "esgui_events"  # the events table's statement trigger NOTIFYs it (0001)
+COPY_THRESHOLD = 200  # rows; below it a prepared multi-row insert is as quick
+_INSERT_CHUNK = 5000
+
+_LOCK_AND_HEAD = text("SELECT * FROM esgui_lock_and_head(:aggregate_id, :key)").columns(
+    column("current_version", Integer), column("head_position", BigInteger),
+    column("head_hash", String), column("head_created_at", DateTime(timezone=True)),
+)  # fmt: skip
+
+
+def _time_from_db(value: datetime) -> datetime:
+    # Sessions run in UTC (configure_engine), so psycopg hands over UTC datetimes already.
+    if value.tzinfo is UTC:
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class PostgreSQLBackend(Backend):
+    name = "postgresql"
+    consistent_read_options = {"isolation_level": "REPEATABLE READ"}
+
+    # -- engines and connections -------------------------------------------------------
+
+    def engine_options(self, url: URL) -> dict[str, Any]:
+        return {
+            "pool_size": 5,
+            "max_overflow": 10,
+            "connect_args": {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "esgui"},
+        }
+
+    def configure_engine(self, engine: Engine) -> None:
+        # Pessimistic disconnect handling, but only where it can matter: a connection that
+        # sat in the pool for a while (a server restart takes longer than that) is pinged
+        # before use and replaced if dead. A connection used a moment ago is not pinged,
+        # which saves a round trip on every command of a busy session; if one is dead
+        # anyway, the failed statement invalidates the pool and callers retry (commands
+        # do, with the same event ids).
+        @event.listens_for(engine, "checkin")
+        def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+            record.info["esgui_used"] = time.monotonic()
+
+        @event.listens_for(engine, "checkout")
+        def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+            used = record.info.get("esgui_used")
+            if used is not None and time.monotonic() - used < PING_AFTER_IDLE_S:
+                return
+            if not engine.dialect.do_ping(dbapi_connection):
+                raise exc.DisconnectionError("connection lost while idle")
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Sessions in UTC: timestamptz values arrive in UTC already (no conversion per
+            # row), whatever the server's or the user's time zone.
+            autocommit = dbapi_connection.autocommit
+            dbapi_connection.autocommit = True
+            dbapi_connection.execute("SET TIME ZONE 'UTC'")
+            dbapi_connection.autocommit = autocommit
+
+    def reader(self, engine: Engine) -> Engine:
+        # Single-statement reads need no transaction: that saves the BEGIN and ROLLBACK
+        # round trips of every read.
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+    # -- locks -------------------------------------------------------------------------
+
+    def lock_schema(self, conn: Connection) -> None:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
+
+    def lock_appends(self, conn: Connection) -> None:
+        # Its own statement: in READ COMMITTED each statement takes a fresh snapshot, so
+        # the head read after it sees every earlier append.
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+
+    def lock_and_read_head(self, conn: Connection, aggregate_id: str) -> Row[Any] | None:
+        return conn.execute(_LOCK_AND_HEAD, {"aggregate_id": aggregate_id,
+                                             "key": APPEND_LOCK_KEY}).one()  # fmt: skip
+
+    # -- writing -----------------------------------------------------------------------
+
+    def insert_rows(
+        self,
+        conn: Connection,
+        table: str,
+        columns: Sequence[str],
+        rows: list[tuple[Any, ...]],
+        json_columns: frozenset[str] = frozenset(),
+    ) -> None:
+        names = ", ".join(columns)
+        if len(rows) >= COPY_THRESHOLD:
+            # One stream, no per-row round trips.
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        values = ", ".join("%s::jsonb" if c in json_columns else "%s" for c in columns)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({values})"
+        for start in range(0, len(rows), _INSERT_CHUNK):
+            conn.exec_driver_sql(sql, rows[start : start + _INSERT_CHUNK])
+
+    def insert_ignoring(self, table: Table, keys: Sequence[str]) -> Insert:
+        return pg_insert(table).on_conflict_do_nothing(index_elements=list(keys))
+
+    # -- values ------------------------------------------------------------------------
+
+    def time_type(self) -> TypeEngine[Any]:
+        return DateTime(timezone=True)
+
+    def json_type(self) -> TypeEngine[Any]:
+        return JSONB()
+
+    def time_to_db(self, when: datetime) -> Any:
+        return when.astimezone(UTC)
+
+    def time_for_insert(self, when: datetime, iso: str) -> Any:
+        return when
+
+    time_from_db = staticmethod(_time_from_db)
+
+    def stored_time(self, value: Any) -> datetime:
+        if not isinstance(value, datetime):
+            raise TypeError(f"recorded time {value!r} is not a time")
+        return _time_from_db(value)
+
+    def json_text(self, column: Any) -> ColumnElement[str]:
+        # jsonb as its text: skips the driver's decoding (the store decodes once itself)
+        return cast(column, Text)
+
+    # -- watching ----------------------------------------------------------------------
+
+    def watcher(
+        self, engine: Engine, url: URL, description: str, stop: threading.Event
+    ) -> ChangeWatcher | None:
+        args, kwargs = engine.dialect.create_connect_args(url)
+        return Listener(args, dict(kwargs), stop, description)
+
+
+class Listener:
+    """LISTEN on a dedicated autocommit connection; only this schema's notifications
+    (the trigger sends the schema as the payload)."""
+
+    def __init__(
+        self, args: Sequence[Any], kwargs: dict[str, Any], stop: threading.Event, description: str
+    ) -> None:
+        import psycopg  # only a store that is watched needs the driver itself
+
+        self._stop = stop
+        self._description = description
+        kwargs = dict(kwargs)
+        kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+        kwargs.setdefault("application_name", "esgui-live")
+        try:
+            self._conn = psycopg.connect(*args, **kwargs, autocommit=True)
+            row = self._conn.execute("SELECT current_schema()").fetchone()
+            self._schema = str(row[0]) if row else "public"
+            self._conn.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as error:
+            raise StoreUnavailable(self._message(error)) from None
+
+    def _message(self, error: Exception) -> str:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return f"Lost live updates from {self._description}: {mask_text(first)}"
+
+    def wait(self, timeout: float) -> bool:
+        import psycopg
+
+        if self._stop.is_set():
+            return False
+        try:
+            for notify in self._conn.notifies(timeout=timeout):
+                if notify.payload == self._schema:
+                    return True
+        except psycopg.Error as error:
+            raise StoreUnavailable(self._message(error)) from None
+        return False
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # a broken connection: nothing to close
+            self._conn.close()
+
+
+BACKEND = PostgreSQLBackend()

@@ -1,0 +1,189 @@
+"""Reading the log: streams, the global order, counts, the head, versions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, select
+
+from esgui.store.connections import Connections
+from esgui.store.decoding import columns_for, record_from_row
+from esgui.store.filters import EventFilter, event_conditions
+from esgui.store.hashing import GENESIS_HASH, decode_json
+from esgui.store.paging import KeysetPager
+from esgui.store.records import RecordedEvent, StreamRow
+from esgui.store.schema import events
+from esgui.store.validation import MAX_VERSION, check_aggregate_id, check_count, check_time
+
+DEFAULT_PAGE = 1000
+IN_LIST = 500  # values per IN (...) list
+
+
+def current_version(conn: Connection, aggregate_id: str) -> int:
+    query = select(func.max(events.c.version)).where(events.c.aggregate_id == aggregate_id)
+    return int(conn.execute(query).scalar() or 0)
+
+
+def current_versions(conn: Connection, aggregate_ids: list[str]) -> dict[str, int]:
+    """The version of each of these streams that has events (the others are left out)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(aggregate_ids), IN_LIST):
+        query = (
+            select(events.c.aggregate_id, func.max(events.c.version))
+            .where(events.c.aggregate_id.in_(aggregate_ids[start : start + IN_LIST]))
+            .group_by(events.c.aggregate_id)
+        )
+        found.update({row[0]: int(row[1]) for row in conn.execute(query)})
+    return found
+
+
+def _filter(
+    where: EventFilter | None,
+    event_types: Iterable[str] | None,
+    aggregate_id: str | None,
+    operator: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> EventFilter | None:
+    """The filter given as keywords, or as an EventFilter (not both)."""
+    given = EventFilter.of(event_types, aggregate_id, operator, since, until)
+    if where is None:
+        return None if given.empty else given
+    if not given.empty:
+        raise TypeError("give the filters as keywords or as `where`, not both")
+    return where
+
+
+class EventReads:
+    def __init__(self, conns: Connections) -> None:
+        self._conns = conns
+        self._backend = conns.backend
+        self._columns = columns_for(conns.backend)
+        self.time_from_db = conns.backend.time_from_db
+
+    # -- one stream --------------------------------------------------------------------
+
+    def current_version(self, aggregate_id: str) -> int:
+        check_aggregate_id(aggregate_id)
+        with self._conns.read() as conn:
+            return current_version(conn, aggregate_id)
+
+    def current_versions(self, aggregate_ids: Iterable[str]) -> dict[str, int]:
+        """Each stream's version, for those that have events."""
+        with self._conns.read() as conn:
+            return current_versions(conn, sorted(set(aggregate_ids)))
+
+    def read_stream(
+        self, aggregate_id: str, from_version: int = 1, to_version: int | None = None,
+        *, page_size: int = 2000,
+    ) -> Iterator[RecordedEvent]:  # fmt: skip
+        to_time = self.time_from_db
+        for rows in self._stream_pages(self._columns.event, aggregate_id, from_version,
+                                       to_version, page_size):  # fmt: skip
+            for row in rows:
+                yield record_from_row(row, to_time)
+
+    def replay_rows(
+        self, aggregate_id: str, from_version: int = 1, to_version: int | None = None,
+        *, page_size: int = 5000,
+    ) -> Iterator[StreamRow]:  # fmt: skip
+        to_time = self.time_from_db
+        new_row = StreamRow.__new__
+        for rows in self._stream_pages(self._columns.replay, aggregate_id, from_version,
+                                       to_version, page_size):  # fmt: skip
+            for position, version, event_type, schema_version, data, recorded_at in rows:
+                try:
+                    decoded = decode_json(data) if isinstance(data, str) else data
+                except (ValueError, RecursionError):
+                    decoded = {"_unreadable_data": data[:1000]}
+                yield new_row(StreamRow, aggregate_id, position, version, event_type,
+                              schema_version, decoded, to_time(recorded_at))  # fmt: skip
+
+    def _stream_pages(
+        self, columns: tuple[Any, ...], aggregate_id: str, from_version: int,
+        to_version: int | None, page_size: int,
+    ) -> Iterator[list[tuple[Any, ...]]]:  # fmt: skip
+        """One aggregate's rows in version order, a page at a time (driver tuples).
+        Versions have no gaps, so a page is a closed version range: the index answers
+        it directly, whatever the planner knows of the table."""
+        check_aggregate_id(aggregate_id)
+        check_count(from_version, "from_version", maximum=MAX_VERSION)
+        if to_version is not None:
+            check_count(to_version, "to_version", maximum=MAX_VERSION)
+        pager = KeysetPager(columns, [events.c.version],
+                            where=[events.c.aggregate_id == aggregate_id])  # fmt: skip
+        yield from pager.ranges(self._conns.read, max(from_version, 1) - 1,
+                                page_size=page_size, last=to_version)  # fmt: skip
+
+    def version_at(self, aggregate_id: str, when: datetime) -> int:
+        check_aggregate_id(aggregate_id)
+        check_time(when)
+        query = select(func.max(events.c.version)).where(
+            events.c.aggregate_id == aggregate_id, events.c.created_at <= when
+        )
+        with self._conns.read() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    # -- the whole log -----------------------------------------------------------------
+
+    def read_all(
+        self,
+        after: int = 0,
+        limit: int | None = None,
+        event_types: Iterable[str] | None = None,
+        *,
+        aggregate_id: str | None = None,
+        operator: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        where: EventFilter | None = None,
+        descending: bool = False,
+        page_size: int = DEFAULT_PAGE,
+    ) -> Iterator[RecordedEvent]:
+        """See `EventStore.read_all` (checked lazily, on the first event asked for)."""
+        check_count(after, "position")
+        if limit is not None:
+            check_count(limit, "limit")
+        where = _filter(where, event_types, aggregate_id, operator, since, until)
+        conditions = event_conditions(where, self._backend) if where is not None else []
+        cursor: int | None = after
+        if descending and not after:
+            cursor = None  # from the newest; positions below 1 are never events
+            conditions.append(events.c.position > 0)
+        pager = KeysetPager(self._columns.event, [events.c.position], where=conditions,
+                            descending=descending)  # fmt: skip
+        to_time = self.time_from_db
+        for rows in pager.pages(self._conns.read, cursor, page_size=page_size, limit=limit):
+            for row in rows:
+                yield record_from_row(row, to_time)
+
+    def count(
+        self,
+        event_types: Iterable[str] | None = None,
+        *,
+        aggregate_id: str | None = None,
+        operator: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        where: EventFilter | None = None,
+    ) -> int:
+        where = _filter(where, event_types, aggregate_id, operator, since, until)
+        query = select(func.count()).select_from(events)
+        conditions = event_conditions(where, self._backend) if where is not None else []
+        if conditions:
+            query = query.where(and_(*conditions))
+        with self._conns.read() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def head(self) -> tuple[int, str]:
+        query = select(events.c.position, events.c.hash).order_by(events.c.position.desc())
+        with self._conns.read() as conn:
+            row = conn.execute(query.limit(1)).first()
+        return (int(row[0]), str(row[1])) if row else (0, GENESIS_HASH)
+
+    def aggregate_ids(self) -> list[str]:
+        query = select(events.c.aggregate_id).where(events.c.version == 1)
+        with self._conns.read() as conn:
+            return sorted(row[0] for row in conn.execute(query))
