@@ -46,7 +46,8 @@ def create_main_window(url: str | None = None, **options: Any) -> MainWindow:
     """The main window over the store at `url`, not yet shown (CONTRACTS §4).
 
     Options: `user`, `read_only`, `settings` (a QSettings), `demo` ("offer", "auto"
-    or "never": what to do with an empty store), `create`."""
+    or "never": what to do with an empty store; "auto" loads demo data into `url`
+    only, stores opened later are offered it), `create`."""
     ensure_app()
     return MainWindow(url, **options)
 

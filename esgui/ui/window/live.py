@@ -30,16 +30,19 @@ class LiveUpdates(QObject):
         log: EventLogModel,
         notes: NotesPanel,
         status: StatusBar,
-        offer_demo: Callable[[], None],
+        first_look: Callable[[int, bool], None],
+        accounts_seen: Callable[[], None],
     ) -> None:
-        """`offer_demo()` is called when the first look finds the store empty."""
+        """`first_look(head, read_only)` is called with the follower's first look at a
+        store (demo data for an empty one); `accounts_seen()` whenever rows arrive."""
         super().__init__(parent)
         self._accounts = accounts
         self._timeline = timeline
         self._log = log
         self._notes = notes
         self._status = status
-        self._offer_demo = offer_demo
+        self._first_look = first_look
+        self._accounts_seen = accounts_seen
         self._session: StoreSession | None = None
         self._last_head = -1
         self._select_when_seen = ""
@@ -81,6 +84,8 @@ class LiveUpdates(QObject):
         self._after_rows(rows)
 
     def _after_rows(self, rows: list[AccountSummary]) -> None:
+        if rows:
+            self._accounts_seen()
         selected = self._timeline.account_id
         for row in rows:
             if row.account_id == selected:
@@ -100,8 +105,8 @@ class LiveUpdates(QObject):
         if head != self._last_head and not first:
             self._log.refresh_newer()
         self._last_head = head
-        if first and head == 0 and not read_only:
-            self._offer_demo()
+        if first:
+            self._first_look(head, read_only)
 
     def _on_command_succeeded(self, account_id: str) -> None:
         session = self._session

@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self.session: StoreSession | None = None
         self._url: str | None = None
         self._build()
-        self._build_helpers(demo=demo, read_only=read_only)
+        self._build_helpers(demo=demo, demo_url=url, read_only=read_only)
         self.theme = apply_theme(QApplication.instance(), self.settings.theme)  # type: ignore[arg-type]
         self.chart.set_dark(self.theme == "dark")
         self.timeline.refresh_icons()
@@ -116,17 +116,19 @@ class MainWindow(QMainWindow):
         self.error_banner.action_clicked.connect(self._on_banner_action)
         self.demo_banner.action_clicked.connect(self._on_banner_action)
 
-    def _build_helpers(self, *, demo: str, read_only: bool) -> None:
+    def _build_helpers(self, *, demo: str, demo_url: str | None, read_only: bool) -> None:
         self.selection = Selection(
             self, accounts=self.accounts, commands=self.commands, timeline=self.timeline,
             log=self.log, inspector=self.inspector, status=self.status,
         )  # fmt: skip
         self.operations = StoreOperations(self, session=lambda: self.session, status=self.status,
-                                          demo_banner=self.demo_banner, demo=demo)  # fmt: skip
+                                          demo_banner=self.demo_banner, demo=demo,
+                                          demo_url=demo_url)  # fmt: skip
         self.live = LiveUpdates(
             self, accounts=self.accounts, commands=self.commands, timeline=self.timeline,
             log=self.log.model, notes=self.notes, status=self.status,
-            offer_demo=self.operations.offer_demo,
+            first_look=self.operations.first_look,
+            accounts_seen=self.operations.accounts_seen,
         )  # fmt: skip
         self.audit = AuditActions(
             self, status=self.status, banner=self.audit_banner, accounts=self.accounts,
