@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 
 from esgui.app.queries import EventQuery, LogRow
-from esgui.ui.common.formatting import count, utc_iso
+from esgui.ui.common.formatting import plural, utc_iso
 from esgui.ui.common.session import Session
 from esgui.ui.common.table_model import Index, Role, TableModel
 from esgui.ui.log.columns import HEADERS, IN_BRUSH, NUMERIC, OUT_BRUSH, SIGNS, LogColumn, Texts
@@ -251,4 +251,4 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
 
     def summary(self) -> str:
         more = "" if self._fetcher.exhausted else "+"
-        return f"{count(len(self._rows))}{more} events"
+        return plural(len(self._rows), "event").replace(" ", f"{more} ", 1)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from esgui.app.seed import SeedResult, seed
 from esgui.projections import AccountProjector
-from esgui.ui.common.formatting import count
+from esgui.ui.common.formatting import count, plural
 from esgui.ui.common.tasks import CancelToken, Task
 from esgui.ui.common.widgets import Banner
 from esgui.ui.window.session import StoreSession
@@ -102,8 +102,8 @@ class StoreOperations(QObject):
 
         def done(result: SeedResult) -> None:
             self._status.showMessage(
-                f"Loaded demo data: {len(result.account_ids)} accounts, {count(result.events)} "
-                "events", 8000,
+                f"Loaded demo data: {plural(len(result.account_ids), 'account')}, "
+                f"{plural(result.events, 'event')}", 8000,
             )  # fmt: skip
             if session.follower is not None:
                 session.follower.poke()
@@ -142,7 +142,7 @@ class StoreOperations(QObject):
                                                    should_stop=token.stopped)  # fmt: skip
 
         def done(applied: int) -> None:
-            self._status.showMessage(f"Rebuilt the projection from {count(applied)} events",
+            self._status.showMessage(f"Rebuilt the projection from {plural(applied, 'event')}",
                                      8000)  # fmt: skip
             if follower is not None:
                 follower.resume_catch_up()

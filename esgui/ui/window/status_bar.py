@@ -9,7 +9,7 @@ import time
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
-from esgui.ui.common.formatting import count
+from esgui.ui.common.formatting import count, plural
 from esgui.ui.common.tasks import Task
 from esgui.ui.common.widgets import TaskProgress, named, set_state
 
@@ -76,7 +76,7 @@ class StatusBar(QStatusBar):
         self.integrity.setVisible(bool(text))
 
     def set_head(self, head: int, checkpoint: int, read_only: bool) -> None:
-        self.count_label.setText(f"{count(head)} events")
+        self.count_label.setText(plural(head, "event"))
         lag = max(head - checkpoint, 0)
         if read_only:
             self.projection_label.setText(f"Projection checkpoint {count(checkpoint)} "
