@@ -174,6 +174,27 @@ class EventLogPanel(QWidget):
         if self.scope.currentData() == "account":
             self.apply_filters()
 
+    def reset(self) -> None:
+        """Another store: no account, no filters (the scope and order stay)."""
+        widgets = (self.type_filter, self.operator_filter, self.text_filter,
+                   self.since_check, self.until_check)  # fmt: skip
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.account_id = ""
+            self.type_filter.setCurrentIndex(0)
+            self.operator_filter.clear()
+            self.text_filter.clear()
+            self.since_check.setChecked(False)
+            self.until_check.setChecked(False)
+            self.since_edit.setEnabled(False)
+            self.until_edit.setEnabled(False)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self.apply_filters()
+        self._update_footer()
+
     def build_query(self) -> EventQuery:
         scope_account = self.scope.currentData() == "account"
         since = _utc(self.since_edit) if self.since_check.isChecked() else None

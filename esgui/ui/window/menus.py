@@ -15,6 +15,7 @@ from typing import Protocol, TypeAlias
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar
 
+from esgui.app.store_names import readable
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.actions import AuditActions
 from esgui.ui.commands.panel import CommandPanel
@@ -34,6 +35,7 @@ class MenuTarget(Protocol):
     def connect_postgresql(self, url: str | None = None) -> None: ...
     def fill_recent_menu(self) -> None: ...
     def load_demo_data(self) -> None: ...
+    def ask_confirm_threshold(self) -> None: ...
     def close(self) -> bool: ...
     def set_theme(self, name: str) -> None: ...
     def toggle_theme(self) -> None: ...
@@ -146,13 +148,26 @@ def build_menus(
 
     account = bar.addMenu("&Account")
     command_actions = [
-        _action(account, "&Open account", commands.open_account, "Ctrl+Shift+N"),
+        _action(
+            account,
+            "&Open account…",
+            _focusing(docks.commands, commands.focus_open_form),
+            "Ctrl+Shift+N",
+            "A blank form for a new account (Open then opens it)",
+        ),
         _action(account, "&Deposit", commands.deposit, "Ctrl+D"),
         _action(account, "&Withdraw", commands.withdraw, "Ctrl+Shift+D"),
         _action(account, "&Close account", commands.close_account, "Ctrl+Shift+K"),
     ]
     account.addSeparator()
     _action(account, "Edit &amount", _focusing(docks.commands, commands.focus_amount), "Ctrl+M")
+    _action(
+        account,
+        "Confirm &withdrawals over…",
+        w.ask_confirm_threshold,
+        None,
+        "Withdrawals above this amount ask for a confirmation",
+    )
 
     menu = bar.addMenu("&Timeline")
     t = timeline
@@ -217,7 +232,7 @@ def fill_recent_menu(
     opens the Connect dialog (`connect`), any other opens at once (`open_url`)."""
     menu.clear()
     for item in items:
-        action = menu.addAction(item.label + ("  (asks for the password)"
+        action = menu.addAction(readable(item.label) + ("  (asks for the password)"
                                               if item.needs_password else ""))  # fmt: skip
         if item.needs_password:
             action.triggered.connect(lambda _c=False, u=item.url: connect(u))

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from esgui.app.stores import describe_url, without_password
+from esgui.app.store_names import describe
+from esgui.app.stores import without_password
+from esgui.domain.money import parse_amount
+from esgui.errors import InvalidInput
 
 MAX_RECENT = 8
+CONFIRM_WITHDRAWALS_OVER = Decimal("1000.00")  # the default of commands/confirm_withdrawals_over
 ORGANIZATION = "esgui"
 APPLICATION = "esgui"
 
@@ -39,6 +44,21 @@ class Settings:
     @theme.setter
     def theme(self, name: str) -> None:
         self.q.setValue("view/theme", name)
+
+    # -- commands --------------------------------------------------------------------------
+
+    @property
+    def confirm_withdrawals_over(self) -> Decimal:
+        """Withdrawals above this amount ask for a confirmation (default 1,000.00)."""
+        raw = self.q.value("commands/confirm_withdrawals_over", "")
+        try:
+            return parse_amount(str(raw)) if raw else CONFIRM_WITHDRAWALS_OVER
+        except InvalidInput:
+            return CONFIRM_WITHDRAWALS_OVER
+
+    @confirm_withdrawals_over.setter
+    def confirm_withdrawals_over(self, amount: Decimal) -> None:
+        self.q.setValue("commands/confirm_withdrawals_over", f"{amount:.2f}")
 
     # -- window --------------------------------------------------------------------------------
 
@@ -71,7 +91,7 @@ class Settings:
         safe, had_password = without_password(url)
         if not safe:
             return
-        entry = RecentStore(safe, describe_url(safe), had_password)
+        entry = RecentStore(safe, describe(safe), had_password)
         items = [entry] + [item for item in self.recent() if item.url != safe]
         self.q.setValue("stores/recent", json.dumps([
             {"url": i.url, "label": i.label, "needs_password": i.needs_password}
