@@ -34,8 +34,7 @@ def qt_problem() -> str | None:
     except ImportError as error:
         missing = str(error).split(":")[0].strip()
         if ".so" in missing:
-            return (f"{missing} is missing (Debian/Ubuntu: sudo apt-get install "
-                    f"{package_of(Path(missing).name)}); README.md lists what Qt needs")  # fmt: skip
+            return _missing(missing)
         return f"PySide6 cannot be imported ({error}); reinstall with pip install -e ."
     if not sys.platform.startswith("linux"):
         return None
@@ -56,10 +55,12 @@ def qt_problem() -> str | None:
             missing = str(error).split(":")[0].strip()
     if not missing and ctypes.util.find_library("xcb-cursor") is None:
         missing = "libxcb-cursor.so.0"  # Qt ≥ 6.5 loads it itself, at start
-    if missing:
-        return (f"{missing} is missing (Debian/Ubuntu: sudo apt-get install "
-                f"{package_of(Path(missing).name)}); README.md lists what Qt needs")  # fmt: skip
-    return None
+    return _missing(missing) if missing else None
+
+
+def _missing(library: str) -> str:
+    return (f"{library} is missing (Debian/Ubuntu: sudo apt-get install "
+            f"{package_of(Path(library).name)}); README.md lists what Qt needs")  # fmt: skip
 
 
 if __name__ == "__main__":

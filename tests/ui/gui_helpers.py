@@ -117,9 +117,9 @@ def run_command(
     if box is not None:
         if not confirm:
             return status.text()
-        buttons = [b for b in box.findChildren(QAbstractButton)
-                   if b.objectName().startswith("confirm") and b.objectName() != "confirmCancelButton"]  # fmt: skip
-        buttons[0].click()
+        names = [b.objectName() for b in box.findChildren(QAbstractButton)]
+        choice = next(n for n in names if n.startswith("confirm") and n != "confirmCancelButton")
+        box.findChild(QAbstractButton, choice).click()
         qtbot.waitUntil(lambda: confirmation(window) is None)
     qtbot.waitUntil(lambda: status.text() not in ("", "Working…"), timeout=READY_TIMEOUT_MS)
     qtbot.waitUntil(press.isEnabled, timeout=READY_TIMEOUT_MS)
