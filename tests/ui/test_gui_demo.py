@@ -50,9 +50,7 @@ def test_the_offer_goes_away_once_the_store_holds_an_account(qtbot, make_window,
         assert store.head()[0] == 1  # only the account that was opened
 
 
-def test_the_offer_goes_away_when_another_process_opens_an_account(
-    qtbot, make_window, store_url
-):
+def test_the_offer_goes_away_when_another_process_opens_an_account(qtbot, make_window, store_url):
     window = make_window(store_url, demo="offer")
     banner = window.findChild(QWidget, "demoBanner")
     qtbot.waitUntil(banner.isVisible, timeout=LIVE_TIMEOUT_MS)
