@@ -137,3 +137,51 @@ def test_chart_marks_the_slider_version(qtbot, make_window, store_url):
     assert chart.marker_version == 4 and chart.marker_point() is not None
     slider(window).setValue(0)
     assert chart.marker_version == 0 and chart.marker_point() is None
+
+
+def test_steps_go_by_the_versions_per_step_chosen(qtbot, make_window, store):
+    from esgui.app.seed import seed
+
+    seed(store, accounts=1, events=60, seed=5, user="bulk")
+    account = store.aggregate_ids()[0]
+    window = make_window(store.url.render_as_string(hide_password=False))
+    wait_live(qtbot, window)
+    select_account(qtbot, window, account)
+    newest = store.current_version(account)
+    _wait_history(qtbot, window, newest)
+    speed = child(window, "playSpeed")
+    speed.setCurrentIndex(speed.findData(10))
+    slider(window).setValue(20)
+    step_forward = next(a for a in _menu_actions(window) if a.shortcut().toString() == "Alt+Right")
+    step_back = next(a for a in _menu_actions(window) if a.shortcut().toString() == "Alt+Left")
+    step_forward.trigger()
+    assert slider(window).value() == 30
+    step_back.trigger()
+    step_back.trigger()
+    assert slider(window).value() == 10
+    child(window, "stepForwardButton", QAbstractButton).click()
+    assert slider(window).value() == 20
+
+
+def _menu_actions(window) -> list:
+    found = []
+    for top in window.menuBar().actions():
+        if top.menu() is not None:
+            found += [a for a in top.menu().actions() if not a.isSeparator()]
+    return found
+
+
+def test_ctrl_6_raises_review_notes_when_it_is_a_background_tab(qtbot, make_window):
+    window = make_window(None)
+    notes, inspector = window.notes_dock, window.inspector_dock
+    inspector.raise_()
+    qtbot.waitUntil(lambda: notes.visibleRegion().isEmpty())
+    action = next(a for a in _menu_actions(window) if a.shortcut().toString() == "Ctrl+6")
+    assert action.text() == "Review notes"
+    action.trigger()  # a background tab: brought to the front, not hidden
+    qtbot.waitUntil(lambda: not notes.visibleRegion().isEmpty())
+    assert not notes.isHidden() and action.isChecked()
+    action.trigger()  # in front: hidden
+    assert notes.isHidden() and not action.isChecked()
+    action.trigger()  # hidden: shown
+    qtbot.waitUntil(lambda: not notes.visibleRegion().isEmpty())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMenuBar
 
 from esgui.app.store_names import readable
 from esgui.ui.accounts.panel import AccountsPanel
@@ -97,6 +97,37 @@ def _focusing(dock: QDockWidget, focus: Callable[[], object]) -> Callable[[], No
     return run
 
 
+def _behind_another_tab(dock: QDockWidget) -> bool:
+    window = dock.parentWidget()
+    return (isinstance(window, QMainWindow) and not dock.isFloating()
+            and bool(window.tabifiedDockWidgets(dock)) and dock.visibleRegion().isEmpty())  # fmt: skip
+
+
+def dock_action(menu: QMenu, dock: QDockWidget, shortcut: str) -> QAction:
+    """View ▸ <dock>: shows a hidden dock, raises one that is a background tab (so
+    Ctrl+6 brings Review notes to the front rather than hiding it), hides one in view."""
+    action = QAction(dock.windowTitle(), menu)
+    action.setObjectName(f"{dock.objectName()}Action")
+    action.setCheckable(True)
+    action.setChecked(not dock.isHidden())
+    action.setShortcut(QKeySequence(shortcut))
+    action.setToolTip(f"Show, bring to the front or hide {dock.windowTitle()}")
+
+    def triggered(_checked: bool = False) -> None:
+        if dock.isHidden():
+            dock.show()
+            dock.raise_()
+        elif _behind_another_tab(dock):
+            dock.raise_()
+        else:
+            dock.hide()
+        action.setChecked(not dock.isHidden())
+
+    action.triggered.connect(triggered)
+    dock.visibilityChanged.connect(lambda _visible: action.setChecked(not dock.isHidden()))
+    return action
+
+
 def build_menus(
     bar: QMenuBar,
     w: MenuTarget,
@@ -126,9 +157,7 @@ def build_menus(
 
     view = bar.addMenu("&View")
     for number, dock in enumerate(docks.all(), start=1):
-        toggle = dock.toggleViewAction()
-        toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
-        view.addAction(toggle)
+        view.addAction(dock_action(view, dock, f"Ctrl+{number}"))
     view.addSeparator()
     _action(view, "Find &account", _focusing(docks.accounts, accounts.focus_filter),
             StandardKey.Find)  # fmt: skip
@@ -172,8 +201,10 @@ def build_menus(
     menu = bar.addMenu("&Timeline")
     t = timeline
     _action(menu, "&Play / pause", t.toggle_play, "Ctrl+Space")
-    _action(menu, "Step &back", t.playback.step_back, "Alt+Left")
-    _action(menu, "Step &forward", t.playback.step_forward, "Alt+Right")
+    _action(menu, "Step &back", t.playback.step_back, "Alt+Left",
+            "Back by the versions per step chosen beside the slider")  # fmt: skip
+    _action(menu, "Step &forward", t.playback.step_forward, "Alt+Right",
+            "Forward by the versions per step chosen beside the slider")  # fmt: skip
     _action(menu, "&First version", t.playback.to_first, "Alt+Home")
     _action(menu, "&Newest version", t.playback.to_newest, "Alt+End")
     _action(menu, "Go to &time…", _focusing(docks.timeline, t.focus_time), "Ctrl+J")
