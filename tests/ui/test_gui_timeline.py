@@ -185,3 +185,42 @@ def test_ctrl_6_raises_review_notes_when_it_is_a_background_tab(qtbot, make_wind
     assert notes.isHidden() and not action.isChecked()
     action.trigger()  # hidden: shown
     qtbot.waitUntil(lambda: not notes.visibleRegion().isEmpty())
+
+
+def test_typed_iso_times_go_with_enter_and_blank_is_now(qtbot, make_window, store_url):
+    from datetime import datetime
+
+    from PySide6.QtWidgets import QLineEdit
+
+    from esgui.ui.common.time_edit import parse_time
+
+    when, span = parse_time("2026-06-15 00:00:00")  # once read as 2026-12-06 15:00:00
+    assert (when.month, when.day, when.hour, span) == (6, 15, 0, timedelta(seconds=1))
+    assert parse_time("2026-06-15")[1] == timedelta(days=1)
+    assert parse_time("15/06/2026") is None
+
+    _make_history(store_url)
+    with esgui.open_store(store_url) as store:
+        third = list(store.read_stream("T1"))[2].recorded_at
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    _wait_history(qtbot, window, 6)
+    picker = child(window, "timeEdit")
+    assert picker.text() == ""  # blank: now, whenever Go is pressed
+    line = picker.findChild(QLineEdit)
+    typed = third.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")
+    qtbot.keyClicks(line, typed)
+    qtbot.keyClick(line, Qt.Key.Key_Return)  # Enter goes
+    assert slider(window).value() == 3
+    line.clear()
+    qtbot.keyClicks(line, "not a time")
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    assert slider(window).value() == 3 and "is not a time" in text_of(window, "timelineNote")
+    assert line.property("invalid") == "true"
+    line.clear()
+    qtbot.keyClick(line, Qt.Key.Key_Return)  # blank: now, so the newest version
+    assert slider(window).value() == 6
+    assert picker.value() is not None and picker.value() <= datetime.now().astimezone()
+    picker.popup.aboutToShow.emit()  # the calendar is given all the room it asks for
+    assert picker.calendar.minimumSize() == picker.calendar.sizeHint()

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, QItemSelectionModel, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from esgui.app.queries import EventQuery, LogRow
 from esgui.domain.events import EVENT_CLASSES
+from esgui.ui.common.time_edit import TimeEdit
 from esgui.ui.common.widgets import named
 from esgui.ui.log.columns import LogColumn
 from esgui.ui.log.model import EventLogModel
@@ -36,10 +36,8 @@ TEXT_DELAY_MS = 350
 SLOW_SCAN_MS = 300  # show the scan's progress when a fetch takes longer than this
 
 
-def _utc(edit: QDateTimeEdit) -> datetime:
-    value = edit.dateTime().toPython()
-    assert isinstance(value, datetime)
-    return value.astimezone().astimezone(UTC)
+def _utc(when: datetime | None) -> datetime | None:
+    return when.astimezone(UTC) if when is not None else None
 
 
 class EventLogPanel(QWidget):
@@ -80,14 +78,12 @@ class EventLogPanel(QWidget):
         self.newest_first = named(QCheckBox("Newest first"), "logNewestFirst", "Newest first")
         self.newest_first.setChecked(True)
         self.since_check = named(QCheckBox("From"), "logSinceEnabled", "Filter from time")
-        self.since_edit = named(QDateTimeEdit(), "logSince", "From time")
+        self.since_edit = TimeEdit("logSince", "From time", seconds=False)
         self.until_check = named(QCheckBox("to"), "logUntilEnabled", "Filter until time")
-        self.until_edit = named(QDateTimeEdit(), "logUntil", "Until time")
-        now = QDateTime.currentDateTime()
-        for edit, value in ((self.since_edit, now.addDays(-30)), (self.until_edit, now)):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
-            edit.setDateTime(value)
+        self.until_edit = TimeEdit("logUntil", "Until time (blank: now)", seconds=False,
+                                   blank_is_now=True)  # fmt: skip
+        self.since_edit.set_value(datetime.now().astimezone() - timedelta(days=30))
+        for edit in (self.since_edit, self.until_edit):
             edit.setEnabled(False)
 
         self.view = named(QTableView(), "eventsView", "Events")
@@ -157,6 +153,7 @@ class EventLogPanel(QWidget):
             check.toggled.connect(edit.setEnabled)
             check.toggled.connect(self.apply_filters)
             edit.editingFinished.connect(self.apply_filters)
+            edit.returnPressed.connect(self.apply_filters)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         model = self.model
         model.fetch_started.connect(self._slow_timer.start)
@@ -197,10 +194,9 @@ class EventLogPanel(QWidget):
 
     def build_query(self) -> EventQuery:
         scope_account = self.scope.currentData() == "account"
-        since = _utc(self.since_edit) if self.since_check.isChecked() else None
-        until = _utc(self.until_edit) if self.until_check.isChecked() else None
-        if until is not None:
-            until += timedelta(seconds=59.999999)  # the picker shows minutes: include it
+        since = _utc(self.since_edit.value()) if self.since_check.isChecked() else None
+        # "to 2026-06-15 14:30" includes that minute, "to 2026-06-15" that day
+        until = _utc(self.until_edit.span_end()) if self.until_check.isChecked() else None
         type_name = self.type_filter.currentData() or ""
         return EventQuery(
             # no account selected: the whole store

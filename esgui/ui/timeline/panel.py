@@ -9,13 +9,10 @@ Version 0 is the moment before the account was opened.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from PySide6.QtCore import QDateTime, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -34,6 +31,7 @@ from esgui.ui.common.formatting import count, local_time, money, utc_iso
 from esgui.ui.common.icons import media_icon
 from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import Task
+from esgui.ui.common.time_edit import TimeEdit
 from esgui.ui.common.widgets import named
 from esgui.ui.timeline.balance_chart import BalanceChart
 from esgui.ui.timeline.history import AccountHistory
@@ -130,10 +128,8 @@ class TimelinePanel(QWidget):
         self.loading.setTextVisible(False)
         self.loading.hide()
 
-        self.time_edit = named(QDateTimeEdit(), "timeEdit", "Jump to time")
-        self.time_edit.setCalendarPopup(True)
-        self.time_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
-        self.time_edit.setDateTime(QDateTime.currentDateTime())
+        # blank is "now" (when Go is pressed, not when the window opened); Enter goes
+        self.time_edit = TimeEdit("timeEdit", "Jump to time", blank_is_now=True)
         self.jump_button = named(QPushButton("Go to time"), "jumpToTimeButton", "Go to time")
         self.jump_button.setToolTip("Show the account as it was at this date and time")
         self.compare_from_button = named(QPushButton("Compare from here"), "compareFromButton",
@@ -208,6 +204,7 @@ class TimelinePanel(QWidget):
         self.last_button.clicked.connect(playback.to_newest)
         self.play_button.clicked.connect(self.toggle_play)
         self.jump_button.clicked.connect(self._on_jump)
+        self.time_edit.returnPressed.connect(self._on_jump)
         self.compare_from_button.clicked.connect(self.compare_from_requested)
         self.compare_to_button.clicked.connect(self.compare_to_requested)
         self.chart.version_clicked.connect(self.slider.setValue)
@@ -337,10 +334,14 @@ class TimelinePanel(QWidget):
         self.refresh_icons()
 
     def _on_jump(self) -> None:
-        when = self.time_edit.dateTime().toPython()
-        if not isinstance(when, datetime):
+        when = self.time_edit.value()  # local time unless typed with an offset
+        if when is None:
+            self.note.setText(f"“{self.time_edit.text()}” is not a time: type it like "
+                              "2026-06-15 14:30:00, or leave it blank for now.")  # fmt: skip
             return
-        self.history.find_version(when.astimezone())  # the picker shows local time
+        if self.note.text().endswith("leave it blank for now."):
+            self.note.setText("")
+        self.history.find_version(when)
 
     # -- showing a version -----------------------------------------------------------------
 

@@ -99,8 +99,8 @@ def _focusing(dock: QDockWidget, focus: Callable[[], object]) -> Callable[[], No
 
 def _behind_another_tab(dock: QDockWidget) -> bool:
     window = dock.parentWidget()
-    return (isinstance(window, QMainWindow) and not dock.isFloating()
-            and bool(window.tabifiedDockWidgets(dock)) and dock.visibleRegion().isEmpty())  # fmt: skip
+    tabbed = isinstance(window, QMainWindow) and bool(window.tabifiedDockWidgets(dock))
+    return tabbed and not dock.isFloating() and dock.visibleRegion().isEmpty()
 
 
 def dock_action(menu: QMenu, dock: QDockWidget, shortcut: str) -> QAction:
