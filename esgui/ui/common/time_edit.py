@@ -74,8 +74,7 @@ class TimeEdit(QWidget):
         self._blank_is_now = blank_is_now
         self.line = QLineEdit()
         self.line.setAccessibleName(f"{object_name}Text")
-        self.line.setPlaceholderText("now — or 2026-06-15 14:30" if blank_is_now
-                                     else "2026-06-15 14:30")  # fmt: skip
+        self.line.setPlaceholderText("now" if blank_is_now else "YYYY-MM-DD HH:MM")
         self.line.setToolTip(HINT)
         self.line.setMinimumWidth(self.line.fontMetrics().horizontalAdvance("2026-06-15 14:30:00")
                                   + 16)  # fmt: skip

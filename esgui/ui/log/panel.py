@@ -1,15 +1,19 @@
-"""The Event log panel: the lazy log, its filters and a footer saying what is loaded.
+"""The Event log panel: the log, its filters, a footer saying what is shown, and the
+ways to move about it (Go to position / time, Home, End: `navigation`).
 
 Filters: scope (the selected account or the whole store), type, operator, time range
 and text. The text filter is applied by the database over id, type, operator, data and
 metadata (see esgui.app.queries); long filtered scans show progress and can be stopped.
+An unfiltered log fetches the rows on screen as the view scrolls (`ensure_rows`); the
+event selected is announced once its row has arrived.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +35,7 @@ from esgui.ui.common.time_edit import TimeEdit
 from esgui.ui.common.widgets import named
 from esgui.ui.log.columns import LogColumn
 from esgui.ui.log.model import EventLogModel
+from esgui.ui.log.navigation import LogNavigator
 
 TEXT_DELAY_MS = 350
 SLOW_SCAN_MS = 300  # show the scan's progress when a fetch takes longer than this
@@ -47,7 +52,9 @@ class EventLogPanel(QWidget):
         super().__init__(parent)
         named(self, "eventLogPanel", "Event log")
         self.model = EventLogModel(self)
+        self.navigator = LogNavigator(self.model, self)
         self.account_id = ""
+        self._announced = 0  # the key of the current row last announced (event_selected)
         self._build()
         self._text_timer = QTimer(self)
         self._text_timer.setSingleShot(True)
@@ -115,6 +122,16 @@ class EventLogPanel(QWidget):
         self.continue_button.setText("Continue")
         for widget in (self.scan_bar, self.stop_button, self.continue_button):
             widget.hide()
+        self.position_edit = named(QLineEdit(), "goToPositionEdit", "Go to position")
+        self.position_edit.setPlaceholderText("Position")
+        self.position_edit.setValidator(QRegularExpressionValidator(r"[0-9][0-9,]{0,24}"))
+        self.position_edit.setToolTip("Go to the event at this position (Enter); Home and "
+                                      "End in the log go to the top and the bottom")  # fmt: skip
+        self.position_edit.setMaximumWidth(self.position_edit.fontMetrics()
+                                           .horizontalAdvance("1,000,000,000") + 20)  # fmt: skip
+        self.time_jump = TimeEdit("goToTimeEdit", "Go to time")
+        self.time_jump.line.setPlaceholderText("Time")
+        self.time_jump.setToolTip("Go to the newest event recorded at or before this time")
 
         row1 = QHBoxLayout()
         row1.addWidget(self.scope)
@@ -133,6 +150,11 @@ class EventLogPanel(QWidget):
         foot.addWidget(self.scan_bar)
         foot.addWidget(self.stop_button)
         foot.addWidget(self.continue_button)
+        go_to = QLabel("Go to")
+        go_to.setProperty("role", "caption")
+        foot.addWidget(go_to)
+        foot.addWidget(self.position_edit)
+        foot.addWidget(self.time_jump)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
@@ -163,6 +185,22 @@ class EventLogPanel(QWidget):
             signal.connect(self._on_fetch_ended)
         self.stop_button.clicked.connect(model.cancel_fetch)
         self.continue_button.clicked.connect(self._on_continue)
+        # an unfiltered log: fetch the rows on screen, whenever what is on screen changes
+        self._visible_timer = QTimer(self)
+        self._visible_timer.setSingleShot(True)
+        self._visible_timer.setInterval(0)
+        self._visible_timer.timeout.connect(self._on_visible_changed)
+        # (a lambda: QTimer.start(int) would take the scroll value as its interval)
+        for signal in (self.view.verticalScrollBar().valueChanged, model.modelReset,
+                       model.rowsInserted, model.layoutChanged):  # fmt: skip
+            signal.connect(lambda *_args: self._visible_timer.start())
+        model.dataChanged.connect(self._on_rows_arrived)
+        self.view.viewport().installEventFilter(self)
+        self.view.installEventFilter(self)
+        self.position_edit.returnPressed.connect(self._on_go_to_position)
+        self.time_jump.returnPressed.connect(self._on_go_to_time)
+        self.navigator.arrived.connect(self._on_arrived)
+        self.navigator.failed.connect(self._on_navigation_failed)
 
     # -- query ------------------------------------------------------------------------------
 
@@ -230,6 +268,11 @@ class EventLogPanel(QWidget):
         index = self.view.selectionModel().currentIndex()
         return self.model.row(index.row()) if index.isValid() else None
 
+    def current_key(self) -> int:
+        """The key (version or position) of the current row, fetched or not (0: none)."""
+        index = self.view.selectionModel().currentIndex()
+        return self.model.key_of_row(index.row()) if index.isValid() else 0
+
     def row_visible(self, row: int) -> bool:
         """Whether the row is on screen (highlighting it needs no scrolling)."""
         rect = self.view.visualRect(self.model.index(row, 0))
@@ -250,7 +293,81 @@ class EventLogPanel(QWidget):
         self.view.selectionModel().clearSelection()
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.event_selected.emit(self.model.row(current.row()) if current.isValid() else None)
+        row = self.model.row(current.row()) if current.isValid() else None
+        self._announced = self.model.key_of_row(current.row()) if row is not None else 0
+        self.event_selected.emit(row)  # None for a row not fetched yet: see _on_rows_arrived
+
+    def _on_rows_arrived(self, *_args: object) -> None:
+        """The current row's event has arrived (an unfiltered log fetches on screen)."""
+        index = self.view.selectionModel().currentIndex()
+        if not index.isValid():
+            return
+        key = self.model.key_of_row(index.row())
+        if key != self._announced:
+            row = self.model.row(index.row())
+            if row is not None:
+                self._announced = key
+                self.event_selected.emit(row)
+
+    # -- moving about ---------------------------------------------------------------------
+
+    def visible_rows(self) -> tuple[int, int]:
+        """The first and last row on screen (-1, -1 for none)."""
+        rows = self.model.rowCount()
+        if not rows:
+            return -1, -1
+        viewport = self.view.viewport()
+        first = self.view.rowAt(0)
+        last = self.view.rowAt(viewport.height() - 1)
+        first = 0 if first < 0 else first
+        return first, rows - 1 if last < 0 else last
+
+    def _on_visible_changed(self) -> None:
+        first, last = self.visible_rows()
+        if first >= 0:
+            self.model.ensure_rows(first, last)
+        self._on_rows_arrived()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            self._visible_timer.start(0)
+        elif watched is self.view and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Home:
+                self.navigator.home()
+                return True
+            if event.key() == Qt.Key.Key_End:
+                self.navigator.end()
+                return True
+        return super().eventFilter(watched, event)
+
+    def go_to_position(self, position: int) -> None:
+        self.navigator.go_to_position(position)
+
+    def _on_go_to_position(self) -> None:
+        text = self.position_edit.text().replace(",", "").strip()
+        if text.isdigit():
+            self.navigator.go_to_position(int(text))
+
+    def _on_go_to_time(self) -> None:
+        when = self.time_jump.value()
+        if when is None:
+            self._show_note("Not a time: type it like 2026-06-15 14:30:00")
+            return
+        self.navigator.go_to_time(when)
+
+    def _on_arrived(self, row: int) -> None:
+        if 0 <= row < self.model.rowCount():
+            self.highlight_row(row, center=True)
+            self.view.setFocus()
+        self._update_footer()
+
+    def _on_navigation_failed(self, message: str) -> None:
+        self._show_note(message)
+
+    def _show_note(self, message: str) -> None:
+        self._update_footer()
+        self.footer.setText(f"{self.footer.text()} · {message}")
 
     # -- footer -------------------------------------------------------------------------------
 
@@ -284,6 +401,9 @@ class EventLogPanel(QWidget):
         else:
             scope = "the whole store (no account selected)"
         status = model.status
+        anchor = self.navigator.anchor_text
+        if anchor:
+            scope += f", {anchor} (Home: back to the top)"
         self.footer.setText(f"{model.summary()} of {scope} · {status}" if status
                             else f"{model.summary()} of {scope}")  # fmt: skip
         self.continue_button.setVisible(status == "Stopped")

@@ -49,6 +49,7 @@ class Selection(QObject):
         self._event_loader: Latest | None = None
         self._highlighting = False
         self._slider_key: tuple[int, int] = (0, 0)
+        self._missing = 0  # the log key of the timeline's event, while the log lacks it
         self._inspect_position = 0
         self._inspect_timer = QTimer(self)
         self._inspect_timer.setSingleShot(True)
@@ -83,9 +84,14 @@ class Selection(QObject):
             self._timeline.go_to(version)
 
     def _on_rows_fetched(self, _count: int) -> None:
-        self._rehighlight()
+        if self._missing:  # the timeline's event was not in the log yet: it may be now
+            self._rehighlight()
 
     def _on_log_reset(self) -> None:
+        if self._log.navigator.steering:  # the user went somewhere: the log is theirs
+            self._missing = 0
+            self._log.model.request_key(None)
+            return
         self._rehighlight()
 
     def _on_account_selected(self, account_id: str) -> None:
@@ -110,6 +116,7 @@ class Selection(QObject):
         version, position = self._slider_key
         key = self._log_key(version, position)
         model = self._log.model
+        self._missing = 0
         if not self._timeline.account_id or key <= 0:
             self._highlight_timer.stop()
             model.request_key(None)
@@ -123,6 +130,7 @@ class Selection(QObject):
         row = model.row_of_key(key)
         if row < 0:
             self._highlight_timer.stop()
+            self._missing = key
             model.request_key(key)
         elif self._log.row_visible(row):
             self._highlight_timer.stop()
@@ -140,9 +148,8 @@ class Selection(QObject):
         self._highlight(row, center=True)
 
     def _highlight(self, row: int, *, center: bool = False) -> None:
-        current = self._log.current_row()
-        found = self._log.model.row(row)
-        if found is None or (current is not None and current.position == found.position):
+        key = self._log.model.key_of_row(row)  # the row may not be fetched yet
+        if key <= 0 or key == self._log.current_key():
             return
         self._highlighting = True
         try:
