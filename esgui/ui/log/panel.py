@@ -254,6 +254,35 @@ class EventLogPanel(QWidget):
             self.model.set_query(query)
             self.event_selected.emit(None)
 
+    def show_related(self, key: str, value: str) -> None:
+        """The events whose data or metadata carry `value` (a correlation or causation
+        id from the inspector), over the whole store; the text filter shows it."""
+        self.reset_filters_but_text()
+        self.scope.blockSignals(True)
+        self.scope.setCurrentIndex(self.scope.findData("store"))
+        self.scope.blockSignals(False)
+        self.text_filter.blockSignals(True)
+        self.text_filter.setText(value)
+        self.text_filter.blockSignals(False)
+        self.text_filter.setToolTip(f"Events related by {key.replace('_', ' ')} {value}")
+        self.apply_filters()
+
+    def reset_filters_but_text(self) -> None:
+        for widget in (self.type_filter, self.operator_filter, self.since_check,
+                       self.until_check):  # fmt: skip
+            widget.blockSignals(True)
+        try:
+            self.type_filter.setCurrentIndex(0)
+            self.operator_filter.clear()
+            self.since_check.setChecked(False)
+            self.until_check.setChecked(False)
+            self.since_edit.setEnabled(False)
+            self.until_edit.setEnabled(False)
+        finally:
+            for widget in (self.type_filter, self.operator_filter, self.since_check,
+                           self.until_check):  # fmt: skip
+                widget.blockSignals(False)
+
     def focus_search(self) -> None:
         self.text_filter.setFocus()
         self.text_filter.selectAll()

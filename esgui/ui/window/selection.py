@@ -13,7 +13,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QStatusBar
 
+from esgui.app.event_context import StateChange, from_series, replayed
 from esgui.app.queries import LogRow, load_event
+from esgui.app.stores import RecordedEvent
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.commands.panel import CommandPanel
 from esgui.ui.common.session import Session
@@ -51,6 +53,7 @@ class Selection(QObject):
         self._slider_key: tuple[int, int] = (0, 0)
         self._missing = 0  # the log key of the timeline's event, while the log lacks it
         self._inspect_position = 0
+        self._inspect_row: LogRow | None = None
         self._inspect_timer = QTimer(self)
         self._inspect_timer.setSingleShot(True)
         self._inspect_timer.setInterval(INSPECT_DELAY_MS)
@@ -65,6 +68,7 @@ class Selection(QObject):
         log.model.key_found.connect(self._on_key_found)
         log.model.modelReset.connect(self._on_log_reset)
         log.model.rows_fetched.connect(self._on_rows_fetched)
+        inspector.related_requested.connect(self._on_related_requested)
 
     def set_session(self, session: Session | None) -> None:
         self._session = session
@@ -166,6 +170,7 @@ class Selection(QObject):
                 and self._timeline.version != row.version):  # fmt: skip
             self._timeline.slider.setValue(row.version)
         self._inspect_position = row.position
+        self._inspect_row = row
         if self._highlighting:
             self._inspect_timer.start()  # scrubbing: inspect where the slider comes to rest
         else:
@@ -175,10 +180,30 @@ class Selection(QObject):
         self._inspect()
 
     def _inspect(self) -> None:
+        """Load the event (and the account's state around it) off the GUI thread."""
         self._inspect_timer.stop()
         loader, session, position = self._event_loader, self._session, self._inspect_position
         if loader is None or session is None or session.store is None or position <= 0:
             return
-        store = session.store
-        loader.request(lambda _t: load_event(store, position), self._inspector.show_event,
+        store, accounts, row = session.store, session.accounts, self._inspect_row
+        series = self._timeline.series
+        known: StateChange | None = None
+        if row is not None and series is not None and series.account_id == row.aggregate_id:
+            known = from_series(series, row.version)  # in memory: no replay
+
+        def work(_token: object) -> tuple[RecordedEvent | None, StateChange | None]:
+            event = load_event(store, position)
+            if known is not None or event is None or accounts is None:
+                return event, known
+            return event, replayed(accounts.replayer, event.aggregate_id, event.version)
+
+        loader.request(work, self._on_inspected,
                        lambda message: self._status.showMessage(message, 6000))  # fmt: skip
+
+    def _on_inspected(self, result: tuple[RecordedEvent | None, StateChange | None]) -> None:
+        event, states = result
+        self._inspector.show_event(event)
+        self._inspector.show_states(states)
+
+    def _on_related_requested(self, key: str, value: str) -> None:
+        self._log.show_related(key, value)
