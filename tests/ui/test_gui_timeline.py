@@ -224,3 +224,20 @@ def test_typed_iso_times_go_with_enter_and_blank_is_now(qtbot, make_window, stor
     assert picker.value() is not None and picker.value() <= datetime.now().astimezone()
     picker.popup.aboutToShow.emit()  # the calendar is given all the room it asks for
     assert picker.calendar.minimumSize() == picker.calendar.sizeHint()
+
+
+def test_a_late_replay_never_blanks_the_event(qtbot, make_window, store_url):
+    """Jumping to a version (from the verify dialog, say) before the history has
+    loaded asks for a replay; if that answer comes after the history, it must not
+    blank what the history shows (the Event label was left empty)."""
+    _make_history(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    window.selection.show_event("T1", 3)  # what the verify dialog's double-click does
+    _wait_history(qtbot, window, 6)
+    qtbot.waitUntil(lambda: text_of(window, "replayEvent") == "MoneyWithdrawn")
+    with esgui.open_store(store_url) as store:
+        late = esgui.Accounts(store, user="check").state("T1", at_version=3)
+    window.timeline._on_replayed(3, late)  # the replay's answer, arriving late
+    assert text_of(window, "replayEvent") == "MoneyWithdrawn"
+    assert text_of(window, "replayBalance") == "80.50"

@@ -386,11 +386,14 @@ class TimelinePanel(QWidget):
             self.replay_balance.setText("…")
 
     def _on_replayed(self, version: int, state: AccountState) -> None:
-        if self.slider.value() == version:
-            self.replay_balance.setText(money(state.balance))
-            self.replay_status.setText(state.status.capitalize())
-            self.replay_time.setText(local_time(state.updated_at))
-            self.replay_event.setText("")
+        if self.slider.value() != version:
+            return
+        if self.series is not None and self.series.at(version) is not None:
+            return  # the history loaded meanwhile and shows it whole (with its event)
+        self.replay_balance.setText(money(state.balance))
+        self.replay_status.setText(state.status.capitalize())
+        self.replay_time.setText(local_time(state.updated_at))
+        self.replay_event.setText("…")  # named once the history has loaded
 
     def _on_replay_failed(self, version: int, message: str) -> None:
         if self.slider.value() == version:
