@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from esgui.projections import AccountSummary
-from esgui.ui.accounts.model import AccountsModel, AccountsProxy, Column
+from esgui.ui.accounts.model import HEADERS, AccountsModel, AccountsProxy, Column
 from esgui.ui.common.formatting import plural
 from esgui.ui.common.table_model import Role
 from esgui.ui.common.widgets import named
@@ -63,16 +63,21 @@ class AccountsPanel(QWidget):
         header.setHighlightSections(False)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        # every column fits the dock by default; the owner's name takes what is left
-        metrics = self.view.fontMetrics()
+        # every column fits the dock by default, down to the window's minimum width;
+        # the owner's name takes what is left
+        cell, bold = self.view.fontMetrics(), header.fontMetrics()
         for column, sample in ((Column.ACCOUNT, "ACC-000000"), (Column.BALANCE, "9,999,999.99"),
                                (Column.STATUS, "Closed"), (Column.VERSION, "99,999"),
                                (Column.LAST_ACTIVITY, "2026-12-31 23:59")):  # fmt: skip
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + 22)
+            title = HEADERS[column]
+            width = max(cell.horizontalAdvance(sample) + 14,
+                        bold.horizontalAdvance(title) * 11 // 10 + 22)  # fmt: skip
+            header.resizeSection(column, width)
         header.setSectionResizeMode(Column.OWNER, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
         self.count_label = named(QLabel(), "accountCount", "Account count")
         self.count_label.setProperty("role", "caption")
+        self.count_label.setWordWrap(True)
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 1)

@@ -69,10 +69,8 @@ class CommandPanel(QWidget):
         self.amount_edit = named(QLineEdit(), "amountEdit", "Amount")
         self.amount_edit.setPlaceholderText("0.00 — Enter asks: deposit or withdraw")
         self.amount_hint = named(ElidedLabel(), "amountHint", "Amount check")
-        policy = self.amount_hint.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)  # an error never pushes the buttons down
-        self.amount_hint.setSizePolicy(policy)
-        self.amount_hint.hide()
+        # always there (blank when the amount is fine): an error never pushes the buttons down
+        self.amount_hint.setFixedHeight(self.amount_hint.fontMetrics().height() + 2)
         self.open_button = named(QPushButton("&Open"), "openButton", "Open account")
         self.open_button.setToolTip("Open the account for the owner, with the amount as "
                                     "its initial balance (blank: 0.00)")  # fmt: skip
@@ -178,7 +176,7 @@ class CommandPanel(QWidget):
         if self._session is None:
             text = "No store open"
         elif not account_id:
-            text = "No account: select one in Accounts, or type a new id to open it"
+            text = "No account selected (or type a new id)"
         else:
             summary = self.describe(account_id)
             if summary is None:
@@ -216,19 +214,18 @@ class CommandPanel(QWidget):
     def _on_amount_edited(self, text: str) -> None:
         if not text:
             set_state(self.amount_edit, "invalid", "false")
-            self.amount_hint.hide()
+            self.amount_hint.set_full_text("")
             return
         try:
             parse_amount(text)
         except InvalidInput as error:
             set_state(self.amount_edit, "invalid", "true")
             self.amount_hint.set_full_text(error.message)
-            self.amount_hint.show()
             self.amount_edit.setToolTip(error.message)
             return
         set_state(self.amount_edit, "invalid", "false")
         self.amount_edit.setToolTip("")
-        self.amount_hint.hide()
+        self.amount_hint.set_full_text("")
 
     def _on_account_return(self) -> None:
         if self.describe(self.account_edit.text().strip()) is None:

@@ -50,9 +50,16 @@ class ElidedLabel(QLabel):
     """One line that never widens its window: text too long for the space it has is
     cut with "…", the whole text is its tooltip (and accessible description)."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle,
+    ) -> None:
         super().__init__(parent)
         self._full = ""
+        self._mode = mode
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(40)
         self.set_full_text(text)
@@ -75,7 +82,7 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         width = max(self.contentsRect().width(), 10)
-        shown = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, width)
+        shown = self.fontMetrics().elidedText(self._full, self._mode, width)
         if shown != self.text():
             self.setText(shown)
 

@@ -20,9 +20,11 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -99,7 +101,9 @@ class EventInspector(QWidget):
         grid.addWidget(self.stored_label, 0, 1)
         grid.addWidget(self.data_view, 1, 0)
         grid.addWidget(self.stored_view, 1, 1)
-        layout = QVBoxLayout(self)
+        # a short dock scrolls the inspector rather than drawing its parts over each other
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(4)
         layout.addWidget(self.title)
@@ -107,6 +111,15 @@ class EventInspector(QWidget):
         layout.addWidget(data_pane)
         layout.addWidget(self.meta_label)
         layout.addWidget(self.meta_view, 1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroller)
+        self.meta_view.setMinimumHeight(60)
         self.show_event(None)
 
     def show_event(self, event: RecordedEvent | None) -> None:

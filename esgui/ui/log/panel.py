@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from esgui.app.queries import EventQuery, LogRow
 from esgui.domain.events import EVENT_CLASSES
 from esgui.ui.common.time_edit import TimeEdit
-from esgui.ui.common.widgets import named
-from esgui.ui.log.columns import LogColumn
+from esgui.ui.common.widgets import ElidedLabel, named
+from esgui.ui.log.columns import HEADERS, LogColumn
 from esgui.ui.log.model import EventLogModel
 from esgui.ui.log.navigation import LogNavigator
 
@@ -102,15 +102,28 @@ class EventLogPanel(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows = (
+            8 * 22 + 2 * self.view.frameWidth() + 2
+        )  # eight rows, whatever banners and docks take
+        self.view.setMinimumHeight(self.view.horizontalHeader().sizeHint().height() + rows)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        for column, width in ((LogColumn.POSITION, 80), (LogColumn.ACCOUNT, 105),
-                              (LogColumn.VERSION, 64), (LogColumn.TYPE, 130),
-                              (LogColumn.AMOUNT, 120), (LogColumn.OPERATOR, 90)):  # fmt: skip
-            header.resizeSection(column, width)
+        cell = self.view.fontMetrics()
+        widths = {LogColumn.POSITION: "99999999 !", LogColumn.ACCOUNT: "ACC-000000",
+                  LogColumn.VERSION: "Version", LogColumn.TYPE: "MoneyWithdrawn ⚠",
+                  LogColumn.AMOUNT: "-999,999.99", LogColumn.OPERATOR: "operator",
+                  LogColumn.RECORDED: "2026-12-31 23:59:59"}  # fmt: skip
+        bold = header.fontMetrics()
+        for column, sample in widths.items():
+            header.resizeSection(column, max(cell.horizontalAdvance(sample) + 18,
+                                             bold.horizontalAdvance(HEADERS[column]) * 11 // 10
+                                             + 20))  # fmt: skip
+        # the docks give way before the log's columns are cut (the window's minimum width)
+        self.view.setMinimumWidth(sum(header.sectionSize(c) for c in widths) + 24)
 
-        self.footer = named(QLabel(), "logFooter", "Event log status")
+        self.footer = named(ElidedLabel(mode=Qt.TextElideMode.ElideRight), "logFooter",
+                            "Event log status")  # fmt: skip
         self.footer.setProperty("role", "caption")
         self.scan_bar = QProgressBar()
         self.scan_bar.setMaximumHeight(12)
@@ -162,6 +175,22 @@ class EventLogPanel(QWidget):
         layout.addLayout(row2)
         layout.addWidget(self.view, 1)
         layout.addLayout(foot)
+
+    def _keep_rows(self) -> None:
+        """Eight rows always show, whatever banners and docks take (the header's height
+        is known once the style sheet has polished it)."""
+        view = self.view
+        rows = 8 * 22 + 2 * view.frameWidth() + 2
+        view.setMinimumHeight(view.horizontalHeader().sizeHint().height() + rows)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        self._keep_rows()
+        super().showEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange):
+            self._keep_rows()
+        super().changeEvent(event)
 
     def _wire(self) -> None:
         self.scope.currentIndexChanged.connect(self.apply_filters)
@@ -396,7 +425,7 @@ class EventLogPanel(QWidget):
 
     def _show_note(self, message: str) -> None:
         self._update_footer()
-        self.footer.setText(f"{self.footer.text()} · {message}")
+        self.footer.set_full_text(f"{self.footer.full_text()} · {message}")
 
     # -- footer -------------------------------------------------------------------------------
 
@@ -405,7 +434,7 @@ class EventLogPanel(QWidget):
             self.scan_bar.setRange(0, 0)
             self.scan_bar.show()
             self.stop_button.show()
-            self.footer.setText(f"{self.model.summary()} · filtering…")
+            self.footer.set_full_text(f"{self.model.summary()} · filtering…")
 
     def _on_fetch_progress(self, done: int, total: int) -> None:
         self.scan_bar.setRange(0, max(total, 1))
@@ -433,6 +462,6 @@ class EventLogPanel(QWidget):
         anchor = self.navigator.anchor_text
         if anchor:
             scope += f", {anchor} (Home: back to the top)"
-        self.footer.setText(f"{model.summary()} of {scope} · {status}" if status
-                            else f"{model.summary()} of {scope}")  # fmt: skip
+        self.footer.set_full_text(f"{model.summary()} of {scope} · {status}" if status
+                                  else f"{model.summary()} of {scope}")  # fmt: skip
         self.continue_button.setVisible(status == "Stopped")

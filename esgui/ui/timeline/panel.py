@@ -32,7 +32,7 @@ from esgui.ui.common.icons import media_icon
 from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import Task
 from esgui.ui.common.time_edit import TimeEdit
-from esgui.ui.common.widgets import named
+from esgui.ui.common.widgets import ElidedLabel, named
 from esgui.ui.timeline.balance_chart import BalanceChart
 from esgui.ui.timeline.history import AccountHistory
 from esgui.ui.timeline.playback import SPEEDS, Playback
@@ -105,7 +105,8 @@ class TimelinePanel(QWidget):
             button.setIcon(media_icon(name, color))
 
     def _build(self) -> None:
-        self.account_label = named(QLabel("No account selected"), "timelineAccount", "Account")
+        self.account_label = named(ElidedLabel("No account selected"), "timelineAccount",
+                                   "Account")  # fmt: skip
         self.account_label.setProperty("role", "title")
         self.first_button = self._tool("firstButton", "first", "First version")
         self.back_button = self._tool("stepBackButton", "back", "Step back")
@@ -122,6 +123,7 @@ class TimelinePanel(QWidget):
         self.slider.setTracking(True)
         self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.slider.setMinimumWidth(240)
         self.slider.setToolTip("Drag, or use the arrow keys, Page Up/Down, Home and End")
         self.loading = QProgressBar()
         self.loading.setMaximumHeight(6)
@@ -155,19 +157,20 @@ class TimelinePanel(QWidget):
         self.note = named(QLabel(), "timelineNote", "Timeline note")
         self.note.setWordWrap(True)
 
+        # the slider has a row of its own (beside the transport), so it keeps its room
+        # at the window's minimum width; the time jump and comparing share the last row
         controls = QHBoxLayout()
         controls.setSpacing(2)
         for widget in (self.first_button, self.back_button, self.play_button,
                        self.forward_button, self.last_button):  # fmt: skip
             controls.addWidget(widget)
         controls.addWidget(self.slider, 1)
+        controls.addSpacing(6)
         controls.addWidget(self.speed)
-        controls.addSpacing(8)
-        controls.addWidget(self.compare_from_button)
-        controls.addWidget(self.compare_to_button)
 
         facts = QGridLayout()
-        facts.setHorizontalSpacing(14)
+        facts.setHorizontalSpacing(18)
+        facts.setVerticalSpacing(0)
         captions = ("Version", "Balance", "Status", "Recorded", "Event")
         values = (self.replay_version, self.replay_balance, self.replay_status,
                   self.replay_time, self.replay_event)  # fmt: skip
@@ -177,12 +180,14 @@ class TimelinePanel(QWidget):
             facts.addWidget(title, 0, column)
             facts.addWidget(value, 1, column)
         facts.setColumnStretch(len(captions), 1)
-        jump = QHBoxLayout()
-        jump.addStretch(1)
-        jump.addWidget(QLabel("At time"))
-        jump.addWidget(self.time_edit)
-        jump.addWidget(self.jump_button)
-        facts.addLayout(jump, 1, len(captions) + 1)
+
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("At time"))
+        actions.addWidget(self.time_edit)
+        actions.addWidget(self.jump_button)
+        actions.addStretch(1)
+        actions.addWidget(self.compare_from_button)
+        actions.addWidget(self.compare_to_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -191,6 +196,7 @@ class TimelinePanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.loading)
         layout.addLayout(facts)
+        layout.addLayout(actions)
         layout.addWidget(self.note)
         layout.addStretch(1)
 
@@ -245,10 +251,10 @@ class TimelinePanel(QWidget):
         self.slider.blockSignals(False)
         self._following = True
         if not account_id:
-            self.account_label.setText("No account selected — pick one in Accounts")
+            self.account_label.set_full_text("No account selected — pick one in Accounts")
             self._show_empty()
             return
-        self.account_label.setText(account_id)
+        self.account_label.set_full_text(account_id)
         self.playback.choose_speed(version)
         self._show_version(self.slider.value())
         self.history.load()
@@ -277,7 +283,9 @@ class TimelinePanel(QWidget):
 
     def _on_history(self, series: BalanceSeries) -> None:
         account_id = self.account_id
-        self.account_label.setText(f"{account_id} · {series.owner}" if series.owner else account_id)
+        self.account_label.set_full_text(
+            f"{account_id} · {series.owner}" if series.owner else account_id
+        )
         if series.error:
             self.note.setText(f"Replay stops at version {len(series)}: {series.error}")
         self._set_maximum(max(self.slider.maximum(), len(series)))

@@ -34,7 +34,7 @@ from esgui.ui.inspector.panel import EventInspector
 from esgui.ui.log.panel import EventLogPanel
 from esgui.ui.timeline.balance_chart import BalanceChart
 from esgui.ui.timeline.panel import TimelinePanel
-from esgui.ui.window.docks import DEFAULT_SIZE, Docks, arrange, make_dock
+from esgui.ui.window.docks import DEFAULT_SIZE, MINIMUM_SIZE, Docks, arrange, make_dock
 from esgui.ui.window.live import LiveUpdates
 from esgui.ui.window.menus import Actions, build_menus, fill_recent_menu, shortcut_table
 from esgui.ui.window.open_errors import create_schema_sql, explain_open_failure
@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         self.docks = Docks(self.accounts_dock, self.commands_dock, self.timeline_dock,
                            self.chart_dock, self.inspector_dock, self.notes_dock)  # fmt: skip
         arrange(self, self.docks)
+        self.setMinimumSize(*MINIMUM_SIZE)
 
         self.status = StatusBar()
         self.setStatusBar(self.status)
