@@ -241,3 +241,25 @@ def test_a_late_replay_never_blanks_the_event(qtbot, make_window, store_url):
     window.timeline._on_replayed(3, late)  # the replay's answer, arriving late
     assert text_of(window, "replayEvent") == "MoneyWithdrawn"
     assert text_of(window, "replayBalance") == "80.50"
+
+
+def test_the_log_shows_the_slider_event_again_after_a_new_filter(qtbot, make_window, store_url):
+    from PySide6.QtWidgets import QComboBox
+
+    _make_history(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    _wait_history(qtbot, window, 6)
+    slider(window).setValue(3)
+    qtbot.waitUntil(lambda: _selected_version(window) == 3)
+    scope = child(window, "logScope", QComboBox)
+    for where in ("store", "account"):
+        scope.setCurrentIndex(scope.findData(where))
+        qtbot.waitUntil(lambda: window.log.current_row() is not None
+                        and window.log.current_row().version == 3
+                        and window.log.current_row().aggregate_id == "T1",
+                        timeout=LIVE_TIMEOUT_MS)  # fmt: skip
+        qtbot.waitUntil(lambda: window.inspector.current_event is not None
+                        and window.inspector.current_event.version == 3,
+                        timeout=LIVE_TIMEOUT_MS)  # fmt: skip

@@ -85,7 +85,8 @@ class ReportDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(620, 0)
+        self.setMinimumWidth(680)
+        self.adjustSize()  # as tall as its rows need: no field squashed to a line
 
     def account_id(self) -> str:
         return self.account.text().strip()

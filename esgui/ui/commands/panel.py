@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -68,7 +68,8 @@ class CommandPanel(QWidget):
         self.owner_edit.setPlaceholderText("Owner's name (to open a new account)")
         self.amount_edit = named(QLineEdit(), "amountEdit", "Amount")
         self.amount_edit.setPlaceholderText("0.00 — Enter asks: deposit or withdraw")
-        self.amount_hint = named(ElidedLabel(), "amountHint", "Amount check")
+        self.amount_hint = named(ElidedLabel(mode=Qt.TextElideMode.ElideRight), "amountHint",
+                                 "Amount check")  # fmt: skip
         # always there (blank when the amount is fine): an error never pushes the buttons down
         self.amount_hint.setFixedHeight(self.amount_hint.fontMetrics().height() + 2)
         self.open_button = named(QPushButton("&Open"), "openButton", "Open account")

@@ -89,6 +89,7 @@ class TimeEdit(QWidget):
         self.popup.aboutToShow.connect(self._on_popup)
         self.button = named(QToolButton(), f"{object_name}Calendar", "Pick a day")
         self.button.setText("▾")
+        self.button.setProperty("role", "calendar")  # base.qss: no second menu arrow
         self.button.setToolTip("Pick a day")
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.button.setMenu(self.popup)

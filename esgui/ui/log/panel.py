@@ -55,6 +55,7 @@ class EventLogPanel(QWidget):
         self.navigator = LogNavigator(self.model, self)
         self.account_id = ""
         self._announced = 0  # the key of the current row last announced (event_selected)
+        self.reannouncing = False  # event_selected for a row that arrived after it was made current
         self._build()
         self._text_timer = QTimer(self)
         self._text_timer.setSingleShot(True)
@@ -365,7 +366,11 @@ class EventLogPanel(QWidget):
             row = self.model.row(index.row())
             if row is not None:
                 self._announced = key
-                self.event_selected.emit(row)
+                self.reannouncing = True
+                try:
+                    self.event_selected.emit(row)
+                finally:
+                    self.reannouncing = False
 
     # -- moving about ---------------------------------------------------------------------
 

@@ -241,7 +241,7 @@ class BalanceChart(QWidget):
                              label)  # fmt: skip
         first, last = self._range()
         span = max(int(last - first), 1)
-        vstep = nice_step(span, max(2, plot.width() // 90))
+        vstep = nice_step(span, max(2, plot.width() // 70))
         version = -(-int(first) // vstep) * vstep
         painter.setPen(QColor(colors["axis"]))
         painter.drawLine(plot.bottomLeft(), plot.bottomRight())

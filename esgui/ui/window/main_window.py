@@ -10,7 +10,7 @@ rebuilds (`StoreOperations`), read-only mode (`ReadOnlyMode`), the Audit menu's 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -43,6 +43,7 @@ from esgui.ui.window.read_only import ReadOnlyMode
 from esgui.ui.window.selection import Selection
 from esgui.ui.window.session import SessionReaper, StoreSession
 from esgui.ui.window.settings import Settings
+from esgui.ui.window.shortcuts_dialog import ShortcutsDialog
 from esgui.ui.window.status_bar import StatusBar
 from esgui.ui.window.store_dialog import ConnectDialog, StoreExists, ask_new_store, ask_open_store
 
@@ -397,9 +398,10 @@ class MainWindow(QMainWindow):
         self.set_theme("light" if self.theme == "dark" else "dark")
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td>{path}</td><td><b>{keys}</b></td></tr>"
-                       for path, keys in shortcut_table(self.menuBar()))  # fmt: skip
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+        """Help ▸ Keyboard shortcuts (not modal: it can stay open beside the window)."""
+        dialog = ShortcutsDialog(self, shortcut_table(self.menuBar()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
 
     def show_about(self) -> None:
         from esgui._version import __version__

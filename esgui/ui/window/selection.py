@@ -69,6 +69,7 @@ class Selection(QObject):
         log.model.modelReset.connect(self._on_log_reset)
         log.model.rows_fetched.connect(self._on_rows_fetched)
         inspector.related_requested.connect(self._on_related_requested)
+        log.navigator.arrived.connect(self._on_user_moved)
 
     def set_session(self, session: Session | None) -> None:
         self._session = session
@@ -161,12 +162,23 @@ class Selection(QObject):
         finally:
             self._highlighting = False
 
+    def _on_user_moved(self, _row: int = -1) -> None:
+        """The user went somewhere in the log: a highlight still pending for the slider
+        must not pull it back."""
+        self._highlight_timer.stop()
+        self._missing = 0
+        self._log.model.request_key(None)
+
     def _on_event_selected(self, row: LogRow | None) -> None:
+        # the slider's own highlight (or its row arriving later) is not the user's move
+        followed = self._highlighting or self._log.reannouncing
+        if not followed and row is not None:
+            self._on_user_moved()
         if row is None:
             self._inspect_timer.stop()
             self._inspector.show_event(None)
             return
-        if (not self._highlighting and row.aggregate_id == self._timeline.account_id
+        if (not followed and row.aggregate_id == self._timeline.account_id
                 and self._timeline.version != row.version):  # fmt: skip
             self._timeline.slider.setValue(row.version)
         self._inspect_position = row.position
