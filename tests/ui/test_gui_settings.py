@@ -120,3 +120,20 @@ def test_one_settings_file_however_it_was_started(qtbot, isolated_settings):
     assert Settings(current).theme == "dark"
     assert current.value("stores/recent") == "[]"
     assert carry_over_legacy(current) == []  # once
+
+
+def test_the_shortcuts_list_scrolls_and_filters(qtbot, qtmodeltester, make_window):
+    from esgui.ui.window.menus import shortcut_table
+    from esgui.ui.window.shortcuts_dialog import ShortcutsDialog
+
+    window = make_window(None)
+    rows = shortcut_table(window.menuBar())
+    dialog = ShortcutsDialog(window, rows)
+    qtmodeltester.check(dialog.proxy)
+    assert dialog.proxy.rowCount() == len(rows) > 30
+    dialog.filter.setText("ctrl+6")
+    assert [dialog.proxy.index(r, 0).data() for r in range(dialog.proxy.rowCount())] == [
+        "View ▸ Review notes"
+    ]
+    qtmodeltester.check(dialog.proxy)
+    assert dialog.height() < window.minimumSize().height()  # fits the smallest window

@@ -33,9 +33,10 @@ from PySide6.QtWidgets import (
 from esgui.app import Accounts
 from esgui.domain.account import AccountState
 from esgui.domain.money import parse_amount
-from esgui.errors import ConcurrencyError, EsguiError, InvalidInput, NotPermitted, RuleViolation
+from esgui.errors import InvalidInput
 from esgui.projections import AccountSummary
 from esgui.ui.commands import confirm
+from esgui.ui.commands.outcomes import capture, explain, outcome
 from esgui.ui.common.formatting import money
 from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import CancelToken, Task
@@ -372,9 +373,9 @@ class CommandPanel(QWidget):
             return command(accounts)
 
         def failed(error: BaseException) -> None:
-            self._show(self._explain(error), self._outcome(error))
+            self._show(explain(error), outcome(error))
 
-        task = session.submit(lambda token: _capture(work, token))
+        task = session.submit(lambda token: capture(work, token))
         task.finished.connect(lambda result: self._on_result(result, describe, failed))
         task.failed.connect(lambda message: self._show(message, "error"))
         task.ended.connect(self._on_ended)
@@ -403,34 +404,3 @@ class CommandPanel(QWidget):
         self._update_enabled()
         self.refresh_target()
         self.command_finished.emit()
-
-    @staticmethod
-    def _outcome(error: BaseException) -> str:
-        if isinstance(error, RuleViolation):
-            return "refused"
-        if isinstance(error, ConcurrencyError):
-            return "conflict"
-        if isinstance(error, InvalidInput):
-            return "invalid"
-        if isinstance(error, NotPermitted):
-            return "refused"
-        return "error"
-
-    @staticmethod
-    def _explain(error: BaseException) -> str:
-        if isinstance(error, ConcurrencyError):
-            return (f"{error.message}. Someone else kept changing this account; nothing was "
-                    "appended — try again.")  # fmt: skip
-        if isinstance(error, EsguiError):
-            return error.message if error.message.endswith(".") else error.message + "."
-        return f"Unexpected error ({type(error).__name__}: {error}); nothing was appended."
-
-
-def _capture(
-    work: Callable[[CancelToken], AccountState], token: CancelToken
-) -> tuple[AccountState | None, BaseException | None]:
-    """Run a command, returning its error instead of raising it (its kind matters)."""
-    try:
-        return work(token), None
-    except EsguiError as error:
-        return None, error

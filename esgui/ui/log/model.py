@@ -1,5 +1,7 @@
 """The event log as a table model whose rows are fetched off the GUI thread.
 
+(~420 lines: one Qt model over two paging modes that share data() and the row/key map.)
+
 Two ways to page, chosen by the query:
 
 - **Unfiltered** (one account, or the whole store): every row is there at once — the
@@ -31,9 +33,10 @@ from esgui.app.queries import EventQuery, LogRow
 from esgui.ui.common.formatting import count, plural, utc_iso
 from esgui.ui.common.session import Session
 from esgui.ui.common.table_model import Index, Role, TableModel
-from esgui.ui.log.blocks import BLOCK, BlockFetcher
+from esgui.ui.log.blocks import BlockFetcher
 from esgui.ui.log.columns import HEADERS, IN_BRUSH, NUMERIC, OUT_BRUSH, SIGNS, LogColumn, Texts
 from esgui.ui.log.fetcher import BATCH, LogFetcher
+from esgui.ui.log.held import HeldRows
 from esgui.ui.log.marks import LogMarks
 
 SEEK_BATCH = 5000  # larger batches while fetching on towards a requested event
@@ -68,9 +71,7 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
         self._texts: list[Texts] = []  # what data() shows, per row (filtered logs)
         self._keys: list[int] = []  # ascending in display order (negated when newest first)
         self._direct = False  # unfiltered: rows are keys, held around the viewport
-        self._total = 0  # rows of an unfiltered log
-        self._held: dict[int, tuple[tuple[Any, ...], Texts]] = {}  # key -> (row, texts)
-        self._around = 0  # the key the viewport was last at (eviction keeps what is near)
+        self._held = HeldRows()  # an unfiltered log's rows near the viewport
         self._session: Session | None = None
         self._target: int | None = None
         self._to_end = False
@@ -168,7 +169,7 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
             cursor = anchored(query, start_at) if start_at is not None else None
             self._fetcher.reset(query, cursor)
         self._rows, self._texts, self._keys = [], [], []
-        self._held, self._total, self._around = {}, 0, 0
+        self._held.reset(query.newest_first)
         self._target, self._to_end = None, False
         self.endResetModel()
         if self._direct:
@@ -184,13 +185,11 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         if parent.isValid():
             return 0
-        return self._total if self._direct else len(self._rows)
+        return self._held.total if self._direct else len(self._rows)
 
     def _entry(self, row: int) -> tuple[tuple[Any, ...], Texts] | None:
         if self._direct:
-            if not 0 <= row < self._total:
-                return None
-            return self._held.get(self.key_of_row(row))
+            return self._held.get(row)
         if not 0 <= row < len(self._texts):
             return None
         return self._rows[row], self._texts[row]
@@ -243,7 +242,7 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
     def _placeholder(self, index: Index, role: int) -> Any:
         """A row of an unfiltered log not fetched yet: its key, and "…"."""
         row = index.row()
-        if not self._direct or not 0 <= row < self._total:
+        if not self._direct or not 0 <= row < self._held.total:
             return None
         if role == _ALIGNMENT:
             return self._align[index.column()]
@@ -267,57 +266,30 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
     def key_of_row(self, row: int) -> int:
         """The key (version or position) of the event shown in `row` (0: none)."""
         if self._direct:
-            if not 0 <= row < self._total:
-                return 0
-            return self._total - row if self.query.newest_first else row + 1
+            return self._held.key_of_row(row)
         return abs(self._keys[row]) if 0 <= row < len(self._keys) else 0
-
-    def _row_of(self, key: int) -> int:
-        return self._total - key if self.query.newest_first else key - 1
 
     def ensure_rows(self, first: int, last: int) -> None:
         """Rows `first`…`last` are on screen: fetch what of them (and a block either
         side) is not held yet. Memory stays bounded: far rows are dropped later."""
-        if not self._direct or not self._blocks.ready or self._total == 0:
+        if not self._direct or not self._blocks.ready:
             return
-        first, last = max(first, 0), min(last, self._total - 1)
-        if last < first:
-            return
-        keys = sorted((self.key_of_row(first), self.key_of_row(last)))
-        self._around = (keys[0] + keys[1]) // 2
-        if all(k in self._held for k in range(keys[0], keys[1] + 1)):
-            return
-        low = max(1, (keys[0] - 1) // BLOCK * BLOCK + 1 - BLOCK // 2)
-        high = min(self._total, keys[1] + BLOCK)
-        while low <= high and low in self._held:
-            low += 1
-        while high >= low and high in self._held:
-            high -= 1
-        self._blocks.fetch(low, high)
+        wanted = self._held.wanted(first, last)
+        if wanted is not None:
+            self._blocks.fetch(*wanted)
 
     def _hold(self, rows: list[LogRow], texts: list[Texts]) -> tuple[int, int]:
-        key_name = self.query.key_name
-        for row, text in zip(rows, texts, strict=True):
-            self._held[row.key(key_name)] = (tuple(row), text)
-        if len(self._held) > MAX_HELD:  # drop the rows farthest from the viewport
-            around = self._around
-            far = sorted(self._held, key=lambda k: abs(k - around), reverse=True)
-            for key in far[: len(self._held) - MAX_HELD * 3 // 4]:
-                del self._held[key]
-        if not rows:
-            return -1, -1
-        ends = sorted((self._row_of(rows[0].key(key_name)), self._row_of(rows[-1].key(key_name))))
-        return ends[0], ends[1]
+        return self._held.hold(rows, texts, self.query.key_name, MAX_HELD)
 
     def held_count(self) -> int:
         """Rows held in memory (an unfiltered log holds those near the viewport)."""
-        return len(self._held) if self._direct else len(self._rows)
+        return len(self._held.rows) if self._direct else len(self._rows)
 
     def _on_opened(self, bound: int, rows: list[LogRow], texts: list[Texts]) -> None:
         self._hold(rows, texts)
         if bound:
             self.beginInsertRows(QModelIndex(), 0, bound - 1)
-            self._total = bound
+            self._held.total = bound
             self.endInsertRows()
         self.rows_fetched.emit(len(rows))
         if self._target is not None:
@@ -330,12 +302,12 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
         self.rows_fetched.emit(len(rows))
 
     def _on_grew(self, bound: int, rows: list[LogRow], texts: list[Texts]) -> None:
-        added = bound - self._total
+        added = bound - self._held.total
         if added <= 0:
             return
-        start = 0 if self.query.newest_first else self._total
+        start = 0 if self.query.newest_first else self._held.total
         self.beginInsertRows(QModelIndex(), start, start + added - 1)
-        self._total = bound
+        self._held.total = bound
         self.endInsertRows()
         self._hold(rows, texts)
         self.rows_fetched.emit(added)
@@ -362,7 +334,7 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
     def fetch_to_end(self) -> None:
         """A filtered log: find every match (up to MAX_SEEK_ROWS); `end_reached` then."""
         if self._direct:
-            self.end_reached.emit(self._total - 1)
+            self.end_reached.emit(self._held.total - 1)
             return
         self._to_end = True
         self._continue_to_end()
@@ -404,7 +376,7 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
     def row_of_key(self, key: int) -> int:
         """The row showing the event with this key (version or position), or -1."""
         if self._direct:
-            return self._row_of(key) if 1 <= key <= self._total else -1
+            return self._held.row_of_key(key) if 1 <= key <= self._held.total else -1
         wanted = -key if self.query.newest_first else key
         i = bisect_left(self._keys, wanted)
         return i if i < len(self._keys) and self._keys[i] == wanted else -1
@@ -427,7 +399,7 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
         if self._direct:
             if not self._blocks.ready:
                 return  # the log is opening: looked for again when it has
-            if key > self._total:
+            if key > self._held.total:
                 self._blocks.refresh()  # newer than the log: it appears when the log grows
             else:
                 self._target = None
@@ -449,7 +421,7 @@ class EventLogModel(TableModel[tuple[Any, ...]]):
 
     def summary(self) -> str:
         if self._direct:
-            return plural(self._total, "event")
+            return plural(self._held.total, "event")
         if self._fetcher.exhausted:
             return plural(len(self._rows), "event")
         return f"{count(len(self._rows))}+ events"  # found so far; more may follow

@@ -10,14 +10,10 @@ event selected is announced once its row has arrived.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -30,19 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 from esgui.app.queries import EventQuery, LogRow
-from esgui.domain.events import EVENT_CLASSES
 from esgui.ui.common.time_edit import TimeEdit
 from esgui.ui.common.widgets import ElidedLabel, named
 from esgui.ui.log.columns import HEADERS, LogColumn
+from esgui.ui.log.filters import LogFilters
 from esgui.ui.log.model import EventLogModel
 from esgui.ui.log.navigation import LogNavigator
 
 TEXT_DELAY_MS = 350
 SLOW_SCAN_MS = 300  # show the scan's progress when a fetch takes longer than this
-
-
-def _utc(when: datetime | None) -> datetime | None:
-    return when.astimezone(UTC) if when is not None else None
 
 
 class EventLogPanel(QWidget):
@@ -69,30 +61,13 @@ class EventLogPanel(QWidget):
         self._update_footer()
 
     def _build(self) -> None:
-        self.scope = named(QComboBox(), "logScope", "Show events of")
-        self.scope.addItem("Selected account", "account")
-        self.scope.addItem("Whole store", "store")
-        self.type_filter = named(QComboBox(), "logTypeFilter", "Event type filter")
-        self.type_filter.addItem("All types", "")
-        for name in EVENT_CLASSES:
-            self.type_filter.addItem(name, name)
-        self.operator_filter = named(QLineEdit(), "logOperatorFilter", "Operator filter")
-        self.operator_filter.setPlaceholderText("Operator")
-        self.operator_filter.setClearButtonEnabled(True)
-        self.operator_filter.setMaximumWidth(130)
-        self.text_filter = named(QLineEdit(), "logTextFilter", "Text filter")
-        self.text_filter.setPlaceholderText("Search id, type, data, metadata…")
-        self.text_filter.setClearButtonEnabled(True)
-        self.newest_first = named(QCheckBox("Newest first"), "logNewestFirst", "Newest first")
-        self.newest_first.setChecked(True)
-        self.since_check = named(QCheckBox("From"), "logSinceEnabled", "Filter from time")
-        self.since_edit = TimeEdit("logSince", "From time", seconds=False)
-        self.until_check = named(QCheckBox("to"), "logUntilEnabled", "Filter until time")
-        self.until_edit = TimeEdit("logUntil", "Until time (blank: now)", seconds=False,
-                                   blank_is_now=True)  # fmt: skip
-        self.since_edit.set_value(datetime.now().astimezone() - timedelta(days=30))
-        for edit in (self.since_edit, self.until_edit):
-            edit.setEnabled(False)
+        self.filters = LogFilters()
+        f = self.filters  # the filter widgets, by the names callers have used
+        self.scope, self.type_filter, self.operator_filter = f.scope, f.type_filter, \
+            f.operator_filter  # fmt: skip
+        self.text_filter, self.newest_first = f.text_filter, f.newest_first
+        self.since_check, self.since_edit = f.since_check, f.since_edit
+        self.until_check, self.until_edit = f.until_check, f.until_edit
 
         self.view = named(QTableView(), "eventsView", "Events")
         self.view.setModel(self.model)
@@ -103,10 +78,6 @@ class EventLogPanel(QWidget):
         self.view.verticalHeader().hide()
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows = (
-            8 * 22 + 2 * self.view.frameWidth() + 2
-        )  # eight rows, whatever banners and docks take
-        self.view.setMinimumHeight(self.view.horizontalHeader().sizeHint().height() + rows)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
@@ -147,18 +118,6 @@ class EventLogPanel(QWidget):
         self.time_jump.line.setPlaceholderText("Time")
         self.time_jump.setToolTip("Go to the newest event recorded at or before this time")
 
-        row1 = QHBoxLayout()
-        row1.addWidget(self.scope)
-        row1.addWidget(self.type_filter)
-        row1.addWidget(self.operator_filter)
-        row1.addWidget(self.text_filter, 1)
-        row2 = QHBoxLayout()
-        row2.addWidget(self.since_check)
-        row2.addWidget(self.since_edit)
-        row2.addWidget(self.until_check)
-        row2.addWidget(self.until_edit)
-        row2.addStretch(1)
-        row2.addWidget(self.newest_first)
         foot = QHBoxLayout()
         foot.addWidget(self.footer, 1)
         foot.addWidget(self.scan_bar)
@@ -172,8 +131,7 @@ class EventLogPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
-        layout.addLayout(row1)
-        layout.addLayout(row2)
+        layout.addWidget(self.filters)
         layout.addWidget(self.view, 1)
         layout.addLayout(foot)
 
@@ -194,18 +152,8 @@ class EventLogPanel(QWidget):
         super().changeEvent(event)
 
     def _wire(self) -> None:
-        self.scope.currentIndexChanged.connect(self.apply_filters)
-        self.type_filter.currentIndexChanged.connect(self.apply_filters)
-        self.operator_filter.editingFinished.connect(self.apply_filters)
-        self.text_filter.textChanged.connect(lambda _t: self._text_timer.start())
-        self.text_filter.returnPressed.connect(self.apply_filters)
-        self.newest_first.toggled.connect(self.apply_filters)
-        for check, edit in ((self.since_check, self.since_edit),
-                            (self.until_check, self.until_edit)):  # fmt: skip
-            check.toggled.connect(edit.setEnabled)
-            check.toggled.connect(self.apply_filters)
-            edit.editingFinished.connect(self.apply_filters)
-            edit.returnPressed.connect(self.apply_filters)
+        self.filters.changed.connect(self.apply_filters)
+        self.filters.text_edited.connect(lambda: self._text_timer.start())
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         model = self.model
         model.fetch_started.connect(self._slow_timer.start)
@@ -236,46 +184,18 @@ class EventLogPanel(QWidget):
 
     def set_account(self, account_id: str) -> None:
         self.account_id = account_id
-        if self.scope.currentData() == "account":
+        if self.filters.scoped_to_account:
             self.apply_filters()
 
     def reset(self) -> None:
         """Another store: no account, no filters (the scope and order stay)."""
-        widgets = (self.type_filter, self.operator_filter, self.text_filter,
-                   self.since_check, self.until_check)  # fmt: skip
-        for widget in widgets:
-            widget.blockSignals(True)
-        try:
-            self.account_id = ""
-            self.type_filter.setCurrentIndex(0)
-            self.operator_filter.clear()
-            self.text_filter.clear()
-            self.since_check.setChecked(False)
-            self.until_check.setChecked(False)
-            self.since_edit.setEnabled(False)
-            self.until_edit.setEnabled(False)
-        finally:
-            for widget in widgets:
-                widget.blockSignals(False)
+        self.account_id = ""
+        self.filters.clear()
         self.apply_filters()
         self._update_footer()
 
     def build_query(self) -> EventQuery:
-        scope_account = self.scope.currentData() == "account"
-        since = _utc(self.since_edit.value()) if self.since_check.isChecked() else None
-        # "to 2026-06-15 14:30" includes that minute, "to 2026-06-15" that day
-        until = _utc(self.until_edit.span_end()) if self.until_check.isChecked() else None
-        type_name = self.type_filter.currentData() or ""
-        return EventQuery(
-            # no account selected: the whole store
-            aggregate_id=(self.account_id or None) if scope_account else None,
-            event_types=(type_name,) if type_name else (),
-            operator=self.operator_filter.text().strip() or None,
-            since=since,
-            until=until,
-            text=self.text_filter.text().strip(),
-            newest_first=self.newest_first.isChecked(),
-        )
+        return self.filters.build_query(self.account_id)
 
     def apply_filters(self) -> None:
         self._text_timer.stop()
@@ -287,31 +207,8 @@ class EventLogPanel(QWidget):
     def show_related(self, key: str, value: str) -> None:
         """The events whose data or metadata carry `value` (a correlation or causation
         id from the inspector), over the whole store; the text filter shows it."""
-        self.reset_filters_but_text()
-        self.scope.blockSignals(True)
-        self.scope.setCurrentIndex(self.scope.findData("store"))
-        self.scope.blockSignals(False)
-        self.text_filter.blockSignals(True)
-        self.text_filter.setText(value)
-        self.text_filter.blockSignals(False)
-        self.text_filter.setToolTip(f"Events related by {key.replace('_', ' ')} {value}")
+        self.filters.relate(key, value)
         self.apply_filters()
-
-    def reset_filters_but_text(self) -> None:
-        for widget in (self.type_filter, self.operator_filter, self.since_check,
-                       self.until_check):  # fmt: skip
-            widget.blockSignals(True)
-        try:
-            self.type_filter.setCurrentIndex(0)
-            self.operator_filter.clear()
-            self.since_check.setChecked(False)
-            self.until_check.setChecked(False)
-            self.since_edit.setEnabled(False)
-            self.until_edit.setEnabled(False)
-        finally:
-            for widget in (self.type_filter, self.operator_filter, self.since_check,
-                           self.until_check):  # fmt: skip
-                widget.blockSignals(False)
 
     def focus_search(self) -> None:
         self.text_filter.setFocus()
@@ -457,7 +354,7 @@ class EventLogPanel(QWidget):
 
     def _update_footer(self) -> None:
         model = self.model
-        if self.scope.currentData() != "account":
+        if not self.filters.scoped_to_account:
             scope = "the whole store"
         elif self.account_id:
             scope = f"account {self.account_id}"

@@ -14,20 +14,15 @@ from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
-    QInputDialog,
     QMainWindow,
-    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
-from esgui.domain.money import parse_amount
-from esgui.errors import InvalidInput
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.actions import AuditActions
 from esgui.ui.audit.notes_panel import NotesPanel
 from esgui.ui.commands.panel import CommandPanel
-from esgui.ui.common.formatting import money
 from esgui.ui.common.theme import app_icon, apply_theme
 from esgui.ui.common.widgets import Banner
 from esgui.ui.inspector.panel import EventInspector
@@ -39,6 +34,7 @@ from esgui.ui.window.live import LiveUpdates
 from esgui.ui.window.menus import Actions, build_menus, fill_recent_menu, shortcut_table
 from esgui.ui.window.open_errors import create_schema_sql, explain_open_failure
 from esgui.ui.window.operations import StoreOperations
+from esgui.ui.window.preferences import ask_confirm_threshold, show_about
 from esgui.ui.window.read_only import ReadOnlyMode
 from esgui.ui.window.selection import Selection
 from esgui.ui.window.session import SessionReaper, StoreSession
@@ -357,22 +353,7 @@ class MainWindow(QMainWindow):
 
     def ask_confirm_threshold(self) -> None:
         """Account ▸ Confirm withdrawals over…: the amount above which to ask."""
-        current = self.settings.confirm_withdrawals_over
-        text, ok = QInputDialog.getText(
-            self, "Confirm withdrawals over",
-            "Withdrawals above this amount ask for a confirmation first\n"
-            "(0.01 asks for every withdrawal):", text=f"{current:.2f}",
-        )  # fmt: skip
-        if not ok:
-            return
-        try:
-            amount = parse_amount(text.strip())
-        except InvalidInput as error:
-            self.status.showMessage(f"Not changed: {error.message}", 8000)
-            return
-        self.settings.confirm_withdrawals_over = amount
-        self.commands.confirm_withdrawals_over = amount
-        self.status.showMessage(f"Withdrawals over {money(amount)} now ask first", 6000)
+        ask_confirm_threshold(self, self.settings, self.commands, self.status)
 
     def load_demo_data(self) -> None:
         self.operations.load_demo_data()
@@ -404,11 +385,7 @@ class MainWindow(QMainWindow):
         dialog.show()
 
     def show_about(self) -> None:
-        from esgui._version import __version__
-
-        QMessageBox.about(self, "About esgui",
-                          f"<b>esgui {__version__}</b><br>An event explorer for "
-                          "event-sourced bank accounts.")  # fmt: skip
+        show_about(self)
 
     # -- closing ------------------------------------------------------------------------------
 
