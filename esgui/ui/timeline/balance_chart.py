@@ -1,8 +1,11 @@
 """The balance chart: an account's balance over its versions, the slider's version marked.
 
-A plain painted widget: every paint draws everything it covers from the series, so
-nothing from an earlier state (old marker dashes, grid stubs, axis labels) is ever
-left behind. Each pixel column shows the range of balances of the versions in it (a
+(~420 lines: one widget's scales, painting and pointer handling, which share its state.)
+
+A plain painted widget: each state (series, range, size, theme) is drawn whole into a
+picture, and every paint copies what it covers from that picture and draws the marker,
+so nothing from an earlier state (old marker dashes, grid stubs, axis labels) is ever
+left behind, and a marker step costs a copy of two strips. Each pixel column shows the range of balances of the versions in it (a
 band from the lowest to the highest) and the balance after its last version (the
 line), so 66,000 versions read as a shape, not a solid block. Hover for the version,
 time and balance; the wheel zooms around the pointer, dragging pans, a double-click
@@ -22,6 +25,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPaintEvent,
     QPen,
+    QPixmap,
     QPolygonF,
     QResizeEvent,
     QWheelEvent,
@@ -83,6 +87,8 @@ class BalanceChart(QWidget):
         self._colors = _LIGHT
         self._cache_key: tuple[int, int, int, int] | None = None
         self._y: tuple[int, int] = (0, 1)  # cents at the plot's bottom and top
+        self._static: QPixmap | None = None  # the chart without its marker
+        self._static_key: object = None
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(420, 260)
@@ -91,6 +97,7 @@ class BalanceChart(QWidget):
 
     def set_dark(self, dark: bool) -> None:
         self._colors = _DARK if dark else _LIGHT
+        self._static = None
         self.update()
 
     def show_empty(self, text: str) -> None:
@@ -205,22 +212,40 @@ class BalanceChart(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
-        colors = self._colors
-        painter.fillRect(event.rect(), QColor(colors["bg"]))
+        painter.drawPixmap(event.rect(), self._picture(), self._device_rect(event.rect()))
+        if self.line.columns:
+            self._draw_marker(painter, self._plot())
+        painter.end()
+
+    def _device_rect(self, rect: QRect) -> QRect:
+        ratio = self.devicePixelRatioF()
+        return QRect(round(rect.x() * ratio), round(rect.y() * ratio),
+                     round(rect.width() * ratio), round(rect.height() * ratio))  # fmt: skip
+
+    def _picture(self) -> QPixmap:
+        """Everything but the marker, drawn whole once per state (series, range, size,
+        theme); a marker step only copies the strips it touches back from it."""
         columns = self._columns()
+        key = (self._cache_key, id(self._colors), self.empty_text, self.size().toTuple())
+        if self._static is not None and self._static_key == key:
+            return self._static
+        ratio = self.devicePixelRatioF()
+        picture = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+        picture.setDevicePixelRatio(ratio)
+        colors = self._colors
+        picture.fill(QColor(colors["bg"]))
+        painter = QPainter(picture)
         painter.setPen(QColor(colors["text"]))
         if not columns:
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
-            painter.end()
-            return
-        plot = self._plot()
-        self._draw_axes(painter, plot)
-        painter.save()
-        painter.setClipRect(plot.adjusted(-1, -1, 2, 2))
-        self._draw_series(painter, columns)
-        painter.restore()
-        self._draw_marker(painter, plot)
+        else:
+            plot = self._plot()
+            self._draw_axes(painter, plot)
+            painter.setClipRect(plot.adjusted(-1, -1, 2, 2))
+            self._draw_series(painter, columns)
         painter.end()
+        self._static, self._static_key = picture, key
+        return picture
 
     def _draw_axes(self, painter: QPainter, plot: QRect) -> None:
         colors = self._colors
