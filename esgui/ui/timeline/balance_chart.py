@@ -5,9 +5,10 @@
 A plain painted widget: each state (series, range, size, theme) is drawn whole into a
 picture, and every paint copies what it covers from that picture and draws the marker,
 so nothing from an earlier state (old marker dashes, grid stubs, axis labels) is ever
-left behind, and a marker step costs a copy of two strips. Each pixel column shows the range of balances of the versions in it (a
-band from the lowest to the highest) and the balance after its last version (the
-line), so 66,000 versions read as a shape, not a solid block. Hover for the version,
+left behind, and a marker step costs a copy of two strips. Each pixel column shows the
+range of balances of the versions in it (a band from the lowest to the highest) and
+the balance after its last version (the line), so 66,000 versions read as a shape, not
+a solid block. Hover for the version,
 time and balance; the wheel zooms around the pointer, dragging pans, a double-click
 shows every version again; a click moves the timeline to that version.
 
