@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from PySide6.QtCore import QPoint, QRect, QSettings, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QFont, QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
-from screenshots import ACCOUNT, make_store, settle, wait  # noqa: E402
+from screenshots import ACCOUNT, make_store, settle, shrink, wait  # noqa: E402
 
 import esgui  # noqa: E402
 from esgui.audit.notes import add_note  # noqa: E402
@@ -114,6 +114,7 @@ def shoot_verify(app: QApplication, window, target: Path) -> None:
     window.status.clearMessage()
     settle(app)
     composite(window, dialog, QPoint(24, 330)).save(str(target))
+    shrink(target)
     dialog.hide()
     print(f"wrote {target}")
 
@@ -132,6 +133,7 @@ def shoot_diff(app: QApplication, window, target: Path) -> None:
     window.status.clearMessage()
     settle(app)
     composite(window, dialog, QPoint(24, 220)).save(str(target))
+    shrink(target)
     dialog.hide()
     print(f"wrote {target}")
 

@@ -29,9 +29,11 @@ def text_of(window: QWidget, name: str) -> str:
 
 
 def wait_live(qtbot: Any, window: QWidget) -> None:
-    """The store is open and the live follower has delivered the accounts."""
+    """The store is open (no other one still opening) and the live follower has
+    delivered the accounts."""
     indicator = child(window, "liveIndicator", QLabel)
-    qtbot.waitUntil(lambda: "Live" in indicator.text(), timeout=READY_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not getattr(window, "opening", False) and "Live" in indicator.text(),
+                    timeout=READY_TIMEOUT_MS)  # fmt: skip
 
 
 def balance_column(view: QTableView) -> int:
@@ -67,6 +69,27 @@ def select_account(qtbot: Any, window: QWidget, account_id: str) -> None:
     qtbot.waitUntil(lambda: edit.text() == account_id)
 
 
+def confirmation(window: QWidget) -> Any:
+    """The command confirmation on screen (confirmCommandDialog), or None."""
+    from PySide6.QtWidgets import QMessageBox
+
+    for box in window.findChildren(QMessageBox, "confirmCommandDialog"):
+        if box.isVisible():
+            return box
+    return None
+
+
+def answer(qtbot: Any, window: QWidget, button: str) -> None:
+    """Press `button` (e.g. confirmWithdrawButton, confirmCancelButton) in the
+    confirmation on screen."""
+    qtbot.waitUntil(lambda: confirmation(window) is not None, timeout=READY_TIMEOUT_MS)
+    box = confirmation(window)
+    found = box.findChild(QAbstractButton, button)
+    assert found is not None, f"no {button} in the confirmation"
+    found.click()
+    qtbot.waitUntil(lambda: confirmation(window) is None)
+
+
 def run_command(
     qtbot: Any,
     window: QWidget,
@@ -75,8 +98,11 @@ def run_command(
     account: str | None = None,
     owner: str | None = None,
     amount: str | None = None,
+    confirm: bool = True,
 ) -> str:
-    """Fill the command panel, press a button and wait for the outcome in commandStatus."""
+    """Fill the command panel, press a button and wait for the outcome in commandStatus;
+    a confirmation the command asks for (Close, a large withdrawal) is accepted, as the
+    operator would (`confirm=False`: it is left on screen)."""
     for name, value in (("accountIdEdit", account), ("ownerEdit", owner), ("amountEdit", amount)):
         if value is not None:
             edit = child(window, name, QLineEdit)
@@ -87,6 +113,14 @@ def run_command(
     qtbot.waitUntil(press.isEnabled, timeout=READY_TIMEOUT_MS)
     status.setText("")
     press.click()
+    box = confirmation(window)
+    if box is not None:
+        if not confirm:
+            return status.text()
+        names = [b.objectName() for b in box.findChildren(QAbstractButton)]
+        choice = next(n for n in names if n.startswith("confirm") and n != "confirmCancelButton")
+        box.findChild(QAbstractButton, choice).click()
+        qtbot.waitUntil(lambda: confirmation(window) is None)
     qtbot.waitUntil(lambda: status.text() not in ("", "Working…"), timeout=READY_TIMEOUT_MS)
     qtbot.waitUntil(press.isEnabled, timeout=READY_TIMEOUT_MS)
     return status.text()

@@ -79,7 +79,7 @@ def test_lag_and_a_version_gap(qtbot, make_window, store_url, location):
                     timeout=LIVE_TIMEOUT_MS)  # fmt: skip
     dialog = _check(qtbot, window)
     assert dialog.verdict.text().startswith("✔ Consistent")  # lag alone is not a fault
-    assert "head 10 · lag 1 events" in dialog.summary.text()
+    assert "head 10 · lag 1 event ·" in dialog.summary.text()
     assert child(dialog, "projectionLag", QLabel).text().startswith("Lag 1: events appended")
 
     location.drop_append_only()

@@ -122,12 +122,17 @@ def test_event_log_model(qtbot, qtmodeltester, store_url):
         session.close()
 
 
-def test_event_log_fetches_lazily_in_batches(qtbot, qtmodeltester, store, store_url):
+def test_a_filtered_log_fetches_lazily_in_batches(qtbot, qtmodeltester, store, store_url):
+    """A filtered log pages its matches: rowCount is what has been found so far.
+    (Until issue 11 the unfiltered log paged like this too; it now spans every row.)"""
+    from esgui.domain.events import EVENT_CLASSES
+
     seed(store, accounts=3, events=700, seed=1, user="bulk")
     session = _session(qtbot, store_url)
     try:
         model = EventLogModel()
         model.set_session(session)
+        model.set_query(EventQuery(event_types=tuple(EVENT_CLASSES)))  # matches every event
         qtbot.waitUntil(lambda: model.rowCount() == 200, timeout=LIVE_TIMEOUT_MS)
         assert model.canFetchMore(QModelIndex())
         qtmodeltester.check(model)  # may fetch more while it checks
@@ -140,5 +145,46 @@ def test_event_log_fetches_lazily_in_batches(qtbot, qtmodeltester, store, store_
         assert positions == list(range(700, 0, -1))
         amounts = [model.index(r, 4).data() for r in range(700)]
         assert all(re.fullmatch(r"([+-]?[0-9]{1,3}(,[0-9]{3})*\.[0-9]{2})?", a) for a in amounts)
+    finally:
+        session.close()
+
+
+def test_an_unfiltered_log_spans_every_row_and_holds_only_those_near_the_view(
+    qtbot, qtmodeltester, store, store_url, monkeypatch
+):
+    """The whole store's log has as many rows as the head position (no COUNT, no scan);
+    rows are fetched around what is on screen, and rows far from it are let go."""
+    import esgui.ui.log.model as log_model
+
+    monkeypatch.setattr(log_model, "MAX_HELD", 400)
+    seed(store, accounts=3, events=2000, seed=1, user="bulk")
+    session = _session(qtbot, store_url)
+    try:
+        model = EventLogModel()
+        model.set_session(session)
+        qtbot.waitUntil(lambda: model.rowCount() == 2000, timeout=LIVE_TIMEOUT_MS)
+        assert not model.canFetchMore(QModelIndex()) and model.direct
+        assert model.index(0, 0).data() == "2000" and model.index(0, 3).data() != "…"
+        assert model.index(1500, 0).data() == "500"  # the key is known before the row
+        assert model.index(1500, 3).data() == "…" and model.row(1500) is None
+        qtmodeltester.check(model)
+        seen: dict[int, str] = {}
+        for first in range(0, 2000, 250):
+            with qtbot.waitSignal(model.rows_fetched, timeout=LIVE_TIMEOUT_MS):
+                model.ensure_rows(first, first + 249)
+            for r in range(first, first + 250):
+                assert model.row(r) is not None, r
+                seen[r] = model.index(r, 0).data()
+            assert model.held_count() <= 400
+        assert [int(seen[r]) for r in range(2000)] == list(range(2000, 0, -1))
+        amounts = [model.index(r, 4).data() for r in range(1750, 2000)]
+        assert all(re.fullmatch(r"([+-]?[0-9]{1,3}(,[0-9]{3})*\.[0-9]{2})?", a) for a in amounts)
+        assert model.row_of_key(1) == 1999 and model.key_of_row(0) == 2000
+        assert model.summary() == "2,000 events"
+
+        with qtbot.waitSignal(model.rows_fetched, timeout=LIVE_TIMEOUT_MS):
+            model.set_query(EventQuery(newest_first=False))
+        assert model.rowCount() == 2000 and model.index(0, 0).data() == "1"
+        qtmodeltester.check(model)
     finally:
         session.close()

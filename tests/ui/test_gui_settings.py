@@ -95,3 +95,45 @@ def test_a_cancelled_rebuild_pauses_and_catch_up_finishes_it(qtbot, make_window,
     view = child(window, "accountsView", QTableView)
     qtbot.waitUntil(lambda: view.model().rowCount() == 10, timeout=LIVE_TIMEOUT_MS)
     assert AccountProjector(store).checkpoint() == 16_000
+
+
+def test_one_settings_file_however_it_was_started(qtbot, isolated_settings):
+    """main.py used to file its settings under main.py.ini, `esgui gui` under esgui.ini;
+    now both use esgui.ini, and an old main.py.ini's values are carried over once."""
+    from PySide6.QtCore import QCoreApplication
+
+    from esgui.ui.window.launch import ensure_app
+    from esgui.ui.window.settings import carry_over_legacy
+
+    QCoreApplication.setApplicationName("main.py")  # what python main.py used to give
+    ensure_app()
+    assert QCoreApplication.applicationName() == "esgui"
+    assert QCoreApplication.organizationName() == "esgui"
+    legacy = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "esgui", "main.py")
+    legacy.setValue("view/theme", "dark")
+    legacy.setValue("stores/recent", '[{"url": "sqlite:////tmp/old.db", "label": "old"}]')
+    legacy.sync()
+    current = QSettings()
+    assert current.fileName().endswith("esgui/esgui.ini")
+    current.setValue("stores/recent", "[]")  # set here already: kept
+    assert carry_over_legacy(current) == [legacy.fileName()]
+    assert Settings(current).theme == "dark"
+    assert current.value("stores/recent") == "[]"
+    assert carry_over_legacy(current) == []  # once
+
+
+def test_the_shortcuts_list_scrolls_and_filters(qtbot, qtmodeltester, make_window):
+    from esgui.ui.window.menus import shortcut_table
+    from esgui.ui.window.shortcuts_dialog import ShortcutsDialog
+
+    window = make_window(None)
+    rows = shortcut_table(window.menuBar())
+    dialog = ShortcutsDialog(window, rows)
+    qtmodeltester.check(dialog.proxy)
+    assert dialog.proxy.rowCount() == len(rows) > 30
+    dialog.filter.setText("ctrl+6")
+    assert [dialog.proxy.index(r, 0).data() for r in range(dialog.proxy.rowCount())] == [
+        "View ▸ Review notes"
+    ]
+    qtmodeltester.check(dialog.proxy)
+    assert dialog.height() < window.minimumSize().height()  # fits the smallest window

@@ -137,3 +137,129 @@ def test_chart_marks_the_slider_version(qtbot, make_window, store_url):
     assert chart.marker_version == 4 and chart.marker_point() is not None
     slider(window).setValue(0)
     assert chart.marker_version == 0 and chart.marker_point() is None
+
+
+def test_steps_go_by_the_versions_per_step_chosen(qtbot, make_window, store):
+    from esgui.app.seed import seed
+
+    seed(store, accounts=1, events=60, seed=5, user="bulk")
+    account = store.aggregate_ids()[0]
+    window = make_window(store.url.render_as_string(hide_password=False))
+    wait_live(qtbot, window)
+    select_account(qtbot, window, account)
+    newest = store.current_version(account)
+    _wait_history(qtbot, window, newest)
+    speed = child(window, "playSpeed")
+    speed.setCurrentIndex(speed.findData(10))
+    slider(window).setValue(20)
+    step_forward = next(a for a in _menu_actions(window) if a.shortcut().toString() == "Alt+Right")
+    step_back = next(a for a in _menu_actions(window) if a.shortcut().toString() == "Alt+Left")
+    step_forward.trigger()
+    assert slider(window).value() == 30
+    step_back.trigger()
+    step_back.trigger()
+    assert slider(window).value() == 10
+    child(window, "stepForwardButton", QAbstractButton).click()
+    assert slider(window).value() == 20
+
+
+def _menu_actions(window) -> list:
+    found = []
+    for top in window.menuBar().actions():
+        if top.menu() is not None:
+            found += [a for a in top.menu().actions() if not a.isSeparator()]
+    return found
+
+
+def test_ctrl_6_raises_review_notes_when_it_is_a_background_tab(qtbot, make_window):
+    window = make_window(None)
+    notes, inspector = window.notes_dock, window.inspector_dock
+    inspector.raise_()
+    qtbot.waitUntil(lambda: notes.visibleRegion().isEmpty())
+    action = next(a for a in _menu_actions(window) if a.shortcut().toString() == "Ctrl+6")
+    assert action.text() == "Review notes"
+    action.trigger()  # a background tab: brought to the front, not hidden
+    qtbot.waitUntil(lambda: not notes.visibleRegion().isEmpty())
+    assert not notes.isHidden() and action.isChecked()
+    action.trigger()  # in front: hidden
+    assert notes.isHidden() and not action.isChecked()
+    action.trigger()  # hidden: shown
+    qtbot.waitUntil(lambda: not notes.visibleRegion().isEmpty())
+
+
+def test_typed_iso_times_go_with_enter_and_blank_is_now(qtbot, make_window, store_url):
+    from datetime import datetime
+
+    from PySide6.QtWidgets import QLineEdit
+
+    from esgui.ui.common.time_edit import parse_time
+
+    when, span = parse_time("2026-06-15 00:00:00")  # once read as 2026-12-06 15:00:00
+    assert (when.month, when.day, when.hour, span) == (6, 15, 0, timedelta(seconds=1))
+    assert parse_time("2026-06-15")[1] == timedelta(days=1)
+    assert parse_time("15/06/2026") is None
+
+    _make_history(store_url)
+    with esgui.open_store(store_url) as store:
+        third = list(store.read_stream("T1"))[2].recorded_at
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    _wait_history(qtbot, window, 6)
+    picker = child(window, "timeEdit")
+    assert picker.text() == ""  # blank: now, whenever Go is pressed
+    line = picker.findChild(QLineEdit)
+    typed = third.astimezone().strftime("%Y-%m-%d %H:%M:%S.%f")
+    qtbot.keyClicks(line, typed)
+    qtbot.keyClick(line, Qt.Key.Key_Return)  # Enter goes
+    assert slider(window).value() == 3
+    line.clear()
+    qtbot.keyClicks(line, "not a time")
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    assert slider(window).value() == 3 and "is not a time" in text_of(window, "timelineNote")
+    assert line.property("invalid") == "true"
+    line.clear()
+    qtbot.keyClick(line, Qt.Key.Key_Return)  # blank: now, so the newest version
+    assert slider(window).value() == 6
+    assert picker.value() is not None and picker.value() <= datetime.now().astimezone()
+    picker.popup.aboutToShow.emit()  # the calendar is given all the room it asks for
+    assert picker.calendar.minimumSize() == picker.calendar.sizeHint()
+
+
+def test_a_late_replay_never_blanks_the_event(qtbot, make_window, store_url):
+    """Jumping to a version (from the verify dialog, say) before the history has
+    loaded asks for a replay; if that answer comes after the history, it must not
+    blank what the history shows (the Event label was left empty)."""
+    _make_history(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    window.selection.show_event("T1", 3)  # what the verify dialog's double-click does
+    _wait_history(qtbot, window, 6)
+    qtbot.waitUntil(lambda: text_of(window, "replayEvent") == "MoneyWithdrawn")
+    with esgui.open_store(store_url) as store:
+        late = esgui.Accounts(store, user="check").state("T1", at_version=3)
+    window.timeline._on_replayed(3, late)  # the replay's answer, arriving late
+    assert text_of(window, "replayEvent") == "MoneyWithdrawn"
+    assert text_of(window, "replayBalance") == "80.50"
+
+
+def test_the_log_shows_the_slider_event_again_after_a_new_filter(qtbot, make_window, store_url):
+    from PySide6.QtWidgets import QComboBox
+
+    _make_history(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    _wait_history(qtbot, window, 6)
+    slider(window).setValue(3)
+    qtbot.waitUntil(lambda: _selected_version(window) == 3)
+    scope = child(window, "logScope", QComboBox)
+    for where in ("store", "account"):
+        scope.setCurrentIndex(scope.findData(where))
+        qtbot.waitUntil(lambda: window.log.current_row() is not None
+                        and window.log.current_row().version == 3
+                        and window.log.current_row().aggregate_id == "T1",
+                        timeout=LIVE_TIMEOUT_MS)  # fmt: skip
+        qtbot.waitUntil(lambda: window.inspector.current_event is not None
+                        and window.inspector.current_event.version == 3,
+                        timeout=LIVE_TIMEOUT_MS)  # fmt: skip

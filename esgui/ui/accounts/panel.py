@@ -1,6 +1,15 @@
-"""The Accounts panel: the live projection, sortable and filterable."""
+"""The Accounts panel: the live projection, sortable and filterable.
+
+The selection is the user's: it changes only when they select a row (or a command of
+theirs selects its account). Filtering, sorting and live updates never move it to
+another account — a selected account the filter hides stays selected (the footer
+says so) and is shown selected again when the filter lets it through.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -16,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from esgui.projections import AccountSummary
-from esgui.ui.accounts.model import AccountsModel, AccountsProxy, Column
+from esgui.ui.accounts.model import HEADERS, AccountsModel, AccountsProxy, Column
+from esgui.ui.common.formatting import plural
 from esgui.ui.common.table_model import Role
 from esgui.ui.common.widgets import named
 
@@ -30,7 +40,9 @@ class AccountsPanel(QWidget):
         self.model = AccountsModel(self)
         self.proxy = AccountsProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.filter_edit = named(QLineEdit(), "accountFilter", "Filter accounts")
+        self.filter_edit = named(
+            QLineEdit(), "accountsFilter", "Filter accounts (never changes the selection)"
+        )
         self.filter_edit.setPlaceholderText("Filter by id or owner")
         self.filter_edit.setClearButtonEnabled(True)
         self.status_filter = named(QComboBox(), "accountStatusFilter", "Status filter")
@@ -49,14 +61,23 @@ class AccountsPanel(QWidget):
         self.view.verticalHeader().setDefaultSectionSize(24)
         header = self.view.horizontalHeader()
         header.setHighlightSections(False)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((Column.ACCOUNT, 96), (Column.OWNER, 124), (Column.BALANCE, 96),
-                              (Column.STATUS, 60), (Column.VERSION, 62),
-                              (Column.LAST_ACTIVITY, 118)):  # fmt: skip
+        # every column fits the dock by default, down to the window's minimum width;
+        # the owner's name takes what is left
+        cell, bold = self.view.fontMetrics(), header.fontMetrics()
+        for column, sample in ((Column.ACCOUNT, "ACC-000000"), (Column.BALANCE, "9,999,999.99"),
+                               (Column.STATUS, "Closed"), (Column.VERSION, "99,999"),
+                               (Column.LAST_ACTIVITY, "2026-12-31 23:59")):  # fmt: skip
+            title = HEADERS[column]
+            width = max(cell.horizontalAdvance(sample) + 14,
+                        bold.horizontalAdvance(title) * 11 // 10 + 22)  # fmt: skip
             header.resizeSection(column, width)
+        header.setSectionResizeMode(Column.OWNER, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(48)
         self.count_label = named(QLabel(), "accountCount", "Account count")
         self.count_label.setProperty("role", "caption")
+        self.count_label.setWordWrap(True)
 
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 1)
@@ -69,55 +90,54 @@ class AccountsPanel(QWidget):
         layout.addWidget(self.count_label)
 
         self.filter_edit.textChanged.connect(self._on_filter_text)
-        self.status_filter.currentIndexChanged.connect(
-            lambda _i: self.proxy.set_status(self.status_filter.currentData() or "")
-        )
+        self.status_filter.currentIndexChanged.connect(self._on_status_filter)
         self.view.selectionModel().currentRowChanged.connect(self._on_current_changed)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
                        self.proxy.layoutChanged):  # fmt: skip
             signal.connect(self._on_rows_changed)
         self._selected = ""
+        self._keeping = 0  # > 0 while rows change underneath the selection
         self._update_count()
 
     # -- data --------------------------------------------------------------------------------
 
     def load(self, rows: list[AccountSummary]) -> None:
-        selected = self._selected
-        self.model.set_rows(rows)
-        if selected:
-            self.select(selected, notify=self.selected_id() != selected)
+        with self._keeping_selection():
+            self.model.set_rows(rows)
 
     def apply_changes(self, rows: list[AccountSummary]) -> None:
-        self.model.update_rows(rows)
+        with self._keeping_selection():
+            self.model.update_rows(rows)
 
     def clear(self) -> None:
-        self.model.set_rows([])
-        self._selected = ""
+        with self._keeping_selection():
+            self._selected = ""
+            self.model.set_rows([])
 
     # -- selection ---------------------------------------------------------------------------
 
     def selected_id(self) -> str:
-        index = self.view.selectionModel().currentIndex()
-        if not index.isValid():
-            return ""
-        return str(self.proxy.data(index, Role.ACCOUNT_ID) or "")
+        """The selected account ("" for none), shown or hidden by the filter."""
+        return self._selected
+
+    def _proxy_index(self, account_id: str) -> QModelIndex:
+        row = self.model.row_of(account_id) if account_id else -1
+        if row < 0:
+            return QModelIndex()
+        return self.proxy.mapFromSource(self.model.index(row, 0))
 
     def select(self, account_id: str, *, notify: bool = True) -> bool:
-        row = self.model.row_of(account_id)
-        if row < 0:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        """Select `account_id` (False when it is not shown: unknown or filtered out)."""
+        index = self._proxy_index(account_id)
         if not index.isValid():
             return False
-        flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
-                 | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
-        if not notify:
-            self.view.selectionModel().blockSignals(True)
-        self.view.selectionModel().setCurrentIndex(index, flags)
-        if not notify:
-            self.view.selectionModel().blockSignals(False)
-            self.view.viewport().update()
+        changed = account_id != self._selected
+        self._selected = account_id
+        with self._keeping_selection():
+            pass  # puts the view's current row on it
         self.view.scrollTo(index)
+        if changed and notify:
+            self.account_selected.emit(account_id)
         return True
 
     def focus_filter(self) -> None:
@@ -129,20 +149,62 @@ class AccountsPanel(QWidget):
         self.filter_edit.clear()
         self.status_filter.setCurrentIndex(0)
 
+    @contextmanager
+    def _keeping_selection(self) -> Iterator[None]:
+        """Rows change (filter, live update, reload): the view's current row may move
+        or vanish meanwhile; afterwards it is put back on the selected account."""
+        self._keeping += 1
+        try:
+            yield
+        finally:
+            self._keeping -= 1
+            if not self._keeping:
+                self._show_selection()
+
+    def _show_selection(self) -> None:
+        selection = self.view.selectionModel()
+        index = self._proxy_index(self._selected)
+        current = selection.currentIndex()
+        self._keeping += 1
+        try:
+            if index.isValid():
+                if current.row() != index.row() or not selection.isRowSelected(index.row()):
+                    flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+                             | QItemSelectionModel.SelectionFlag.Rows)  # fmt: skip
+                    selection.setCurrentIndex(index, flags)
+            elif current.isValid() or selection.hasSelection():
+                selection.clearCurrentIndex()
+                selection.clearSelection()
+        finally:
+            self._keeping -= 1
+        self.view.viewport().update()
+        self._update_count()
+
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        account_id = str(self.proxy.data(current, Role.ACCOUNT_ID) or "") if current.isValid() \
-            else ""  # fmt: skip
-        if account_id != self._selected:
+        if self._keeping or not current.isValid():
+            return  # rows changed underneath, or nothing: the selection stays
+        account_id = str(self.proxy.data(current, Role.ACCOUNT_ID) or "")
+        if account_id and account_id != self._selected:
             self._selected = account_id
             self.account_selected.emit(account_id)
+            self._update_count()
 
     def _on_filter_text(self, text: str) -> None:
-        self.proxy.set_text(text)
+        with self._keeping_selection():
+            self.proxy.set_text(text)
+
+    def _on_status_filter(self, _index: int) -> None:
+        with self._keeping_selection():
+            self.proxy.set_status(self.status_filter.currentData() or "")
 
     def _on_rows_changed(self, *_args: object) -> None:
         self._update_count()
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        text = f"{total:,} accounts" if shown == total else f"{shown:,} of {total:,} accounts"
+        text = f"{plural(total, 'account')}" if shown == total else \
+            f"{shown:,} of {plural(total, 'account')}"  # fmt: skip
+        if self._selected and not self._proxy_index(self._selected).isValid() \
+                and self.model.row_of(self._selected) >= 0:  # fmt: skip
+            text += f" · the selected {self._selected} is hidden by the filter"
         self.count_label.setText(text)

@@ -30,7 +30,7 @@ from esgui.ui.audit.notes_panel import NotesPanel
 from esgui.ui.audit.projection_dialog import ProjectionDialog
 from esgui.ui.audit.review import NoteActions
 from esgui.ui.audit.verify_dialog import VerifyDialog, problem_text, short_problem_text
-from esgui.ui.common.formatting import count
+from esgui.ui.common.formatting import plural
 from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import Task, TaskTracker
 from esgui.ui.common.widgets import Banner
@@ -160,14 +160,14 @@ class AuditActions(QObject):
         if result.intact:
             self._status.set_integrity(
                 "✔ Intact", "intact",
-                f"Verified {count(result.events)} events; head hash {result.head_hash}",
+                f"Verified {plural(result.events, 'event')}; head hash {result.head_hash}",
             )  # fmt: skip
         else:
             first = result.first_problem
             assert first is not None
             self._status.set_integrity(
                 f"✖ TAMPERED at {first.position}", "tampered",
-                f"{count(result.problem_count)} problems; first at position "
+                f"{plural(result.problem_count, 'problem')}; first at position "
                 f"{first.position}: {first.message}",
             )  # fmt: skip
         self._inspector.refresh_annotations()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from esgui.audit.diff import VersionDiff, diff_versions, event_money
 from esgui.domain.money import money_from_text
 from esgui.ui.audit.base_dialog import AuditDialog, results_table
-from esgui.ui.common.formatting import count, local_time, money
+from esgui.ui.common.formatting import count, local_time, money, plural
 from esgui.ui.common.table_model import Row, RowsModel
 from esgui.ui.common.tasks import CancelToken, TaskTracker
 from esgui.ui.common.widgets import named
@@ -224,7 +224,7 @@ class DiffDialog(AuditDialog):
         if self._wanted is not None or diff.account_id != self.account_id:
             return  # a newer pick follows
         self.diff = diff
-        span = "1 event" if diff.event_count == 1 else f"{count(diff.event_count)} events"
+        span = plural(diff.event_count, "event")
         self.headline.setText(f"{diff.account_id}: version {diff.from_version} → "
                               f"{diff.to_version} · {span} in between")  # fmt: skip
         self.money.setText(money_line(diff))

@@ -119,7 +119,8 @@ class ExportDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
-        self.resize(620, 0)
+        self.setMinimumWidth(640)
+        self.adjustSize()  # as tall as its rows need: no field squashed to a line
 
     @property
     def fmt(self) -> str:

@@ -17,7 +17,7 @@ from esgui.audit.export import ExportFilters, ExportSummary, export_events
 from esgui.audit.report import build_report, write_report
 from esgui.ui.audit.export_dialog import ExportDialog
 from esgui.ui.audit.report_dialog import ReportDialog
-from esgui.ui.common.formatting import count, money
+from esgui.ui.common.formatting import money, plural
 from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import CancelToken, Task, TaskTracker
 from esgui.ui.common.widgets import Banner
@@ -85,8 +85,9 @@ class AuditFiles(QObject):
     def _on_exported(self, summary: ExportSummary) -> None:
         sidecar = f" (notes in {summary.notes_output.name})" if summary.notes_output else ""
         assert summary.output is not None
-        self._announce(f"Exported {count(summary.events)} events and {count(summary.notes)} "
-                       f"review notes to {summary.output}{sidecar}.", summary.output)  # fmt: skip
+        self._announce(f"Exported {plural(summary.events, 'event')} and "
+                       f"{plural(summary.notes, 'review note')} to {summary.output}{sidecar}.",
+                       summary.output)  # fmt: skip
         self.exported.emit(summary)
 
     # -- report ------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ class AuditFiles(QObject):
             path = write_report(report, output)
             verdict = "intact" if report.integrity.intact else "TAMPERED (see page 1)"
             return path, (f"Wrote the report on {account_id} to {path}: "
-                          f"{count(len(report.lines))} events, closing balance "
+                          f"{plural(len(report.lines), 'event')}, closing balance "
                           f"{money(report.closing_balance)}; integrity {verdict}.")  # fmt: skip
 
         label = f"Writing the report on {account_id}"

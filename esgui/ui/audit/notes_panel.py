@@ -28,7 +28,7 @@ from esgui.app.queries import event_positions
 from esgui.audit.notes import ReviewNote, list_notes, note_count
 from esgui.ui.audit.base_dialog import results_table
 from esgui.ui.audit.notes_model import NotesProxy, Positions, note_rows
-from esgui.ui.common.formatting import count
+from esgui.ui.common.formatting import count, plural
 from esgui.ui.common.session import Session
 from esgui.ui.common.table_model import Role, Row, RowsModel
 from esgui.ui.common.tasks import CancelToken, Latest
@@ -205,8 +205,8 @@ class NotesPanel(QWidget):
 
     def _update_footer(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        text = f"{count(total)} notes" if shown == total else \
-            f"{count(shown)} of {count(total)} notes"  # fmt: skip
+        text = plural(total, "note") if shown == total else \
+            f"{count(shown)} of {plural(total, 'note')}"  # fmt: skip
         if self.truncated:
             text += f" (the first {count(MAX_NOTES)} of {count(self._count)})"
         self.footer.setText(text)

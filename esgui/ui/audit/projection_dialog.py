@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
 
 from esgui.audit.projection_check import ProjectionReport, check_projection
 from esgui.ui.audit.base_dialog import AuditDialog, results_table
-from esgui.ui.common.formatting import count
+from esgui.ui.common.formatting import count, plural
 from esgui.ui.common.table_model import Row, RowsModel
 from esgui.ui.common.tasks import CancelToken, TaskTracker
 from esgui.ui.common.widgets import named, set_state
@@ -154,8 +154,8 @@ class ProjectionDialog(AuditDialog):
                           f"finding{'s' if found != 1 else ''}", "tampered")  # fmt: skip
         self.summary.setText(
             f"Checkpoint {count(report.checkpoint)} · head {count(report.head)} · lag "
-            f"{count(max(report.lag, 0))} events · {count(report.rows)} read-model rows "
-            f"checked against {count(report.accounts)} accounts replayed up to the "
+            f"{plural(max(report.lag, 0), 'event')} · {plural(report.rows, 'read-model row')} "
+            f"checked against {plural(report.accounts, 'account')} replayed up to the "
             f"checkpoint (at {when})."
         )
         if report.lag > 0:

@@ -6,13 +6,11 @@ the window's audit actions; this dialog only asks.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDateTime
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -25,13 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from esgui.ui.common.time_edit import TimeEdit
 from esgui.ui.common.widgets import named
 
 
-def _utc(edit: QDateTimeEdit) -> datetime:
-    value = edit.dateTime().toPython()
-    assert isinstance(value, datetime)
-    return value.astimezone().astimezone(UTC)
+def _utc(when: datetime | None) -> datetime | None:
+    return when.astimezone(UTC) if when is not None else None
 
 
 class ReportDialog(QDialog):
@@ -41,14 +38,12 @@ class ReportDialog(QDialog):
         self.setWindowTitle("Account report")
         self.account = named(QLineEdit(account_id), "reportAccount", "Account")
         self.account.setPlaceholderText("e.g. ACC-000001")
-        now = QDateTime.currentDateTime()
         self.from_check = named(QCheckBox("From"), "reportFromEnabled", "Period from")
-        self.from_edit = named(QDateTimeEdit(now.addMonths(-12)), "reportFrom", "From")
+        self.from_edit = TimeEdit("reportFrom", "From")
+        self.from_edit.set_value(datetime.now().astimezone() - timedelta(days=365))
         self.to_check = named(QCheckBox("To"), "reportToEnabled", "Period to")
-        self.to_edit = named(QDateTimeEdit(now), "reportTo", "To")
+        self.to_edit = TimeEdit("reportTo", "To (blank: now)", blank_is_now=True)
         for check, edit in ((self.from_check, self.from_edit), (self.to_check, self.to_edit)):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd HH:mm")
             edit.setEnabled(False)
             check.toggled.connect(edit.setEnabled)
         self.path = named(QLineEdit(), "reportPath", "PDF file")
@@ -90,14 +85,15 @@ class ReportDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.resize(620, 0)
+        self.setMinimumWidth(680)
+        self.adjustSize()  # as tall as its rows need: no field squashed to a line
 
     def account_id(self) -> str:
         return self.account.text().strip()
 
     def period(self) -> tuple[datetime | None, datetime | None]:
-        since = _utc(self.from_edit) if self.from_check.isChecked() else None
-        until = _utc(self.to_edit) if self.to_check.isChecked() else None
+        since = _utc(self.from_edit.value()) if self.from_check.isChecked() else None
+        until = _utc(self.to_edit.value()) if self.to_check.isChecked() else None
         return since, until
 
     def output(self) -> Path:
@@ -121,6 +117,10 @@ class ReportDialog(QDialog):
             problem = "Which account? Select one or type its id."
         elif not self.path.text().strip().lower().endswith(".pdf"):
             problem = "The report is a PDF: the file name must end in .pdf."
+        elif (self.from_check.isChecked() and not self.from_edit.is_valid()) or (
+            self.to_check.isChecked() and not self.to_edit.is_valid()
+        ):
+            problem = "The period is not a time: type it like 2026-06-15 14:30:00."
         elif since and until and since > until:
             problem = "The period starts after it ends."
         if problem:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from esgui.audit.verify import Problem, VerifyResult, normalise_anchor, verify_store
 from esgui.errors import InvalidInput
 from esgui.ui.audit.base_dialog import AuditDialog, results_table
-from esgui.ui.common.formatting import count
+from esgui.ui.common.formatting import count, plural
 from esgui.ui.common.table_model import Row, RowsModel
 from esgui.ui.common.tasks import CancelToken, TaskTracker
 from esgui.ui.common.widgets import named, set_state
@@ -201,14 +201,13 @@ class VerifyDialog(AuditDialog):
         if result.intact:
             self._show_verdict("✔ Intact: the hash chain verifies", "intact")
             self.summary.setText(
-                f"{count(result.events)} events checked at {when}; the chain holds from "
+                f"{plural(result.events, 'event')} checked at {when}; the chain holds from "
                 f"position 1 to {result.head_position}.{anchor}"
             )
         else:
             first = result.first_problem
             assert first is not None
-            problems = "1 problem" if result.problem_count == 1 else \
-                f"{count(result.problem_count)} problems"  # fmt: skip
+            problems = plural(result.problem_count, "problem")
             self._show_verdict(f"✖ TAMPERED: {problems}", "tampered")
             shown = "" if len(result.problems) == result.problem_count else \
                 f" (the first {count(len(result.problems))} are listed)"  # fmt: skip

@@ -38,6 +38,16 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
+_PLURALS = {"entry": "entries", "match": "matches", "is": "are", "was": "were"}
+
+
+def plural(value: int, noun: str, many: str = "") -> str:
+    """ "1 event", "2 events", "1,000 problems": the number with its noun agreeing."""
+    if value == 1:
+        return f"1 {noun}"
+    return f"{value:,} {many or _PLURALS.get(noun, noun + 's')}"
+
+
 def event_label(event_type: str) -> str:
     """MoneyDeposited -> Money deposited (for people, not for filters)."""
     words: list[str] = []

@@ -1,4 +1,8 @@
-"""The event inspector: one event's data and metadata, pretty-printed.
+"""The event inspector: one event's data and metadata, pretty-printed, and the
+account's balance and status just before and just after it (`show_states`).
+
+The correlation and causation ids of the metadata are links: following one
+(`related_requested`) filters the event log to the events that carry that id.
 
 When the stored row is in an older schema than the one the app reads it as, the stored
 form is shown beside the upcast form, each labelled with its schema version. An
@@ -13,24 +17,29 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QLabel,
     QPlainTextEdit,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from esgui.app.event_context import StateChange
 from esgui.app.stores import RecordedEvent
-from esgui.ui.common.formatting import local_time, utc_iso
+from esgui.ui.common.formatting import local_time, money, utc_iso
 from esgui.ui.common.widgets import named
 
 _MUTED = "#7d868f"
+LINKED = ("correlation_id", "causation_id")  # metadata ids that link to related events
 NOTE_CHARS = 48  # a note longer than this is cut in the facts (whole in the tooltip)
 _TONES = {"light": ("#c62828", "#a15c00"), "dark": ("#ff8a80", "#ffb74d")}  # problem, note
+_MOVES = {"light": ("#1e8c46", "#c8352d"), "dark": ("#7fd69b", "#ff8a80")}  # money in, out
 # (integrity problem or None, review notes as "author: text") for an event
 Annotate = Callable[[RecordedEvent], tuple[str | None, list[str]]]
 
@@ -55,10 +64,13 @@ def _text_box(name: str) -> QPlainTextEdit:
 class EventInspector(QWidget):
     """Shows one RecordedEvent; `show_event(None)` clears it."""
 
+    related_requested = Signal(str, str)  # metadata key (correlation_id…), its value
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "eventInspector", "Event inspector")
         self.current_event: RecordedEvent | None = None
+        self.states: StateChange | None = None
         self.annotate: Annotate | None = None
         self.title = named(QLabel("Select an event in the log"), "inspectorTitle", "Event")
         self.title.setWordWrap(True)
@@ -66,7 +78,9 @@ class EventInspector(QWidget):
         self.facts = QLabel()
         self.facts.setObjectName("inspectorFacts")
         self.facts.setWordWrap(True)
-        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.facts.setOpenExternalLinks(False)
+        self.facts.linkActivated.connect(self._on_link)
         self._facts: list[tuple[str, str]] = []
 
         self.data_label = QLabel("Data")
@@ -87,7 +101,9 @@ class EventInspector(QWidget):
         grid.addWidget(self.stored_label, 0, 1)
         grid.addWidget(self.data_view, 1, 0)
         grid.addWidget(self.stored_view, 1, 1)
-        layout = QVBoxLayout(self)
+        # a short dock scrolls the inspector rather than drawing its parts over each other
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(4)
         layout.addWidget(self.title)
@@ -95,10 +111,20 @@ class EventInspector(QWidget):
         layout.addWidget(data_pane)
         layout.addWidget(self.meta_label)
         layout.addWidget(self.meta_view, 1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroller.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroller)
+        self.meta_view.setMinimumHeight(60)
         self.show_event(None)
 
     def show_event(self, event: RecordedEvent | None) -> None:
         self.current_event = event
+        self.states = None
         if event is None:
             self.title.setText("Select an event in the log")
             self.facts.setText("")
@@ -146,6 +172,8 @@ class EventInspector(QWidget):
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
         bad, noted = _TONES["dark" if dark else "light"]
         rows = [(k, escape(v), "") for k, v in self._facts]
+        rows += self._state_rows(dark)
+        rows += self._link_rows(event)
         if problem:
             rows.append(("Integrity", f"<b>✖ {escape(problem)}</b>", bad))
         if notes:
@@ -165,6 +193,48 @@ class EventInspector(QWidget):
             tip.append(f"Integrity: {problem} (Audit ▸ Verify integrity lists the problems)")
         tip += [f"Review note — {note}" for note in notes]
         self.facts.setToolTip("\n".join(tip))
+
+    def show_states(self, states: StateChange | None) -> None:
+        """The account just before and after the shown event (None: not known)."""
+        event = self.current_event
+        if states is not None and (event is None or states.account_id != event.aggregate_id
+                                   or states.version != event.version):  # fmt: skip
+            return  # about another event than the one shown
+        self.states = states
+        self.refresh_annotations()
+
+    def _state_rows(self, dark: bool) -> list[tuple[str, str, str]]:
+        states = self.states
+        if states is None:
+            return []
+        before = states.before
+        shown = (f"{money(before.balance)} · {before.status}" if before is not None
+                 else "not opened yet")  # fmt: skip
+        change = states.change
+        gain, loss = _MOVES["dark" if dark else "light"]
+        after = f"{money(states.after.balance)} · {states.after.status}"
+        moved = ""
+        if change:
+            sign, tone = ("+", gain) if change > 0 else ("−", loss)
+            moved = f" <span style='color:{tone}'>({sign}{money(abs(change))})</span>"
+        return [("Before", escape(shown), ""), ("After", escape(after) + moved, "")]
+
+    @staticmethod
+    def _link_rows(event: RecordedEvent) -> list[tuple[str, str, str]]:
+        rows: list[tuple[str, str, str]] = []
+        metadata = event.metadata if isinstance(event.metadata, dict) else {}
+        for key in LINKED:
+            value = metadata.get(key)
+            if isinstance(value, str) and value:
+                title = key.removesuffix("_id").capitalize()
+                link = f"<a href='{escape(key)}:{escape(value)}'>{escape(value)}</a>"
+                rows.append((title, link, ""))
+        return rows
+
+    def _on_link(self, href: str) -> None:
+        key, _, value = href.partition(":")
+        if key in LINKED and value:
+            self.related_requested.emit(key, value)
 
     def _fit(self, box: QPlainTextEdit, other: QPlainTextEdit | None, event: RecordedEvent) -> None:
         """Size the data boxes to their JSON (3 to 9 lines); metadata gets the rest."""

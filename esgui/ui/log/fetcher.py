@@ -46,19 +46,22 @@ class LogFetcher(QObject):
         self._fetch: Task | None = None
         self._newer: Task | None = None
         self._newer_again = False
+        self.anchored = False  # started at a position: newer events are not merged
 
     def set_session(self, session: Session | None) -> None:
         self._session = session
 
-    def reset(self, query: EventQuery) -> None:
-        """Page `query` from its start; work under way for the old one is cancelled."""
+    def reset(self, query: EventQuery, cursor: int | None = None) -> None:
+        """Page `query` from its start (or after `cursor`: a log started at a given
+        position); work under way for the old one is cancelled."""
         self._generation += 1
         for task in (self._fetch, self._newer):
             if task is not None:
                 task.cancel()
         self._fetch = self._newer = None
         self.query = query
-        self._cursor, self._top = None, 0
+        self._cursor, self._top = cursor, 0
+        self.anchored = cursor is not None
         self._exhausted = (self._session is None or not self._session.ready
                            or query.aggregate_id == "")  # fmt: skip
         self._paused = False
@@ -154,7 +157,7 @@ class LogFetcher(QObject):
     def refresh_newer(self) -> None:
         """Fetch events that arrived since the log was read (the head moved)."""
         session = self._session
-        if session is None or not session.ready:
+        if session is None or not session.ready or self.anchored:
             return
         if not self._loaded or self._newer is not None:
             self._newer_again = True

@@ -9,13 +9,10 @@ Version 0 is the moment before the account was opened.
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from PySide6.QtCore import QDateTime, QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateTimeEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -34,7 +31,8 @@ from esgui.ui.common.formatting import count, local_time, money, utc_iso
 from esgui.ui.common.icons import media_icon
 from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import Task
-from esgui.ui.common.widgets import named
+from esgui.ui.common.time_edit import TimeEdit
+from esgui.ui.common.widgets import ElidedLabel, named
 from esgui.ui.timeline.balance_chart import BalanceChart
 from esgui.ui.timeline.history import AccountHistory
 from esgui.ui.timeline.playback import SPEEDS, Playback
@@ -107,7 +105,8 @@ class TimelinePanel(QWidget):
             button.setIcon(media_icon(name, color))
 
     def _build(self) -> None:
-        self.account_label = named(QLabel("No account selected"), "timelineAccount", "Account")
+        self.account_label = named(ElidedLabel("No account selected"), "timelineAccount",
+                                   "Account")  # fmt: skip
         self.account_label.setProperty("role", "title")
         self.first_button = self._tool("firstButton", "first", "First version")
         self.back_button = self._tool("stepBackButton", "back", "Step back")
@@ -124,16 +123,15 @@ class TimelinePanel(QWidget):
         self.slider.setTracking(True)
         self.slider.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.slider.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.slider.setMinimumWidth(240)
         self.slider.setToolTip("Drag, or use the arrow keys, Page Up/Down, Home and End")
         self.loading = QProgressBar()
         self.loading.setMaximumHeight(6)
         self.loading.setTextVisible(False)
         self.loading.hide()
 
-        self.time_edit = named(QDateTimeEdit(), "timeEdit", "Jump to time")
-        self.time_edit.setCalendarPopup(True)
-        self.time_edit.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
-        self.time_edit.setDateTime(QDateTime.currentDateTime())
+        # blank is "now" (when Go is pressed, not when the window opened); Enter goes
+        self.time_edit = TimeEdit("timeEdit", "Jump to time", blank_is_now=True)
         self.jump_button = named(QPushButton("Go to time"), "jumpToTimeButton", "Go to time")
         self.jump_button.setToolTip("Show the account as it was at this date and time")
         self.compare_from_button = named(QPushButton("Compare from here"), "compareFromButton",
@@ -159,19 +157,20 @@ class TimelinePanel(QWidget):
         self.note = named(QLabel(), "timelineNote", "Timeline note")
         self.note.setWordWrap(True)
 
+        # the slider has a row of its own (beside the transport), so it keeps its room
+        # at the window's minimum width; the time jump and comparing share the last row
         controls = QHBoxLayout()
         controls.setSpacing(2)
         for widget in (self.first_button, self.back_button, self.play_button,
                        self.forward_button, self.last_button):  # fmt: skip
             controls.addWidget(widget)
         controls.addWidget(self.slider, 1)
+        controls.addSpacing(6)
         controls.addWidget(self.speed)
-        controls.addSpacing(8)
-        controls.addWidget(self.compare_from_button)
-        controls.addWidget(self.compare_to_button)
 
         facts = QGridLayout()
-        facts.setHorizontalSpacing(14)
+        facts.setHorizontalSpacing(18)
+        facts.setVerticalSpacing(0)
         captions = ("Version", "Balance", "Status", "Recorded", "Event")
         values = (self.replay_version, self.replay_balance, self.replay_status,
                   self.replay_time, self.replay_event)  # fmt: skip
@@ -181,12 +180,14 @@ class TimelinePanel(QWidget):
             facts.addWidget(title, 0, column)
             facts.addWidget(value, 1, column)
         facts.setColumnStretch(len(captions), 1)
-        jump = QHBoxLayout()
-        jump.addStretch(1)
-        jump.addWidget(QLabel("At time"))
-        jump.addWidget(self.time_edit)
-        jump.addWidget(self.jump_button)
-        facts.addLayout(jump, 1, len(captions) + 1)
+
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("At time"))
+        actions.addWidget(self.time_edit)
+        actions.addWidget(self.jump_button)
+        actions.addStretch(1)
+        actions.addWidget(self.compare_from_button)
+        actions.addWidget(self.compare_to_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -195,6 +196,7 @@ class TimelinePanel(QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.loading)
         layout.addLayout(facts)
+        layout.addLayout(actions)
         layout.addWidget(self.note)
         layout.addStretch(1)
 
@@ -208,6 +210,7 @@ class TimelinePanel(QWidget):
         self.last_button.clicked.connect(playback.to_newest)
         self.play_button.clicked.connect(self.toggle_play)
         self.jump_button.clicked.connect(self._on_jump)
+        self.time_edit.returnPressed.connect(self._on_jump)
         self.compare_from_button.clicked.connect(self.compare_from_requested)
         self.compare_to_button.clicked.connect(self.compare_to_requested)
         self.chart.version_clicked.connect(self.slider.setValue)
@@ -248,10 +251,10 @@ class TimelinePanel(QWidget):
         self.slider.blockSignals(False)
         self._following = True
         if not account_id:
-            self.account_label.setText("No account selected — pick one in Accounts")
+            self.account_label.set_full_text("No account selected — pick one in Accounts")
             self._show_empty()
             return
-        self.account_label.setText(account_id)
+        self.account_label.set_full_text(account_id)
         self.playback.choose_speed(version)
         self._show_version(self.slider.value())
         self.history.load()
@@ -280,7 +283,9 @@ class TimelinePanel(QWidget):
 
     def _on_history(self, series: BalanceSeries) -> None:
         account_id = self.account_id
-        self.account_label.setText(f"{account_id} · {series.owner}" if series.owner else account_id)
+        self.account_label.set_full_text(
+            f"{account_id} · {series.owner}" if series.owner else account_id
+        )
         if series.error:
             self.note.setText(f"Replay stops at version {len(series)}: {series.error}")
         self._set_maximum(max(self.slider.maximum(), len(series)))
@@ -337,10 +342,14 @@ class TimelinePanel(QWidget):
         self.refresh_icons()
 
     def _on_jump(self) -> None:
-        when = self.time_edit.dateTime().toPython()
-        if not isinstance(when, datetime):
+        when = self.time_edit.value()  # local time unless typed with an offset
+        if when is None:
+            self.note.setText(f"“{self.time_edit.text()}” is not a time: type it like "
+                              "2026-06-15 14:30:00, or leave it blank for now.")  # fmt: skip
             return
-        self.history.find_version(when.astimezone())  # the picker shows local time
+        if self.note.text().endswith("leave it blank for now."):
+            self.note.setText("")
+        self.history.find_version(when)
 
     # -- showing a version -----------------------------------------------------------------
 
@@ -385,11 +394,14 @@ class TimelinePanel(QWidget):
             self.replay_balance.setText("…")
 
     def _on_replayed(self, version: int, state: AccountState) -> None:
-        if self.slider.value() == version:
-            self.replay_balance.setText(money(state.balance))
-            self.replay_status.setText(state.status.capitalize())
-            self.replay_time.setText(local_time(state.updated_at))
-            self.replay_event.setText("")
+        if self.slider.value() != version:
+            return
+        if self.series is not None and self.series.at(version) is not None:
+            return  # the history loaded meanwhile and shows it whole (with its event)
+        self.replay_balance.setText(money(state.balance))
+        self.replay_status.setText(state.status.capitalize())
+        self.replay_time.setText(local_time(state.updated_at))
+        self.replay_event.setText("…")  # named once the history has loaded
 
     def _on_replay_failed(self, version: int, message: str) -> None:
         if self.slider.value() == version:

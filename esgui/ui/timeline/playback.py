@@ -1,6 +1,7 @@
 """The timeline's transport: Play steps the slider forward on a timer, by the chosen
-number of versions per step, and stops at the newest version; single steps and the
-jumps to the first and newest version."""
+number of versions per step, and stops at the newest version; single steps (by the
+same number: "10 per step" steps 10 versions) and the jumps to the first and newest
+version."""
 
 from __future__ import annotations
 
@@ -39,11 +40,16 @@ class Playback(QObject):
         self._timer.stop()
         self.playing_changed.emit(False)
 
+    @property
+    def step(self) -> int:
+        """Versions per step (the speed chosen)."""
+        return max(1, int(self._speed.currentData() or 1))
+
     def step_back(self) -> None:
-        self._slider.setValue(self._slider.value() - 1)
+        self._slider.setValue(max(self._slider.value() - self.step, self._slider.minimum()))
 
     def step_forward(self) -> None:
-        self._slider.setValue(self._slider.value() + 1)
+        self._slider.setValue(min(self._slider.value() + self.step, self._slider.maximum()))
 
     def to_first(self) -> None:
         self._slider.setValue(0)
@@ -65,4 +71,4 @@ class Playback(QObject):
         if value >= slider.maximum():
             self.stop()
             return
-        slider.setValue(min(value + int(self._speed.currentData() or 1), slider.maximum()))
+        slider.setValue(min(value + self.step, slider.maximum()))

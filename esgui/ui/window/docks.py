@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 DEFAULT_SIZE = (1400, 900)
+MINIMUM_SIZE = (1280, 720)  # everything still fits: every accounts and log column, 8 log rows
 _FEATURES = (QDockWidget.DockWidgetFeature.DockWidgetMovable
              | QDockWidget.DockWidgetFeature.DockWidgetFloatable
              | QDockWidget.DockWidgetFeature.DockWidgetClosable)  # fmt: skip

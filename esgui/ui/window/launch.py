@@ -18,7 +18,7 @@ from esgui.app.stores import mask_text
 from esgui.config import default_store_path, default_store_url
 from esgui.ui.common.theme import app_icon
 from esgui.ui.window.main_window import MainWindow
-from esgui.ui.window.settings import APPLICATION, ORGANIZATION
+from esgui.ui.window.settings import APPLICATION, ORGANIZATION, carry_over_legacy
 
 log = logging.getLogger("esgui.ui")
 # Worker threads run Python too (building rows, folding histories); a short GIL switch
@@ -32,10 +32,9 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL_S))
-    if not QCoreApplication.organizationName():
-        QCoreApplication.setOrganizationName(ORGANIZATION)
-    if not QCoreApplication.applicationName() or QCoreApplication.applicationName() == "python":
-        QCoreApplication.setApplicationName(APPLICATION)
+    # one name however it was started (main.py, esgui gui, python -m esgui): one settings file
+    QCoreApplication.setOrganizationName(ORGANIZATION)
+    QCoreApplication.setApplicationName(APPLICATION)
     QApplication.setApplicationDisplayName("esgui")
     QApplication.setWindowIcon(app_icon())
     assert isinstance(app, QApplication)
@@ -46,7 +45,8 @@ def create_main_window(url: str | None = None, **options: Any) -> MainWindow:
     """The main window over the store at `url`, not yet shown (CONTRACTS §4).
 
     Options: `user`, `read_only`, `settings` (a QSettings), `demo` ("offer", "auto"
-    or "never": what to do with an empty store), `create`."""
+    or "never": what to do with an empty store; "auto" loads demo data into `url`
+    only, stores opened later are offered it), `create`."""
     ensure_app()
     return MainWindow(url, **options)
 
@@ -71,6 +71,7 @@ def run_gui(db_url: str | None, *, user: str | None = None, read_only: bool = Fa
     data loaded in the background; any other empty store offers it."""
     app = ensure_app()
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    carry_over_legacy()
     demo = "offer"
     if db_url is None:
         first_run = not default_store_path().exists()

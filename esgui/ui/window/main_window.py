@@ -10,9 +10,14 @@ rebuilds (`StoreOperations`), read-only mode (`ReadOnlyMode`), the Audit menu's 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
 
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.actions import AuditActions
@@ -24,14 +29,17 @@ from esgui.ui.inspector.panel import EventInspector
 from esgui.ui.log.panel import EventLogPanel
 from esgui.ui.timeline.balance_chart import BalanceChart
 from esgui.ui.timeline.panel import TimelinePanel
-from esgui.ui.window.docks import DEFAULT_SIZE, Docks, arrange, make_dock
+from esgui.ui.window.docks import DEFAULT_SIZE, MINIMUM_SIZE, Docks, arrange, make_dock
 from esgui.ui.window.live import LiveUpdates
 from esgui.ui.window.menus import Actions, build_menus, fill_recent_menu, shortcut_table
+from esgui.ui.window.open_errors import create_schema_sql, explain_open_failure
 from esgui.ui.window.operations import StoreOperations
+from esgui.ui.window.preferences import ask_confirm_threshold, show_about
 from esgui.ui.window.read_only import ReadOnlyMode
 from esgui.ui.window.selection import Selection
-from esgui.ui.window.session import StoreSession
+from esgui.ui.window.session import SessionReaper, StoreSession
 from esgui.ui.window.settings import Settings
+from esgui.ui.window.shortcuts_dialog import ShortcutsDialog
 from esgui.ui.window.status_bar import StatusBar
 from esgui.ui.window.store_dialog import ConnectDialog, StoreExists, ask_new_store, ask_open_store
 
@@ -57,9 +65,11 @@ class MainWindow(QMainWindow):
         self.settings = Settings(settings)
         self.user = user
         self.session: StoreSession | None = None
+        self._pending: StoreSession | None = None  # opening; becomes `session` once open
         self._url: str | None = None
+        self._failed_url = ""
         self._build()
-        self._build_helpers(demo=demo, read_only=read_only)
+        self._build_helpers(demo=demo, demo_url=url, read_only=read_only)
         self.theme = apply_theme(QApplication.instance(), self.settings.theme)  # type: ignore[arg-type]
         self.chart.set_dark(self.theme == "dark")
         self.timeline.refresh_icons()
@@ -103,30 +113,30 @@ class MainWindow(QMainWindow):
         self.docks = Docks(self.accounts_dock, self.commands_dock, self.timeline_dock,
                            self.chart_dock, self.inspector_dock, self.notes_dock)  # fmt: skip
         arrange(self, self.docks)
+        self.setMinimumSize(*MINIMUM_SIZE)
 
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self._retired: list[StoreSession] = []  # failed or cancelled opens, still winding down
-        self._reaper = QTimer(self)
-        self._reaper.setInterval(300)
-        self._reaper.timeout.connect(self._on_reaper_timeout)
+        self.reaper = SessionReaper(self)  # failed or cancelled opens, still winding down
         self.timeline.history_load_started.connect(
             lambda task: self.status.track(task, task.label, delay_ms=300)
         )
         self.error_banner.action_clicked.connect(self._on_banner_action)
         self.demo_banner.action_clicked.connect(self._on_banner_action)
 
-    def _build_helpers(self, *, demo: str, read_only: bool) -> None:
+    def _build_helpers(self, *, demo: str, demo_url: str | None, read_only: bool) -> None:
         self.selection = Selection(
             self, accounts=self.accounts, commands=self.commands, timeline=self.timeline,
             log=self.log, inspector=self.inspector, status=self.status,
         )  # fmt: skip
         self.operations = StoreOperations(self, session=lambda: self.session, status=self.status,
-                                          demo_banner=self.demo_banner, demo=demo)  # fmt: skip
+                                          demo_banner=self.demo_banner, demo=demo,
+                                          demo_url=demo_url)  # fmt: skip
         self.live = LiveUpdates(
             self, accounts=self.accounts, commands=self.commands, timeline=self.timeline,
             log=self.log.model, notes=self.notes, status=self.status,
-            offer_demo=self.operations.offer_demo,
+            first_look=self.operations.first_look,
+            accounts_seen=self.operations.accounts_seen,
         )  # fmt: skip
         self.audit = AuditActions(
             self, status=self.status, banner=self.audit_banner, accounts=self.accounts,
@@ -135,6 +145,11 @@ class MainWindow(QMainWindow):
             rebuild=self.rebuild_projection, user=self.user,
         )  # fmt: skip
         self.status.integrity_clicked.connect(self.audit.show_verify)
+        self.commands.describe = self.accounts.model.summary
+        self.commands.confirm_withdrawals_over = self.settings.confirm_withdrawals_over
+        model = self.accounts.model
+        for signal in (model.modelReset, model.rowsInserted, model.dataChanged):
+            signal.connect(self._on_account_rows_changed)
         self.menu_actions: Actions = build_menus(
             self.menuBar(), self, self.docks, accounts=self.accounts, commands=self.commands,
             log=self.log, timeline=self.timeline, audit=self.audit,
@@ -163,11 +178,18 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
 
     def update_title(self) -> None:
+        """The store (and read-only); the window system adds " — esgui" itself (the
+        application's display name), so it is not repeated here."""
         if self.session is None:
-            self.setWindowTitle("esgui — event explorer")
+            self.setWindowTitle("Event explorer — no store open")
             return
         suffix = " (read-only)" if self.read_only_now else ""
-        self.setWindowTitle(f"esgui — {self.session.description}{suffix}")
+        self.setWindowTitle(f"{self.session.description}{suffix}")
+
+    @property
+    def opening(self) -> bool:
+        """Whether a store is being opened (the current one stays until it has)."""
+        return self._pending is not None
 
     @property
     def read_only(self) -> bool:
@@ -186,51 +208,65 @@ class MainWindow(QMainWindow):
     # -- opening stores -------------------------------------------------------------------------
 
     def open_url(self, url: str, *, create: bool = True) -> None:
-        """Open another store in the background (the current one is closed first)."""
-        self._close_session()
-        self._url = url
+        """Open another store in the background. The current one stays open (and
+        usable) until the new one has opened; if it cannot be opened, it stays."""
+        self._drop_pending()
         session = StoreSession(url, user=self.user, read_only=self.read_only, create=create,
                                parent=self)  # fmt: skip
-        self.session = session
+        self._pending = session
+        self._failed_url = ""
         session.opened.connect(self._on_session_opened)
         session.failed.connect(self._on_session_failed)
         self.error_banner.hide()
-        self.demo_banner.hide()
-        self.status.set_store(f"Opening {session.description}…", False)
+        if self.session is None:
+            self.status.set_store(f"Opening {session.description}…", False)
         task = session.start()
         self.status.track(task, f"Opening {session.description}")
         self.update_title()
 
+    def _drop_pending(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self.reaper.retire(pending)  # it may still be connecting: never wait for it
+
     def _close_session(self) -> None:
+        """Close the open store and bring every panel back to "no store"."""
         session, self.session = self.session, None
         if session is None:
             return
+        self.live.stop()  # before anything else: what its follower queued is dropped
         self.accounts.clear()
+        self.accounts.clear_filters()
         for panel in (self.log.model, self.timeline):
             panel.set_session(None)
+        self.log.reset()
         self.commands.set_session(None)
+        self.commands.reset()
         self.inspector.show_event(None)
         self.selection.set_session(None)
         self.notes.set_session(None)
         self.audit.set_session(None)
-        if session.ready:
-            session.close()  # its tasks are cancelled and finish promptly
-            session.deleteLater()
-        else:
-            self._retire(session)  # still opening: do not wait for a hanging connect
-        self.live.stop()
+        self.audit_banner.hide()
+        self.demo_banner.hide()
+        session.close()  # its tasks are cancelled and finish promptly
+        session.deleteLater()
         self.status.set_store("No store open", False)
         self.read_only_mode.apply()
 
     def _on_session_opened(self) -> None:
-        session = self.session
-        if session is None or session.store is None or session.follower is None:
+        session = self.sender()
+        if session is not self._pending or not isinstance(session, StoreSession):
             return
+        if session.store is None or session.follower is None:
+            return
+        self._pending = None
+        self._close_session()
+        self.session = session
+        self._url = session.url
         store = session.store
-        if self._url:
-            self.settings.add_recent(self._url)
-        self.status.set_store(store.description, store.read_only)
-        self.update_title()
+        self.settings.add_recent(session.url)
+        self.status.set_store(session.description, store.read_only)
+        self.error_banner.hide()
         if store.read_only != self.read_only:
             # the mode was switched while the store opened (a read-only open implies the
             # current schema, so it can be made writable in place)
@@ -242,45 +278,44 @@ class MainWindow(QMainWindow):
         self.audit.set_session(session)
         self.notes.set_session(session)
         self.read_only_mode.apply()
+        self.update_title()
         self.live.follow(session)
         if store.upgraded_from:
             self.status.showMessage(f"Upgraded the store schema from {store.upgraded_from}", 8000)
         self.store_opened.emit()
 
     def _on_session_failed(self, message: str) -> None:
-        session, self.session = self.session, None
-        if session is not None:
-            self._retire(session)  # a cancelled open may still be connecting
-        self.status.set_store("No store open", False)
+        session = self.sender()
+        if session is not self._pending or not isinstance(session, StoreSession):
+            return
+        self._pending = None
+        self.reaper.retire(session)  # a cancelled open may still be connecting
+        self._failed_url = session.url
+        current = self.session
+        if current is None:
+            self.status.set_store("No store open", False)
+        else:
+            self.status.show_read_only(self.read_only_now)
         self.update_title()
-        self.error_banner.show_message(
-            f"Could not open the store. {message}", "error",
-            (("open", "Open store…"), ("connect", "Connect to PostgreSQL…"), ("retry", "Retry")),
-        )  # fmt: skip
+        text, actions = explain_open_failure(session.url, message)
+        if current is not None:
+            text += f" Still working on {current.description}."
+        self.error_banner.show_message(text, "error", actions)
         self.store_failed.emit(message)
-
-    def _retire(self, session: StoreSession) -> None:
-        session.retire()
-        self._retired.append(session)
-        self._reaper.start()
-
-    def _on_reaper_timeout(self) -> None:
-        """Close retired sessions whose work has finished."""
-        for session in list(self._retired):
-            if session.runner.idle():
-                self._retired.remove(session)
-                session.close()
-                session.deleteLater()
-        if not self._retired:
-            self._reaper.stop()
 
     def _on_banner_action(self, key: str) -> None:
         if key == "open":
             self.open_store_file()
         elif key == "connect":
             self.connect_postgresql()
-        elif key == "retry" and self._url:
-            self.open_url(self._url)
+        elif key == "retry" and (self._failed_url or self._url):
+            self.open_url(self._failed_url or self._url or "")
+        elif key == "connect_again":
+            self.connect_postgresql(self._failed_url or None)
+        elif key == "copy_schema_sql":
+            QApplication.clipboard().setText(create_schema_sql(self._failed_url))
+            self.status.showMessage("Copied: run it in psql as the database's owner, "
+                                    "then Retry", 8000)  # fmt: skip
         elif key == "demo":
             self.load_demo_data()
         elif key == "dismiss":
@@ -313,6 +348,13 @@ class MainWindow(QMainWindow):
 
     # -- menu actions ------------------------------------------------------------------------
 
+    def _on_account_rows_changed(self, *_args: object) -> None:
+        self.commands.refresh_target()
+
+    def ask_confirm_threshold(self) -> None:
+        """Account ▸ Confirm withdrawals over…: the amount above which to ask."""
+        ask_confirm_threshold(self, self.settings, self.commands, self.status)
+
     def load_demo_data(self) -> None:
         self.operations.load_demo_data()
 
@@ -337,16 +379,13 @@ class MainWindow(QMainWindow):
         self.set_theme("light" if self.theme == "dark" else "dark")
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td>{path}</td><td><b>{keys}</b></td></tr>"
-                       for path, keys in shortcut_table(self.menuBar()))  # fmt: skip
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table>{rows}</table>")
+        """Help ▸ Keyboard shortcuts (not modal: it can stay open beside the window)."""
+        dialog = ShortcutsDialog(self, shortcut_table(self.menuBar()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
 
     def show_about(self) -> None:
-        from esgui._version import __version__
-
-        QMessageBox.about(self, "About esgui",
-                          f"<b>esgui {__version__}</b><br>An event explorer for "
-                          "event-sourced bank accounts.")  # fmt: skip
+        show_about(self)
 
     # -- closing ------------------------------------------------------------------------------
 
@@ -354,9 +393,7 @@ class MainWindow(QMainWindow):
         self.timeline.stop_play()
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
         self.settings.sync()
+        self._drop_pending()
         self._close_session()
-        self._reaper.stop()
-        for session in self._retired:
-            session.close()  # waits for a connect still under way (its timeout at most)
-        self._retired.clear()
+        self.reaper.close_all()  # waits for a connect still under way (its timeout at most)
         super().closeEvent(event)

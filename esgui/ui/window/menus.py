@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMenu, QMenuBar
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMenuBar
 
+from esgui.app.store_names import readable
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.actions import AuditActions
 from esgui.ui.commands.panel import CommandPanel
@@ -34,6 +35,7 @@ class MenuTarget(Protocol):
     def connect_postgresql(self, url: str | None = None) -> None: ...
     def fill_recent_menu(self) -> None: ...
     def load_demo_data(self) -> None: ...
+    def ask_confirm_threshold(self) -> None: ...
     def close(self) -> bool: ...
     def set_theme(self, name: str) -> None: ...
     def toggle_theme(self) -> None: ...
@@ -95,6 +97,37 @@ def _focusing(dock: QDockWidget, focus: Callable[[], object]) -> Callable[[], No
     return run
 
 
+def _behind_another_tab(dock: QDockWidget) -> bool:
+    window = dock.parentWidget()
+    tabbed = isinstance(window, QMainWindow) and bool(window.tabifiedDockWidgets(dock))
+    return tabbed and not dock.isFloating() and dock.visibleRegion().isEmpty()
+
+
+def dock_action(menu: QMenu, dock: QDockWidget, shortcut: str) -> QAction:
+    """View ▸ <dock>: shows a hidden dock, raises one that is a background tab (so
+    Ctrl+6 brings Review notes to the front rather than hiding it), hides one in view."""
+    action = QAction(dock.windowTitle(), menu)
+    action.setObjectName(f"{dock.objectName()}Action")
+    action.setCheckable(True)
+    action.setChecked(not dock.isHidden())
+    action.setShortcut(QKeySequence(shortcut))
+    action.setToolTip(f"Show, bring to the front or hide {dock.windowTitle()}")
+
+    def triggered(_checked: bool = False) -> None:
+        if dock.isHidden():
+            dock.show()
+            dock.raise_()
+        elif _behind_another_tab(dock):
+            dock.raise_()
+        else:
+            dock.hide()
+        action.setChecked(not dock.isHidden())
+
+    action.triggered.connect(triggered)
+    dock.visibilityChanged.connect(lambda _visible: action.setChecked(not dock.isHidden()))
+    return action
+
+
 def build_menus(
     bar: QMenuBar,
     w: MenuTarget,
@@ -124,9 +157,7 @@ def build_menus(
 
     view = bar.addMenu("&View")
     for number, dock in enumerate(docks.all(), start=1):
-        toggle = dock.toggleViewAction()
-        toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
-        view.addAction(toggle)
+        view.addAction(dock_action(view, dock, f"Ctrl+{number}"))
     view.addSeparator()
     _action(view, "Find &account", _focusing(docks.accounts, accounts.focus_filter),
             StandardKey.Find)  # fmt: skip
@@ -146,19 +177,34 @@ def build_menus(
 
     account = bar.addMenu("&Account")
     command_actions = [
-        _action(account, "&Open account", commands.open_account, "Ctrl+Shift+N"),
+        _action(
+            account,
+            "&Open account…",
+            _focusing(docks.commands, commands.focus_open_form),
+            "Ctrl+Shift+N",
+            "A blank form for a new account (Open then opens it)",
+        ),
         _action(account, "&Deposit", commands.deposit, "Ctrl+D"),
         _action(account, "&Withdraw", commands.withdraw, "Ctrl+Shift+D"),
         _action(account, "&Close account", commands.close_account, "Ctrl+Shift+K"),
     ]
     account.addSeparator()
     _action(account, "Edit &amount", _focusing(docks.commands, commands.focus_amount), "Ctrl+M")
+    _action(
+        account,
+        "Confirm &withdrawals over…",
+        w.ask_confirm_threshold,
+        None,
+        "Withdrawals above this amount ask for a confirmation",
+    )
 
     menu = bar.addMenu("&Timeline")
     t = timeline
     _action(menu, "&Play / pause", t.toggle_play, "Ctrl+Space")
-    _action(menu, "Step &back", t.playback.step_back, "Alt+Left")
-    _action(menu, "Step &forward", t.playback.step_forward, "Alt+Right")
+    _action(menu, "Step &back", t.playback.step_back, "Alt+Left",
+            "Back by the versions per step chosen beside the slider")  # fmt: skip
+    _action(menu, "Step &forward", t.playback.step_forward, "Alt+Right",
+            "Forward by the versions per step chosen beside the slider")  # fmt: skip
     _action(menu, "&First version", t.playback.to_first, "Alt+Home")
     _action(menu, "&Newest version", t.playback.to_newest, "Alt+End")
     _action(menu, "Go to &time…", _focusing(docks.timeline, t.focus_time), "Ctrl+J")
@@ -217,7 +263,7 @@ def fill_recent_menu(
     opens the Connect dialog (`connect`), any other opens at once (`open_url`)."""
     menu.clear()
     for item in items:
-        action = menu.addAction(item.label + ("  (asks for the password)"
+        action = menu.addAction(readable(item.label) + ("  (asks for the password)"
                                               if item.needs_password else ""))  # fmt: skip
         if item.needs_password:
             action.triggered.connect(lambda _c=False, u=item.url: connect(u))

@@ -1,5 +1,11 @@
 """Long operations started from the window: demo data and projection rebuilds.
 
+Demo data goes only where it was asked for: into the store the window was started on
+when that is the default store's very first start (`demo="auto"`), or where the user
+loads it (the banner's offer on an empty store, File ▸ Load demo data). Any store
+opened later is only offered it, and the offer goes away once the store holds an
+account.
+
 Each runs on the session's pool with progress in the status bar and a Cancel that
 stops it between batches (what was committed stays, and is consistent). They write,
 so switching to read-only cancels them (`cancel_writes`).
@@ -14,7 +20,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from esgui.app.seed import SeedResult, seed
 from esgui.projections import AccountProjector
-from esgui.ui.common.formatting import count
+from esgui.ui.common.formatting import count, plural
 from esgui.ui.common.tasks import CancelToken, Task
 from esgui.ui.common.widgets import Banner
 from esgui.ui.window.session import StoreSession
@@ -33,15 +39,18 @@ class StoreOperations(QObject):
         status: StatusBar,
         demo_banner: Banner,
         demo: str,
+        demo_url: str | None = None,
     ) -> None:
         """`session()`: the window's session now; `demo`: offer | auto | never, what to
-        do with an empty store."""
+        do with an empty store — "auto" only for `demo_url` (the store the window was
+        started on), and only the first time it is seen: other stores are offered it."""
         super().__init__(parent)
         self._parent = parent  # the confirmation's parent
         self._session = session
         self._status = status
         self._demo_banner = demo_banner
-        self.demo = demo
+        self.demo = "offer" if demo == "auto" else demo
+        self._auto_url = demo_url if demo == "auto" else None
         self._writes: set[Task] = set()
 
     def _writable(self) -> StoreSession | None:
@@ -50,16 +59,33 @@ class StoreOperations(QObject):
             return None
         return None if session.store.read_only else session
 
-    def offer_demo(self) -> None:
-        """An empty store: load demo data at once (first run) or offer to."""
-        if self.demo == "auto":
+    def first_look(self, head: int, read_only: bool) -> None:
+        """The live follower's first look at the store the window has just opened:
+        an empty one gets demo data at once (the default store's first start) or is
+        offered it. The "auto" of the first start is used up by the first store seen."""
+        session = self._session()
+        auto = (self._auto_url is not None and session is not None
+                and session.url == self._auto_url)  # fmt: skip
+        self._auto_url = None
+        if head != 0 or read_only:
+            return
+        if auto:
             self.load_demo_data()
-        elif self.demo == "offer":
+        else:
+            self.offer_demo()
+
+    def offer_demo(self) -> None:
+        """Offer demo data (unless the window was told never to)."""
+        if self.demo == "offer":
             self._demo_banner.show_message(
                 f"This store is empty. Load demo data ({DEMO_ACCOUNTS} accounts, "
                 f"{count(DEMO_EVENTS)} events) to explore?", "info",
                 (("demo", "Load demo data"), ("dismiss", "Not now")),
             )  # fmt: skip
+
+    def accounts_seen(self) -> None:
+        """The store holds an account now: no more offer of demo data."""
+        self._demo_banner.hide()
 
     def load_demo_data(self) -> None:
         session = self._writable()
@@ -76,8 +102,8 @@ class StoreOperations(QObject):
 
         def done(result: SeedResult) -> None:
             self._status.showMessage(
-                f"Loaded demo data: {len(result.account_ids)} accounts, {count(result.events)} "
-                "events", 8000,
+                f"Loaded demo data: {plural(len(result.account_ids), 'account')}, "
+                f"{plural(result.events, 'event')}", 8000,
             )  # fmt: skip
             if session.follower is not None:
                 session.follower.poke()
@@ -116,7 +142,7 @@ class StoreOperations(QObject):
                                                    should_stop=token.stopped)  # fmt: skip
 
         def done(applied: int) -> None:
-            self._status.showMessage(f"Rebuilt the projection from {count(applied)} events",
+            self._status.showMessage(f"Rebuilt the projection from {plural(applied, 'event')}",
                                      8000)  # fmt: skip
             if follower is not None:
                 follower.resume_catch_up()

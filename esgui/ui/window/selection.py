@@ -13,7 +13,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QStatusBar
 
+from esgui.app.event_context import StateChange, from_series, replayed
 from esgui.app.queries import LogRow, load_event
+from esgui.app.stores import RecordedEvent
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.commands.panel import CommandPanel
 from esgui.ui.common.session import Session
@@ -49,7 +51,9 @@ class Selection(QObject):
         self._event_loader: Latest | None = None
         self._highlighting = False
         self._slider_key: tuple[int, int] = (0, 0)
+        self._missing = 0  # the log key of the timeline's event, while the log lacks it
         self._inspect_position = 0
+        self._inspect_row: LogRow | None = None
         self._inspect_timer = QTimer(self)
         self._inspect_timer.setSingleShot(True)
         self._inspect_timer.setInterval(INSPECT_DELAY_MS)
@@ -64,6 +68,8 @@ class Selection(QObject):
         log.model.key_found.connect(self._on_key_found)
         log.model.modelReset.connect(self._on_log_reset)
         log.model.rows_fetched.connect(self._on_rows_fetched)
+        inspector.related_requested.connect(self._on_related_requested)
+        log.navigator.arrived.connect(self._on_user_moved)
 
     def set_session(self, session: Session | None) -> None:
         self._session = session
@@ -83,9 +89,14 @@ class Selection(QObject):
             self._timeline.go_to(version)
 
     def _on_rows_fetched(self, _count: int) -> None:
-        self._rehighlight()
+        if self._missing:  # the timeline's event was not in the log yet: it may be now
+            self._rehighlight()
 
     def _on_log_reset(self) -> None:
+        if self._log.navigator.steering:  # the user went somewhere: the log is theirs
+            self._missing = 0
+            self._log.model.request_key(None)
+            return
         self._rehighlight()
 
     def _on_account_selected(self, account_id: str) -> None:
@@ -110,6 +121,7 @@ class Selection(QObject):
         version, position = self._slider_key
         key = self._log_key(version, position)
         model = self._log.model
+        self._missing = 0
         if not self._timeline.account_id or key <= 0:
             self._highlight_timer.stop()
             model.request_key(None)
@@ -123,6 +135,7 @@ class Selection(QObject):
         row = model.row_of_key(key)
         if row < 0:
             self._highlight_timer.stop()
+            self._missing = key
             model.request_key(key)
         elif self._log.row_visible(row):
             self._highlight_timer.stop()
@@ -140,9 +153,8 @@ class Selection(QObject):
         self._highlight(row, center=True)
 
     def _highlight(self, row: int, *, center: bool = False) -> None:
-        current = self._log.current_row()
-        found = self._log.model.row(row)
-        if found is None or (current is not None and current.position == found.position):
+        key = self._log.model.key_of_row(row)  # the row may not be fetched yet
+        if key <= 0 or key == self._log.current_key():
             return
         self._highlighting = True
         try:
@@ -150,15 +162,27 @@ class Selection(QObject):
         finally:
             self._highlighting = False
 
+    def _on_user_moved(self, _row: int = -1) -> None:
+        """The user went somewhere in the log: a highlight still pending for the slider
+        must not pull it back."""
+        self._highlight_timer.stop()
+        self._missing = 0
+        self._log.model.request_key(None)
+
     def _on_event_selected(self, row: LogRow | None) -> None:
+        # the slider's own highlight (or its row arriving later) is not the user's move
+        followed = self._highlighting or self._log.reannouncing
+        if not followed and row is not None:
+            self._on_user_moved()
         if row is None:
             self._inspect_timer.stop()
             self._inspector.show_event(None)
             return
-        if (not self._highlighting and row.aggregate_id == self._timeline.account_id
+        if (not followed and row.aggregate_id == self._timeline.account_id
                 and self._timeline.version != row.version):  # fmt: skip
             self._timeline.slider.setValue(row.version)
         self._inspect_position = row.position
+        self._inspect_row = row
         if self._highlighting:
             self._inspect_timer.start()  # scrubbing: inspect where the slider comes to rest
         else:
@@ -168,10 +192,30 @@ class Selection(QObject):
         self._inspect()
 
     def _inspect(self) -> None:
+        """Load the event (and the account's state around it) off the GUI thread."""
         self._inspect_timer.stop()
         loader, session, position = self._event_loader, self._session, self._inspect_position
         if loader is None or session is None or session.store is None or position <= 0:
             return
-        store = session.store
-        loader.request(lambda _t: load_event(store, position), self._inspector.show_event,
+        store, accounts, row = session.store, session.accounts, self._inspect_row
+        series = self._timeline.series
+        known: StateChange | None = None
+        if row is not None and series is not None and series.account_id == row.aggregate_id:
+            known = from_series(series, row.version)  # in memory: no replay
+
+        def work(_token: object) -> tuple[RecordedEvent | None, StateChange | None]:
+            event = load_event(store, position)
+            if known is not None or event is None or accounts is None:
+                return event, known
+            return event, replayed(accounts.replayer, event.aggregate_id, event.version)
+
+        loader.request(work, self._on_inspected,
                        lambda message: self._status.showMessage(message, 6000))  # fmt: skip
+
+    def _on_inspected(self, result: tuple[RecordedEvent | None, StateChange | None]) -> None:
+        event, states = result
+        self._inspector.show_event(event)
+        self._inspector.show_states(states)
+
+    def _on_related_requested(self, key: str, value: str) -> None:
+        self._log.show_related(key, value)

@@ -10,10 +10,11 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from esgui.app import Accounts
-from esgui.app.stores import EventStore, describe_url, open_store
+from esgui.app.store_names import describe, readable
+from esgui.app.stores import EventStore, open_store
 from esgui.ui.common.tasks import CancelToken, Latest, Task, TaskRunner, Work
 from esgui.ui.window.follower import LiveFollower
 
@@ -37,7 +38,7 @@ class StoreSession(QObject):
     ) -> None:
         super().__init__(parent)
         self.url = url
-        self.description = describe_url(url)
+        self.description = describe(url)
         self.user = user
         self.read_only = read_only
         self.create = create
@@ -79,14 +80,14 @@ class StoreSession(QObject):
             store.close()
             return
         self.store, self.accounts = store, accounts
-        self.description = store.description
+        self.description = readable(store.description)
         self.upgraded_from = store.upgraded_from
         self.follower = LiveFollower(store)
         self.opened.emit()
 
     def _on_open_failed(self, message: str) -> None:
         if not self.closed:
-            self.failed.emit(message)
+            self.failed.emit(readable(message))
 
     @property
     def ready(self) -> bool:
@@ -124,3 +125,36 @@ class StoreSession(QObject):
             log.warning("background work did not finish in time")
         if self.store is not None:
             self.store.close()
+
+
+class SessionReaper(QObject):
+    """Sessions that are no longer wanted while they still open (a failed, cancelled
+    or replaced open): closed once their work has finished, never waited for."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._retired: list[StoreSession] = []
+        self._timer = QTimer(self)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self._on_timeout)
+
+    def retire(self, session: StoreSession) -> None:
+        session.retire()
+        self._retired.append(session)
+        self._timer.start()
+
+    def _on_timeout(self) -> None:
+        for session in list(self._retired):
+            if session.runner.idle():
+                self._retired.remove(session)
+                session.close()
+                session.deleteLater()
+        if not self._retired:
+            self._timer.stop()
+
+    def close_all(self) -> None:
+        """Close every retired session now (waiting for a connect under way)."""
+        self._timer.stop()
+        for session in self._retired:
+            session.close()
+        self._retired.clear()

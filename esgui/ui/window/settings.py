@@ -1,4 +1,10 @@
-"""What the explorer remembers (QSettings): theme, window layout, recent stores.
+"""What the explorer remembers (QSettings): theme, window layout, recent stores, the
+withdrawal amount above which to ask.
+
+One settings file, however the explorer was started (`main.py`, `esgui gui`, `python
+-m esgui`): the application name is always "esgui" (`esgui.ini` under the "esgui"
+organisation). Older versions named it after the script (`main.py.ini`, …); its values
+are carried over once (`carry_over_legacy`).
 
 A store is remembered by its URL without any password: a PostgreSQL store that needed
 one asks for it again (the Connect dialog opens, filled in but for the password).
@@ -8,14 +14,42 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from esgui.app.stores import describe_url, without_password
+from esgui.app.store_names import describe
+from esgui.app.stores import without_password
+from esgui.domain.money import parse_amount
+from esgui.errors import InvalidInput
 
 MAX_RECENT = 8
+CONFIRM_WITHDRAWALS_OVER = Decimal("1000.00")  # the default of commands/confirm_withdrawals_over
 ORGANIZATION = "esgui"
 APPLICATION = "esgui"
+LEGACY_APPLICATIONS = ("main.py", "__main__.py")  # what older versions were filed under
+_CARRIED = "meta/carried_over_from"
+
+
+def carry_over_legacy(settings: QSettings | None = None) -> list[str]:
+    """Copy the values of older settings files (named after the script that started
+    the explorer) into this one, once; keys already set here win. Returns the files
+    carried over."""
+    target = settings if settings is not None else QSettings()
+    if target.value(_CARRIED):
+        return []
+    carried: list[str] = []
+    for name in LEGACY_APPLICATIONS:
+        legacy = QSettings(target.format(), QSettings.Scope.UserScope, ORGANIZATION, name)
+        if legacy.fileName() == target.fileName() or not legacy.allKeys():
+            continue
+        for key in legacy.allKeys():
+            if not target.contains(key):
+                target.setValue(key, legacy.value(key))
+        carried.append(legacy.fileName())
+    target.setValue(_CARRIED, ";".join(carried) or "-")
+    target.sync()
+    return carried
 
 
 @dataclass(frozen=True)
@@ -39,6 +73,21 @@ class Settings:
     @theme.setter
     def theme(self, name: str) -> None:
         self.q.setValue("view/theme", name)
+
+    # -- commands --------------------------------------------------------------------------
+
+    @property
+    def confirm_withdrawals_over(self) -> Decimal:
+        """Withdrawals above this amount ask for a confirmation (default 1,000.00)."""
+        raw = self.q.value("commands/confirm_withdrawals_over", "")
+        try:
+            return parse_amount(str(raw)) if raw else CONFIRM_WITHDRAWALS_OVER
+        except InvalidInput:
+            return CONFIRM_WITHDRAWALS_OVER
+
+    @confirm_withdrawals_over.setter
+    def confirm_withdrawals_over(self, amount: Decimal) -> None:
+        self.q.setValue("commands/confirm_withdrawals_over", f"{amount:.2f}")
 
     # -- window --------------------------------------------------------------------------------
 
@@ -71,7 +120,7 @@ class Settings:
         safe, had_password = without_password(url)
         if not safe:
             return
-        entry = RecentStore(safe, describe_url(safe), had_password)
+        entry = RecentStore(safe, describe(safe), had_password)
         items = [entry] + [item for item in self.recent() if item.url != safe]
         self.q.setValue("stores/recent", json.dumps([
             {"url": i.url, "label": i.label, "needs_password": i.needs_password}

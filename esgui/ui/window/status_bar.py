@@ -9,9 +9,9 @@ import time
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar, QToolButton, QWidget
 
-from esgui.ui.common.formatting import count
+from esgui.ui.common.formatting import count, plural
 from esgui.ui.common.tasks import Task
-from esgui.ui.common.widgets import TaskProgress, named, set_state
+from esgui.ui.common.widgets import ElidedLabel, TaskProgress, named, set_state
 
 PULSE_MS = 700
 
@@ -23,7 +23,7 @@ class StatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "statusBar", "Status")
-        self.store_label = named(QLabel("No store"), "storeLabel", "Store")
+        self.store_label = named(ElidedLabel("No store"), "storeLabel", "Store")
         self.count_label = named(QLabel(""), "eventCount", "Events in the store")
         self.projection_label = named(QLabel(""), "projectionStatus", "Projection")
         self.live = named(QLabel("● Idle"), "liveIndicator", "Live updates")
@@ -55,7 +55,6 @@ class StatusBar(QStatusBar):
     def set_store(self, description: str, read_only: bool) -> None:
         self._description = description
         self.show_read_only(read_only)
-        self.store_label.setToolTip(description)
         self.count_label.setText("")
         self.projection_label.setText("")
         self.set_integrity("")
@@ -65,7 +64,7 @@ class StatusBar(QStatusBar):
 
     def show_read_only(self, read_only: bool) -> None:
         suffix = " (read-only)" if read_only else ""
-        self.store_label.setText(f"{self._description}{suffix}")
+        self.store_label.set_full_text(f"{self._description}{suffix}")
 
     def set_integrity(self, text: str, state: str = "", tip: str = "") -> None:
         """The last verification's verdict ("" hides it); `state`: intact | tampered."""
@@ -76,7 +75,7 @@ class StatusBar(QStatusBar):
         self.integrity.setVisible(bool(text))
 
     def set_head(self, head: int, checkpoint: int, read_only: bool) -> None:
-        self.count_label.setText(f"{count(head)} events")
+        self.count_label.setText(plural(head, "event"))
         lag = max(head - checkpoint, 0)
         if read_only:
             self.projection_label.setText(f"Projection checkpoint {count(checkpoint)} "

@@ -79,10 +79,14 @@ class ConnectDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Connect")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
+        # wide enough for the placeholders and a long host name
+        self.setMinimumWidth(max(460, self.password.fontMetrics().horizontalAdvance(
+            self.password.placeholderText()) + 160))  # fmt: skip
         if url:
             self._fill(url)
 
