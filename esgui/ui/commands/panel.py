@@ -12,6 +12,9 @@ The amount is checked as it is typed (the domain's own parser); the hint below i
 its room kept, so the buttons never move. A command runs on the session's pool; its
 outcome, a business rule's refusal or a conflict is shown in plain words in
 `commandStatus`. A refused or invalid command appends nothing.
+
+Longer than 400 lines because the target line, the inputs, the confirmations and the
+four commands share one form's state.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The event log as a table model whose rows are fetched off the GUI thread.
 
-(~420 lines: one Qt model over two paging modes that share data() and the row/key map.)
+Longer than 400 lines because one Qt model serves two paging modes that share data()
+and the row/key map.
 
 Two ways to page, chosen by the query:
 

@@ -1,6 +1,7 @@
 """The balance chart: an account's balance over its versions, the slider's version marked.
 
-(~420 lines: one widget's scales, painting and pointer handling, which share its state.)
+Longer than 400 lines because one widget's scales, painting and pointer handling share
+its state.
 
 A plain painted widget: each state (series, range, size, theme) is drawn whole into a
 picture, and every paint copies what it covers from that picture and draws the marker,

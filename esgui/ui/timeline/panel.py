@@ -5,6 +5,9 @@ The account's history (`AccountHistory`) is loaded once, off the GUI thread, int
 BalanceSeries; every slider step is then an index into it. While it loads, each step
 asks for a replay (from the nearest snapshot), and only the newest request runs.
 Version 0 is the moment before the account was opened.
+
+Longer than 400 lines because the slider, the state labels, jumps to a time and the
+compare actions all act on the one loaded history.
 """
 
 from __future__ import annotations
