@@ -99,7 +99,7 @@ class StoreLocation:
     def drop_append_only(self) -> None:
         """Act as someone with DDL rights (the tables' owner, a superuser, anyone who can
         write the SQLite file): drop the append-only triggers before editing rows."""
-        for table in ("events", "review_notes"):
+        for table in ("events", "review_notes", "snapshots"):
             if self.backend == "postgresql":
                 self.sql(f"DROP TRIGGER IF EXISTS esgui_{table}_append_only ON {table}")
             else:

@@ -168,9 +168,10 @@ class Accounts:
         for event in recorded:
             apply_recorded(account, event)
             if account.version % every == 0:
-                snaps.append(
-                    (account.version, SNAPSHOT_SCHEMA_VERSION, state_to_snapshot(account.state()))
-                )
+                state = state_to_snapshot(account.state())
+                snaps.append((account.version, SNAPSHOT_SCHEMA_VERSION, state))
+                self.replayer.trust.trust_own(self.store, account.account_id,
+                                              account.version, state, event.hash)  # fmt: skip
         if snaps:
             # Derived data, written after the append: if this fails, replay fills it in.
             with contextlib.suppress(EsguiError):

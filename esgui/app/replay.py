@@ -3,11 +3,22 @@
 Snapshots are taken every K versions; loading version N reads at most K-1 events after
 the snapshot at or below N. A snapshot that is corrupt, of an old schema or
 inconsistent is ignored and replay falls back to an older one or to the events.
+
+A snapshot never decides what esgui shows: anyone with INSERT on the table could write
+one (its checksum has no secret). So a snapshot is used only when (1) the event at its
+version still carries the hash the snapshot was bound to, and (2) it agreed with the
+events: the first time a process meets a snapshot, it replays the events up to it and
+compares (`SnapshotTrust`, once per snapshot per process, from the newest snapshot
+already trusted). A snapshot that disagrees is never used, is logged on the
+`esgui.snapshots` logger, and `verify` names it (`esgui.audit.verify_snapshots`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +37,7 @@ from esgui.domain.codec import apply_recorded
 from esgui.domain.ids import validate_account_id
 from esgui.errors import EsguiError, InvalidInput, UnknownAccount
 from esgui.store import MAX_VERSION, EventStore, StoredSnapshot, StreamRow
+from esgui.store.records import snapshot_checksum
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +51,15 @@ class BalancePoint:
     recorded_at: datetime
 
 
+log = logging.getLogger("esgui.snapshots")
+
+
 def usable_snapshot(snapshot: StoredSnapshot, account_id: str) -> AccountState | None:
+    """The snapshot's state when it is well formed, intact and bound to the stored chain;
+    whether it agrees with the events is `SnapshotTrust`'s question."""
     if snapshot.schema_version != SNAPSHOT_SCHEMA_VERSION:
         return None
-    if not snapshot.intact:
+    if not snapshot.intact or not snapshot.bound:
         return None
     try:
         state = state_from_snapshot(snapshot.state)
@@ -53,11 +70,70 @@ def usable_snapshot(snapshot: StoredSnapshot, account_id: str) -> AccountState |
     return state
 
 
+def agrees(snapshot: StoredSnapshot, account: BankAccount) -> bool:
+    """Whether `snapshot` holds exactly the state the events gave `account` at its version."""
+    return (
+        account.version == snapshot.version
+        and bool(account.status)
+        and usable_snapshot(snapshot, account.account_id) is not None
+        and snapshot.state == state_to_snapshot(account.state())
+    )
+
+
+class SnapshotTrust:
+    """Per process: which snapshots were checked against a replay of the events, and
+    whether they agreed. Keyed by everything that identifies the snapshot's content and
+    its place in the chain, so a different row (or a changed chain) is checked anew."""
+
+    MAX = 200_000
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._verdicts: OrderedDict[tuple[str, str, int, str, str | None], bool] = OrderedDict()
+
+    @staticmethod
+    def key(store: EventStore, snapshot: StoredSnapshot) -> tuple[str, str, int, str, str | None]:
+        return (store.description, snapshot.aggregate_id, snapshot.version, snapshot.checksum,
+                snapshot.chain_hash)  # fmt: skip
+
+    def verdict(self, store: EventStore, snapshot: StoredSnapshot) -> bool | None:
+        with self._lock:
+            return self._verdicts.get(self.key(store, snapshot))
+
+    def trust_own(
+        self, store: EventStore, account_id: str, version: int, state: Any, event_hash: str
+    ) -> None:
+        """A snapshot this process computed from the events itself (after its own
+        append): trusted without a second replay. Another row at that key, with other
+        content, has another checksum and is checked as usual."""
+        key = (store.description, account_id, version, snapshot_checksum(state), event_hash)
+        with self._lock:
+            self._verdicts[key] = True
+
+    def record(self, store: EventStore, snapshot: StoredSnapshot, agreed: bool) -> None:
+        key = self.key(store, snapshot)
+        with self._lock:
+            known = self._verdicts.get(key)
+            self._verdicts[key] = agreed
+            while len(self._verdicts) > self.MAX:
+                self._verdicts.popitem(last=False)
+        if not agreed and known is None:
+            log.warning(
+                "%s: the snapshot of %s at version %d disagrees with its events; it is "
+                "not used (run `esgui verify`)",
+                store.description, snapshot.aggregate_id, snapshot.version,
+            )  # fmt: skip
+
+
+TRUST = SnapshotTrust()
+
+
 class Replayer:
     """Loads accounts from a store, using and (lazily) filling in snapshots."""
 
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, trust: SnapshotTrust = TRUST) -> None:
         self.store = store
+        self.trust = trust
 
     def load(
         self,
@@ -92,7 +168,12 @@ class Replayer:
                 if snapshot.version <= account.version:
                     break
                 state = usable_snapshot(snapshot, account_id)
-                if state is not None:
+                if state is None:
+                    continue
+                verdict = self.trust.verdict(self.store, snapshot)
+                if verdict is None:  # never checked in this process: check on the way
+                    return self._validating_load(account_id, target, to_version)
+                if verdict:
                     account = BankAccount.from_state(state)
                     break
         if account.version < target:
@@ -103,13 +184,40 @@ class Replayer:
             )
         return account
 
+    def _validating_load(self, account_id: str, target: int, to_version: int | None) -> BankAccount:
+        """Replay up to `target` from the newest snapshot already trusted (or from the
+        start), comparing every snapshot passed on the way with the events' state."""
+        candidates = self.store.snapshots_between(account_id, 1, target)
+        account = BankAccount(account_id)
+        for snapshot in reversed(candidates):
+            state = usable_snapshot(snapshot, account_id)
+            if state is not None and self.trust.verdict(self.store, snapshot):
+                account = BankAccount.from_state(state)
+                break
+        pending = {s.version: s for s in candidates
+                   if s.version > account.version and usable_snapshot(s, account_id)}  # fmt: skip
+        if account.version < target:
+            self._fold(account, self.store.replay_rows(account_id, account.version + 1,
+                                                       to_version),
+                       fill_snapshots=True, check=pending)  # fmt: skip
+        return account
+
     def _fold(
-        self, account: BankAccount, stream: Iterable[StreamRow], *, fill_snapshots: bool
+        self,
+        account: BankAccount,
+        stream: Iterable[StreamRow],
+        *,
+        fill_snapshots: bool,
+        check: dict[int, StoredSnapshot] | None = None,
     ) -> None:
         every = self.store.snapshot_every
         missing: list[tuple[int, int, Any]] = []
         for event in stream:
             apply_recorded(account, event)
+            if check:
+                snapshot = check.pop(account.version, None)
+                if snapshot is not None:
+                    self.trust.record(self.store, snapshot, agrees(snapshot, account))
             if fill_snapshots and account.version % every == 0:
                 missing.append(
                     (account.version, SNAPSHOT_SCHEMA_VERSION, state_to_snapshot(account.state()))

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from esgui.audit.common import Progress, ShouldStop, check_stop
+from esgui.audit.verify_notes import check_notes
+from esgui.audit.verify_snapshots import check_snapshots
 from esgui.errors import InvalidInput
 from esgui.store import EventStore, StoredRow
 from esgui.store.hashing import GENESIS_HASH, canonical_json, decode_json, event_hash
@@ -288,6 +290,7 @@ def verify_store(
     head_position = checker.prev_position or 0
     head_hash = checker.prev_hash
     _check_checkpoint(store, checker, head_position)
+    _check_beside_the_log(store, checker)
     if anchor is not None and anchor != GENESIS_HASH and checker.anchor_position is None:
         checker.report(
             Problem(
@@ -310,6 +313,14 @@ def verify_store(
         anchor,
         checker.anchor_position,
     )
+
+
+def _check_beside_the_log(store: EventStore, checker: _Checker) -> None:
+    """What lies beside the chain and could change what esgui shows: snapshots (each must
+    be the events' state at its version) and review notes (their own hash chain); see
+    `esgui.audit.verify_snapshots` and `esgui.audit.verify_notes`."""
+    for finding in (*check_snapshots(store), *check_notes(store)):
+        checker.report(Problem(*finding))
 
 
 def _check_checkpoint(store: EventStore, checker: _Checker, head_position: int) -> None:

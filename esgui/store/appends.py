@@ -104,7 +104,10 @@ class Appender:
                     self._backend.insert_rows(conn, "events", _INSERT_COLUMNS, rows,
                                               _JSON_COLUMNS)  # fmt: skip
                     if snapshots_to_save:
-                        self._snapshots.insert(conn, snapshots_to_save)
+                        wanted = {(item[0], item[1]) for item in snapshots_to_save}
+                        hashes = {(row[2], row[6]): row[11] for row in rows
+                                  if (row[2], row[6]) in wanted}  # fmt: skip
+                        self._snapshots.insert(conn, snapshots_to_save, hashes)
             except IntegrityError:
                 self._explain_integrity_error(prepared, given)
                 raise

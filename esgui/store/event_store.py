@@ -247,6 +247,15 @@ class EventStore:
         even JSON are left out; callers still check `intact` and the schema version."""
         return self._snapshots.at_or_below(aggregate_id, version, limit)
 
+    def snapshots_between(self, aggregate_id: str, low: int, high: int) -> list[StoredSnapshot]:
+        """The snapshots at versions low..high, oldest first (for validating them)."""
+        return self._snapshots.between(aggregate_id, low, high)
+
+    def scan_snapshots(self) -> Iterator[tuple[str, int, StoredSnapshot | None]]:
+        """Every snapshot row, (aggregate id, version) order: (account, version, the
+        snapshot, or None when its state is not even JSON). For `verify`."""
+        return self._snapshots.scan()
+
     def save_snapshots(self, aggregate_id: str, items: Sequence[tuple[int, int, Any]]) -> None:
         """Store snapshots outside an append (replay fills in missing ones). A snapshot
         another process wrote first is kept."""

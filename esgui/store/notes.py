@@ -7,14 +7,18 @@ role still decides. That is this module's explicit exception to the read-only gu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from esgui.errors import InvalidInput
 from esgui.store.connections import Connections
+from esgui.store.engine import translate
 from esgui.store.filters import EventFilter, NoteFilter, event_conditions, note_conditions
+from esgui.store.hashing import GENESIS_HASH
+from esgui.store.note_chain import note_hash
 from esgui.store.paging import KeysetPager
 from esgui.store.records import ReviewNote
 from esgui.store.schema import events, review_notes
@@ -25,6 +29,37 @@ _COLUMNS = (review_notes.c.id, review_notes.c.target_kind, review_notes.c.event_
             review_notes.c.account_id, review_notes.c.text, review_notes.c.author,
             review_notes.c.created_at)  # fmt: skip
 _KEYS = (review_notes.c.created_at, review_notes.c.id)
+_LAST_LINK = (select(review_notes.c.seq, review_notes.c.hash)
+              .where(review_notes.c.seq.is_not(None))
+              .order_by(review_notes.c.seq.desc()).limit(1))  # fmt: skip
+_RETRIES = 8  # concurrent note writers: the unique seq makes one of them try again
+
+
+class _Clash(Exception):  # noqa: N818 - internal: a unique key was taken, retry
+    def __init__(self, error: IntegrityError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class ChainedNote(NamedTuple):
+    """A stored note with its place in the notes' hash chain (None: not chained)."""
+
+    note: ReviewNote
+    seq: int | None
+    hash: str | None
+
+
+def _chained_rows(conn: Connection, notes: Sequence[ReviewNote]) -> list[dict[str, Any]]:
+    """Rows continuing the notes' chain from its stored end."""
+    last = conn.execute(_LAST_LINK).first()
+    seq, prev = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS_HASH)
+    rows = []
+    for note in notes:
+        seq += 1
+        prev = note_hash(prev, seq, note.note_id, note.target_kind, note.event_id,
+                         note.account_id, note.text, note.author, note.created_at)  # fmt: skip
+        rows.append({**note.as_row(), "seq": seq, "hash": prev})
+    return rows
 
 
 def _note(row: Any) -> ReviewNote:
@@ -35,10 +70,30 @@ class NoteStorage:
     def __init__(self, conns: Connections) -> None:
         self._conns = conns
 
+    def _chained_write(self, work: Callable[[Connection], int], *, beside_the_ledger: bool) -> int:
+        """Run `work` in a write transaction, again when a concurrent note writer took
+        the same chain position (the unique `seq`)."""
+        for attempt in range(_RETRIES):
+            try:
+                with self._conns.write(beside_the_ledger=beside_the_ledger) as conn:
+                    try:
+                        return work(conn)
+                    except IntegrityError as error:
+                        raise _Clash(error) from None
+            except _Clash as clash:
+                if attempt == _RETRIES - 1:
+                    raise translate(clash.error, self._conns.description) from None
+        raise AssertionError("unreachable")
+
     def add(self, note: ReviewNote) -> None:
-        """Store one note, also on a store opened read-only (see the module docstring)."""
-        with self._conns.write(beside_the_ledger=True) as conn:
-            conn.execute(insert(review_notes), [note.as_row()])
+        """Store one note, also on a store opened read-only (see the module docstring),
+        chained after the last stored note."""
+
+        def work(conn: Connection) -> int:
+            conn.execute(insert(review_notes), _chained_rows(conn, [note]))
+            return 1
+
+        self._chained_write(work, beside_the_ledger=True)
 
     def insert_missing(self, notes: Sequence[ReviewNote]) -> int:
         """Store the notes whose ids are not stored yet, in one transaction (an import;
@@ -46,7 +101,8 @@ class NoteStorage:
         but other content is an InvalidInput, and nothing is stored."""
         if not notes:
             return 0
-        with self._conns.write() as conn:
+
+        def work(conn: Connection) -> int:
             stored = self._stored(conn, [note.note_id for note in notes])
             fresh = []
             for note in notes:
@@ -59,8 +115,30 @@ class NoteStorage:
                         "nothing was imported from this batch"
                     )
             if fresh:
-                conn.execute(insert(review_notes), [note.as_row() for note in fresh])
-        return len(fresh)
+                conn.execute(insert(review_notes), _chained_rows(conn, fresh))
+            return len(fresh)
+
+        return self._chained_write(work, beside_the_ledger=False)
+
+    def chain(self, *, page_size: int = PAGE_SIZE) -> Iterator[ChainedNote]:
+        """Every note with its chain columns, in chain order (unchained ones first), for
+        `verify`; read lazily in keyset pages."""
+        after: tuple[int, str] | None = None
+        seq_key = func.coalesce(review_notes.c.seq, 0)
+        while True:
+            query = select(*_COLUMNS, review_notes.c.seq, review_notes.c.hash, seq_key)
+            if after is not None:
+                query = query.where(
+                    (seq_key > after[0]) | ((seq_key == after[0]) & (review_notes.c.id > after[1]))
+                )
+            query = query.order_by(seq_key, review_notes.c.id).limit(page_size)
+            with self._conns.read() as conn:
+                rows = conn.execute(query).all()
+            for row in rows:
+                yield ChainedNote(_note(row[:7]), row[7], row[8])
+            if len(rows) < page_size:
+                return
+            after = (int(rows[-1][9]), rows[-1][0])
 
     def stored(self, note_ids: Iterable[str]) -> dict[str, ReviewNote]:
         """The notes stored under these ids."""

@@ -105,11 +105,19 @@ class StoredSnapshot:
     state: Any
     checksum: str
     created_at: datetime
+    event_hash: str | None = None  # the hash of the event at `version` when taken
+    chain_hash: str | None = None  # the hash the event at `version` carries now
 
     @property
     def intact(self) -> bool:
         """The state is the one the checksum was taken of (not altered or damaged)."""
         return snapshot_checksum(self.state) == self.checksum
+
+    @property
+    def bound(self) -> bool:
+        """The snapshot belongs to the stored history: the event at its version still
+        carries the hash it carried when the snapshot was taken."""
+        return self.event_hash is not None and self.event_hash == self.chain_hash
 
 
 class StoredRow(NamedTuple):

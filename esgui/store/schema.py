@@ -4,7 +4,9 @@
 `position` is the global order, assigned under the append lock so that positions
 become visible in order and without gaps (see docs/design.md). `review_notes` holds
 auditors' notes beside the log (never in it); both refuse UPDATE and DELETE through
-triggers installed by migration 0002 (see docs/audit.md).
+triggers installed by migration 0002 (see docs/audit.md). `snapshots` is append-only too
+(migration 0004), each row bound to the hash of the event at its version; notes carry
+their own hash chain (`seq`, `hash`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ snapshots = Table(
     Column("state", JSONDoc, nullable=False),
     Column("checksum", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the hash of the event at `version` when the snapshot was taken (migration 0004)
+    Column("event_hash", String(64)),
     PrimaryKeyConstraint("aggregate_id", "version", name="pk_snapshots"),
 )
 
@@ -96,6 +100,9 @@ review_notes = Table(
     Column("text", Text, nullable=False),
     Column("author", String(200), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the notes' own hash chain (migration 0004, `esgui.store.note_chain`)
+    Column("seq", Integer),
+    Column("hash", String(64)),
     CheckConstraint(
         "(target_kind = 'event' AND event_id IS NOT NULL) OR "
         "(target_kind = 'account' AND event_id IS NULL)",
@@ -105,6 +112,7 @@ review_notes = Table(
     Index("ix_review_notes_event", "event_id"),
     Index("ix_review_notes_author", "author", "created_at"),
     Index("ix_review_notes_created", "created_at", "id"),
+    Index("uq_review_notes_seq", "seq", unique=True),
 )
 
 ESGUI_TABLES = frozenset(metadata.tables)

@@ -159,6 +159,7 @@ def test_unusable_snapshots_are_ignored(store_url, location) -> None:
         truth = {v: Replayer(store).state_at("A1", version=v, use_snapshots=False)
                  for v in range(1, 13)}
         # corrupt the newest snapshot's state, give the older one an unknown schema
+        location.drop_append_only()
         location.sql("UPDATE snapshots SET state = ? WHERE version = 10",
                      ('{"account_id":"A1","balance":"999.00","owner":"X","status":"open",'
                       '"version":10}',))
@@ -177,6 +178,7 @@ def test_malformed_snapshot_rows_are_ignored(store_url, location, bad_state: str
             accounts.deposit("A1", "1.00")
         if bad_state == "not json" and location.backend == "postgresql":
             pytest.skip("jsonb cannot hold invalid JSON")
+        location.drop_append_only()
         location.sql("UPDATE snapshots SET state = ? WHERE version = 10", (bad_state,))
         assert Replayer(store).state_at("A1").balance == Decimal("11.00")
 
@@ -187,6 +189,7 @@ def test_missing_snapshots_are_written_by_replay(store_url, location) -> None:
         accounts.open("A1", owner="Alice", initial="0.00")
         for _ in range(9):
             accounts.deposit("A1", "1.00")
+        location.drop_append_only()
         location.sql("DELETE FROM snapshots")
         Replayer(store).state_at("A1")
         assert [s.version for s in store.snapshots_at_or_below("A1", 100)] == [8, 4]

@@ -220,11 +220,32 @@ def test_append_many_interleaves_streams_atomically(store) -> None:
 
 
 def test_snapshots_round_trip(store) -> None:
-    store.append("A1", 0, [ev("AccountOpened")])
+    recorded = store.append("A1", 0, [ev("AccountOpened"), ev("MoneyDeposited")])
     store.save_snapshots("A1", [(1, 1, {"v": 1}), (2, 1, {"v": 2})])
     store.save_snapshots("A1", [(2, 1, {"v": 2})])  # already there: ignored
     found = store.snapshots_at_or_below("A1", 5)
     assert [(s.version, s.state) for s in found] == [(2, {"v": 2}), (1, {"v": 1})]
+    assert [s.version for s in store.snapshots_at_or_below("A1", 1)] == [1]
+    # each is bound to the hash of the event at its version, and says so
+    assert [(s.event_hash, s.chain_hash) for s in found] == [
+        (recorded[1].hash, recorded[1].hash), (recorded[0].hash, recorded[0].hash)]
+    assert all(s.bound for s in found)
+
+
+def test_snapshots_are_only_stored_for_versions_that_have_an_event(store) -> None:
+    store.append("A1", 0, [ev("AccountOpened")])
+    store.save_snapshots("A1", [(1, 1, {"v": 1}), (7, 1, {"v": 7})])
+    assert [s.version for s in store.snapshots_at_or_below("A1", 10)] == [1]
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE snapshots SET state = state", "DELETE FROM snapshots",
+])  # fmt: skip
+def test_snapshots_are_append_only(store, location, statement: str) -> None:
+    store.append("A1", 0, [ev("AccountOpened")])
+    store.save_snapshots("A1", [(1, 1, {"v": 1})])
+    with pytest.raises(Exception, match="append-only"):
+        location.sql(statement)
     assert [s.version for s in store.snapshots_at_or_below("A1", 1)] == [1]
 
 

@@ -99,3 +99,41 @@ def test_read_only_open_of_an_old_store_refuses_to_upgrade(location, tmp_path) -
     with pytest.raises(esgui.NotPermitted, match="needs an upgrade"):
         esgui.open_store(location.url, read_only=True)
     assert location.sql(f"SELECT version_num FROM {VERSION_TABLE}") == [("0001",)]
+
+
+def make_0003_store_with_notes_and_snapshots(location, tmp_path: Path) -> None:
+    """The legacy events brought to 0003, plus what a 0003 esgui wrote beside them:
+    review notes (unchained) and a snapshot (unbound)."""
+    make_0001_store(location, tmp_path)
+    engine = create_engine(location.url)
+    with engine.begin() as conn:
+        schema_manager.upgrade(conn, "0003")
+    engine.dispose()
+    t = "2026-11-28 10:00:0{}.000000" if location.backend == "sqlite" else "2026-11-28 10:00:0{}Z"
+    for n, (note_id, text) in enumerate([("00000000-0000-4000-8000-000000000001", "first"),
+                                         ("00000000-0000-4000-8000-000000000002", "second")]):
+        location.sql("INSERT INTO review_notes (id, target_kind, event_id, account_id, text, "
+                     "author, created_at) VALUES (?, 'account', NULL, 'OLD-1', ?, 'kim', ?)",
+                     (note_id, text, t.format(n)))  # fmt: skip
+    location.sql("INSERT INTO snapshots (aggregate_id, version, schema_version, state, "
+                 "checksum, created_at) VALUES ('OLD-1', 1, 1, '{}', 'x', ?)", (t.format(5),))
+
+
+def test_store_at_0003_with_notes_and_snapshots_is_upgraded_to_0004(location, tmp_path) -> None:
+    make_0003_store_with_notes_and_snapshots(location, tmp_path)
+    with esgui.open_store(location.url) as store:
+        assert store.upgraded_from == "0003"
+        # the old notes are chained in time order, the snapshot bound to its event
+        chained = list(store.notes.chain())
+        assert [(c.note.text, c.seq) for c in chained] == [("first", 1), ("second", 2)]
+        snapshot = store.snapshots_at_or_below("OLD-1", 1)[0]
+        assert snapshot.bound
+        add_note(store, account_id="OLD-1", text="after the upgrade", author="auditor")
+        assert [c.seq for c in store.notes.chain()] == [1, 2, 3]
+        result = verify_store(store)
+        # the events and notes are intact; the (invalid) legacy snapshot is named
+        assert [(p.kind, p.version) for p in result.problems] == [("snapshot", 1)]
+    with pytest.raises(Exception, match="append-only"):
+        location.sql("DELETE FROM snapshots")
+    with pytest.raises(Exception, match="append-only"):
+        location.sql("UPDATE review_notes SET text = 'x'")
