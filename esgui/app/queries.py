@@ -99,7 +99,7 @@ class LogRow(NamedTuple):
             data = json.loads(data)
         cls_ = EVENT_CLASSES.get(event_type)
         upcasted = unreadable = False
-        if cls_ is None or not isinstance(data, dict):
+        if cls_ is None or not isinstance(data, dict) or "_unreadable_data" in data:
             unreadable = True
         elif schema != cls_.schema_version:
             upcasted = True

@@ -20,8 +20,10 @@ from esgui.audit.export import EVENT_FIELDS, FORMAT, FORMAT_VERSION, NOTE_FIELDS
 from esgui.audit.notes import ReviewNote, make_note
 from esgui.errors import EsguiError, InvalidInput
 from esgui.store.hashing import canonical_json, event_hash
+from esgui.store.validation import check_text
 
 _HASH_RE = re.compile(r"[0-9a-f]{64}")
+_DIGITS = re.compile(r"[0-9]{1,19}")  # ASCII digits only ("²".isdigit() is True)
 _MAX_FIELD = 10_000_000  # characters in one CSV field
 
 
@@ -79,8 +81,8 @@ class _Fail(Exception):
 
 def _int(record: dict[str, Any], name: str, minimum: int) -> int:
     value = record.get(name)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise _Fail(f"{name} must be a whole number ≥ {minimum}, not {value!r}")
     return value
@@ -92,7 +94,16 @@ def _text(record: dict[str, Any], name: str, limit: int, *, empty: bool = False)
         raise _Fail(f"{name} must be text of 1–{limit} characters, not {value!r:.60}")
     if "\x00" in value:
         raise _Fail(f"{name} contains a NUL character")
+    _storable(value, name)
     return value
+
+
+def _storable(value: object, name: str) -> None:
+    if isinstance(value, str):
+        try:
+            check_text(value, name)
+        except InvalidInput as error:
+            raise _Fail(error.message) from None
 
 
 def _object(record: dict[str, Any], name: str) -> dict[str, Any]:
@@ -156,6 +167,8 @@ def parse_event(record: dict[str, Any], line: int) -> EventRecord:
 def parse_note(record: dict[str, Any], line: int) -> NoteRecord:
     target = record.get("target")
     event_id = record.get("event_id") or None
+    for name in ("text", "author", "account_id"):
+        _storable(record.get(name), name)
     if target not in ("event", "account") or (target == "event") != (event_id is not None):
         raise _Fail("a note's target must be 'event' (with an event_id) or 'account'")
     try:
@@ -184,7 +197,12 @@ class ExportFile:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         if not self.path.is_file():
-            what = "is a folder" if self.path.is_dir() else "does not exist"
+            if self.path.is_dir():
+                what = "is a folder"
+            elif self.path.exists():
+                what = "is not a regular file (a device, pipe or socket), not an esgui export"
+            else:
+                what = "does not exist"
             raise InvalidInput(f"Cannot import {self.path}: it {what}")
         try:
             with open(self.path, "rb") as handle:

@@ -6,9 +6,12 @@ it be checked (an export altered after the fact, or taken from a tampered store,
 refused), and the plan against the store: events already stored (same id, same account
 and version) are skipped; a different event at a version the store already has is a
 conflict; an account whose earlier versions are neither in the file nor in the store
-cannot be continued. The second pass appends the new events with `append_many` and
-their expected versions, in batches, keeping every event id, recorded time, operator,
-metadata and schema version, then adds the review notes not stored yet.
+cannot be continued; every field is checked as an append checks it, every event id is
+unique in the file, and every account history follows the business rules
+(`esgui.audit.import_rules`). The second pass appends the new events with
+`append_many` and their expected versions, in batches, keeping every event id, recorded
+time, operator, metadata and schema version, then adds the review notes not stored yet.
+Both passes hold the append lock, in one transaction: all or nothing.
 
 Exit codes (docs/audit.md): a bad, garbage or truncated file is InvalidInput (2); a
 conflict is ImportConflict (1: the histories diverged, retrying cannot help).
@@ -21,6 +24,7 @@ from pathlib import Path
 
 from esgui.audit.common import Progress, ShouldStop, check_stop
 from esgui.audit.export_file import EventRecord, ExportFile, NoteRecord
+from esgui.audit.import_rules import HistoryRules, as_new_event
 from esgui.errors import InvalidInput, RuleViolation
 from esgui.store import EventStore, NewEvent
 from esgui.store.hashing import GENESIS_HASH
@@ -79,8 +83,10 @@ class _Validator:
     def __init__(self, store: EventStore, source: ExportFile) -> None:
         self.store, self.source, self.plan = store, source, _Plan()
         self.prev: EventRecord | None = None
+        self.rules = HistoryRules(store)
 
     def event(self, record: EventRecord) -> None:
+        self.rules.fields(record)
         prev = self.prev
         if prev is not None and record.position <= prev.position:
             raise _fail(
@@ -150,6 +156,8 @@ class _Validator:
                     r, f"account {r.aggregate_id} version {r.version} appears again or out of order"
                 )
             plan.expect[r.aggregate_id] = r.version + 1
+            if known is None:  # a new event: it must follow the business rules
+                self.rules.event(r, in_store)
 
     def notes(self, records: list[NoteRecord]) -> None:
         plan = self.plan
@@ -238,15 +246,7 @@ def _append(store: EventStore, records: list[EventRecord]) -> tuple[int, int]:
     new = [r for r in records if r.event_id not in stored]
     entries: list[tuple[str, int, list[NewEvent]]] = []
     for r in new:
-        event = NewEvent(
-            r.event_type,
-            r.data,
-            r.metadata,
-            schema_version=r.schema_version,
-            aggregate_type=r.aggregate_type,
-            event_id=r.event_id,
-            recorded_at=r.recorded_at,
-        )
+        event = as_new_event(r)
         if entries and entries[-1][0] == r.aggregate_id:
             entries[-1][2].append(event)
         else:
@@ -270,11 +270,34 @@ def import_file(
     should_stop: ShouldStop | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> ImportSummary:
-    """Import an export (JSON Lines, or CSV with its ``.notes.csv`` sidecar). Cancelling
-    between batches keeps the batches already committed; importing again completes it."""
+    """Import an export (JSON Lines, or CSV with its ``.notes.csv`` sidecar), all or
+    nothing: both passes run holding the store's append lock in one transaction
+    (`EventStore.exclusive`), so no other writer can slip in between the check and the
+    writes (they wait), and a refusal, a failure or a cancel leaves the store as it was."""
     store.writer()  # a read-only store refuses before any work
     source = ExportFile(path)
-    plan = _validate(store, source, progress, should_stop, batch_size)
+    with store.exclusive():
+        plan = _validate(store, source, progress, should_stop, batch_size)
+        added, skipped, notes_added, notes_skipped = _write(
+            store, source, progress, should_stop, batch_size
+        )
+    if progress is not None:
+        progress(2 * max(source.size, 1), 2 * max(source.size, 1))
+    head_position, head_hash = store.head()
+    return ImportSummary(
+        added, skipped, notes_added, notes_skipped, head_position, head_hash, plan.last_hash
+    )
+
+
+def _write(
+    store: EventStore,
+    source: ExportFile,
+    progress: Progress | None,
+    should_stop: ShouldStop | None,
+    batch_size: int,
+) -> tuple[int, int, int, int]:
+    """The second pass: append what the first one checked. Returns (events added,
+    skipped, notes added, skipped)."""
     added = skipped = notes_added = notes_skipped = 0
     pending: list[EventRecord] = []
     pending_notes: list[NoteRecord] = []
@@ -299,9 +322,4 @@ def import_file(
     if pending_notes:
         a, s = _insert_notes(store, pending_notes)
         notes_added, notes_skipped = notes_added + a, notes_skipped + s
-    if progress is not None:
-        progress(2 * max(source.size, 1), 2 * max(source.size, 1))
-    head_position, head_hash = store.head()
-    return ImportSummary(
-        added, skipped, notes_added, notes_skipped, head_position, head_hash, plan.last_hash
-    )
+    return added, skipped, notes_added, notes_skipped

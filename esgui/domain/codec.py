@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Protocol
 
 from esgui.domain.events import EVENT_CLASSES, DomainEvent, MoneyDeposited, MoneyWithdrawn
-from esgui.domain.money import STORED_MONEY
+from esgui.domain.money import MAX_AMOUNT, STORED_MONEY
 from esgui.domain.upcasting import upcast
 from esgui.errors import UnreadableEvent
 
@@ -42,7 +42,8 @@ def decode_event(event_type: str, schema_version: int, data: Any) -> DomainEvent
             f"Unknown event type {event_type!r} (written by a newer or foreign program?)"
         )
     if not isinstance(data, dict) or "_unreadable_data" in data:
-        raise UnreadableEvent(f"{event_type} data is not a JSON object")
+        why = data.get("_why") if isinstance(data, dict) else None
+        raise UnreadableEvent(str(why) if why else f"{event_type} data is not a JSON object")
     current = upcast(event_type, schema_version, data)
     try:
         event = cls.from_data(current)
@@ -53,6 +54,15 @@ def decode_event(event_type: str, schema_version: int, data: Any) -> DomainEvent
         amount = getattr(event, "initial", None)
     if amount is not None and (not amount.is_finite() or amount < 0):
         raise UnreadableEvent(f"Malformed {event_type} data: amount {amount}")
+    if amount is not None and amount > MAX_AMOUNT:
+        # No command writes more: a row changed outside esgui. Bounded here, so one such
+        # row makes only its own account unreadable (never a balance that cannot be
+        # stored or shown, for the whole store).
+        shown = str(amount) if len(str(amount)) <= 40 else str(amount)[:40] + "…"
+        raise UnreadableEvent(
+            f"Malformed {event_type} data: amount {shown} is above the largest amount "
+            f"({MAX_AMOUNT})"
+        )
     return event
 
 
@@ -64,6 +74,9 @@ _MONEY_SIGN = {
     MoneyDeposited.event_type: (MoneyDeposited.schema_version, 1),
     MoneyWithdrawn.event_type: (MoneyWithdrawn.schema_version, -1),
 }
+
+
+_MAX_MONEY_TEXT = len("999999999999.99")  # money text this short is below the maximum
 
 
 def apply_recorded(account: BankAccount, event: StoredEvent) -> None:
@@ -79,7 +92,8 @@ def apply_recorded(account: BankAccount, event: StoredEvent) -> None:
     if fast is not None and event.stored_schema_version == fast[0]:
         data = event.stored_data
         amount = data.get("amount") if type(data) is dict else None
-        if type(amount) is str and STORED_MONEY.fullmatch(amount):
+        if (type(amount) is str and len(amount) <= _MAX_MONEY_TEXT
+                and STORED_MONEY.fullmatch(amount)):  # fmt: skip
             value = Decimal(amount)
             if fast[1] > 0:
                 account.balance += value

@@ -77,6 +77,20 @@ class Connections:
         protects the ledger, see docs/audit.md)."""
         if not beside_the_ledger:
             self.refuse_if_read_only()
+        if getattr(self._local, "exclusive", False):
+            # Inside exclusive(): join its transaction (a second write transaction would
+            # wait on the lock this thread holds), in a savepoint so a failed write
+            # leaves the block usable.
+            conn = self._local.conn
+            with translated(self.description):
+                savepoint = conn.begin_nested()
+                try:
+                    yield conn
+                except BaseException:
+                    savepoint.rollback()
+                    raise
+                savepoint.commit()
+            return
         with translated(self.description), self.writer.begin() as conn:
             yield conn
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from esgui.store.connections import Connections
-from esgui.store.decoding import columns_for
+from esgui.store.decoding import columns_for, log_entry_from_row
 from esgui.store.filters import EventFilter, event_conditions
 from esgui.store.paging import KeysetPager
 from esgui.store.records import LogEntry
@@ -41,12 +41,12 @@ class EventLog:
         if key not in KEYS:
             raise ValueError(f"an event log is keyed by position or version, not {key!r}")
         column = events.c.version if key == "version" else events.c.position
-        pager = KeysetPager(self._columns, [column], descending=newest_first, raw=False,
+        pager = KeysetPager(self._columns, [column], descending=newest_first,
                             where=event_conditions(where, self._conns.backend))  # fmt: skip
         with self._conns.read() as conn:
             rows = pager.fetch(conn, after, limit=limit, until=until)
-        new_entry = LogEntry._make
-        return [new_entry(row) for row in rows]
+        to_time = self._conns.backend.time_from_db
+        return [log_entry_from_row(row, to_time) for row in rows]
 
     def operators(self, limit: int = 200) -> list[str]:
         """Operator names seen in the store (for filter suggestions), sorted."""

@@ -9,7 +9,12 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 
 from esgui.store.connections import Connections
-from esgui.store.decoding import columns_for, record_from_row
+from esgui.store.decoding import (
+    DAMAGE_ERRORS,
+    UNREADABLE_TIME,
+    columns_for,
+    record_from_row,
+)
 from esgui.store.filters import EventFilter, event_conditions
 from esgui.store.hashing import GENESIS_HASH, decode_json
 from esgui.store.paging import KeysetPager
@@ -96,10 +101,15 @@ class EventReads:
             for position, version, event_type, schema_version, data, recorded_at in rows:
                 try:
                     decoded = decode_json(data) if isinstance(data, str) else data
-                except (ValueError, RecursionError):
-                    decoded = {"_unreadable_data": data[:1000]}
+                    when = to_time(recorded_at)
+                except DAMAGE_ERRORS as error:
+                    # replaying it fails for this account only, saying why
+                    why = ("the stored data is nested too deeply to read"
+                           if isinstance(error, RecursionError) else str(error))  # fmt: skip
+                    decoded = {"_unreadable_data": str(data)[:1000], "_why": why}
+                    when = UNREADABLE_TIME
                 yield new_row(StreamRow, aggregate_id, position, version, event_type,
-                              schema_version, decoded, to_time(recorded_at))  # fmt: skip
+                              schema_version, decoded, when)  # fmt: skip
 
     def _stream_pages(
         self, columns: tuple[Any, ...], aggregate_id: str, from_version: int,

@@ -48,16 +48,23 @@ class RecordedEvent(NamedTuple):
     stored_data: dict[str, Any]
     stored_schema_version: int
     upcast_error: str | None = None
+    damage: str | None = None  # why the stored row cannot be read at all (then upcast_error too)
+
+    @property
+    def unreadable(self) -> bool:
+        """The stored row is damaged beyond reading (see `damage`): shown, never replayed."""
+        return self.damage is not None
 
     @property
     def metadata(self) -> dict[str, Any]:
         raw = self.metadata_json
         if not isinstance(raw, str):
-            return raw
+            return raw if isinstance(raw, dict) else {"_unreadable_metadata": repr(raw)[:1000]}
         try:
-            return decode_json(raw)
+            value = decode_json(raw)
         except (ValueError, RecursionError):
             return {"_unreadable_metadata": raw[:1000]}
+        return value if isinstance(value, dict) else {"_unreadable_metadata": raw[:1000]}
 
     @property
     def upcast(self) -> bool:
@@ -76,6 +83,7 @@ class RecordedEvent(NamedTuple):
             "data": self.data,
             "metadata": self.metadata,
             "recorded_at": self.recorded_at.isoformat(),
+            **({"unreadable": self.damage} if self.damage is not None else {}),
         }
 
 

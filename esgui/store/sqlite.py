@@ -32,6 +32,15 @@ _fromisoformat = datetime.fromisoformat
 
 
 def _time_from_text(value: Any) -> datetime:
+    """A stored time, in the one form esgui writes: ``2026-11-27 10:15:00.123456`` (UTC).
+    Any other form (a 'T', an offset, fewer digits), even one that names the same
+    instant, is refused: the column is compared as text, so such a row would sort and
+    filter as another time. Callers report the row as unreadable (verify: a finding)."""
+    if type(value) is not str or len(value) != TIME_WIDTH or value[10] != " " or value[19] != ".":
+        raise ValueError(
+            f"stored time {str(value)[:40]!r} is not in the canonical form "
+            "'YYYY-MM-DD HH:MM:SS.ffffff' (UTC)"
+        )
     return _fromisoformat(value + "+00:00")
 
 
@@ -128,10 +137,7 @@ class SQLiteBackend(Backend):
     time_from_db = staticmethod(_time_from_text)
 
     def stored_time(self, value: Any) -> datetime:
-        when = _fromisoformat(value) if isinstance(value, str) else value
-        if not isinstance(when, datetime):
-            raise TypeError(f"recorded time {value!r} is not a time")
-        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+        return _time_from_text(value)
 
     def json_text(self, column: Any) -> ColumnElement[str]:
         return type_coerce(column, Text)  # stored as text already: no CAST
