@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QWidget
 
 from esgui.app.queries import EventQuery, load_event
 from esgui.app.stores import RecordedEvent
@@ -15,6 +15,18 @@ from esgui.ui.query.panel import QueryPanel
 from esgui.ui.stats.panel import StatisticsPanel
 from esgui.ui.window.docks import make_dock
 from esgui.ui.window.selection import Selection
+
+
+def scrolled(panel: QWidget) -> QScrollArea:
+    """`panel` in a scroll area: tabbed beside the inspector, it never makes the dock
+    area (and so the window's minimum size) wider; a dock smaller than the panel
+    scrolls instead of cutting it off."""
+    area = QScrollArea()
+    area.setObjectName(f"{panel.objectName()}Scroll")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(panel)
+    return area
 
 
 class Questions:
@@ -30,8 +42,9 @@ class Questions:
         self._selection = selection
         self.query = QueryPanel()
         self.statistics = StatisticsPanel(lambda: log_query().event_filter())
-        self.query_dock = make_dock(window, "Query", "queryDock", self.query)
-        self.statistics_dock = make_dock(window, "Statistics", "statisticsDock", self.statistics)
+        self.query_dock = make_dock(window, "Query", "queryDock", scrolled(self.query))
+        self.statistics_dock = make_dock(window, "Statistics", "statisticsDock",
+                                         scrolled(self.statistics))  # fmt: skip
         self.docks = (self.query_dock, self.statistics_dock)
         self._session: Session | None = None
         self.query.position_requested.connect(self.open_position)
