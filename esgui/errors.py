@@ -90,3 +90,7 @@ class NotPermitted(EsguiError):
     """The store is open read-only."""
 
     exit_code = 5
+
+
+class QueryStopped(StoreError):
+    """A console query ran past its time limit or was cancelled; nothing changed."""

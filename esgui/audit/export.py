@@ -263,6 +263,9 @@ def _atomic_text(path: Path) -> Iterator[IO[str]]:
     os.replace(part, path)
 
 
+atomic_text = _atomic_text  # for the other file writers (query results)
+
+
 def export_events(
     store: EventStore,
     fmt: str,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from esgui._version import __version__
-from esgui.cli import accounts, audit, events, gui, notes, projections, seed
+from esgui.cli import accounts, audit, events, gui, notes, projections, query, seed
 from esgui.cli.common import Parser, Subcommands
 
 #: Each command module's registration, in the order `esgui --help` lists the commands.
@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
     seed.register,  # seed
     audit.register,  # verify, diff, export, import, report
     notes.register,  # notes add, notes list
+    query.register,  # query, queries save|list|run, stats
     gui.register,  # gui
 )
 

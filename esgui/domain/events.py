@@ -86,6 +86,10 @@ EVENT_CLASSES: dict[str, type[DomainEvent]] = {
 EVENT_TYPES: tuple[str, ...] = tuple(EVENT_CLASSES)
 
 
+# Events whose money leaves the account: the statistics' net counts them negative.
+DEBIT_EVENT_TYPES: tuple[str, ...] = ("MoneyWithdrawn",)
+
+
 def event_amount(event_type: str, data: dict[str, Any]) -> str | None:
     """The money moved by an event, as stored text, for listings; None if it moves none."""
     if event_type == "AccountOpened":

@@ -126,6 +126,26 @@ class Backend:
         """`column` (JSON) read or searched as its text."""
         raise NotImplementedError
 
+    # -- query console and statistics -------------------------------------------------
+
+    def open_console(
+        self, engine: Engine, url: URL, sql: str, time_limit_s: float, cancellation: Any
+    ) -> Any:
+        """Start a console query on a sandboxed connection of its own (a
+        `console.ConsoleCursor`) that can read the documented views and nothing else;
+        `cancellation` (a `console.Cancellation`) interrupts it."""
+        raise NotImplementedError
+
+    def time_bucket(self, column: Any, unit: str) -> ColumnElement[str]:
+        """The UTC day, ISO week or month of a time column, as sortable text
+        ("2026-11-27", "2026-W48", "2026-11")."""
+        raise NotImplementedError
+
+    def amount_cents(self, data: Any) -> ColumnElement[Any]:
+        """An event's money (`amount`, the legacy `amount_cents`, or `initial`) as an
+        exact number of cents; NULL when it moves none."""
+        raise NotImplementedError
+
     # -- watching ----------------------------------------------------------------------
 
     def watcher(

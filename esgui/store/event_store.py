@@ -4,7 +4,8 @@ It owns the store's lifecycle (URL, engine, schema check, close) and its connect
 and hands each job to the module that does it: appends and the hash chain
 (`appends`), reads (`reads`), snapshots (`snapshots`), review notes (`notes`), the
 account read model (`projections`), raw scans for the audit tools (`scans`), the
-explorer's log windows (`log`) and change watchers (`watchers`). What differs between
+explorer's log windows (`log`), the read-only query console (`console`), saved queries
+(`saved_queries`), statistics (`stats`) and change watchers (`watchers`). What differs between
 SQLite and PostgreSQL is in `sqlite` and `postgresql`, behind `backend.Backend`.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy import Connection, Engine
 from esgui.store.appends import Appender
 from esgui.store.backend import ChangeWatcher
 from esgui.store.connections import Connections
+from esgui.store.console import QueryConsole
 from esgui.store.dialects import backend_for
 from esgui.store.engine import describe_url, make_engine, parse_store_url, translated
 from esgui.store.filters import EventFilter
@@ -29,9 +31,11 @@ from esgui.store.notes import NoteStorage
 from esgui.store.projections import SummaryStorage
 from esgui.store.reads import DEFAULT_PAGE, EventReads
 from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot, StreamRow
+from esgui.store.saved_queries import SavedQueryStorage
 from esgui.store.scans import Scans
 from esgui.store.schema_manager import ensure_schema
 from esgui.store.snapshots import SnapshotItem, SnapshotStorage
+from esgui.store.stats import Statistics
 from esgui.store.validation import check_count
 from esgui.store.watchers import open_watcher
 
@@ -76,6 +80,9 @@ class EventStore:
         self.notes = NoteStorage(self._conns)
         self.scans = Scans(self._conns)
         self.log = EventLog(self._conns)
+        self.console = QueryConsole(self._conns, self.url)
+        self.saved_queries = SavedQueryStorage(self._conns)
+        self.stats = Statistics(self._conns)
 
     # -- lifecycle and connections -----------------------------------------------------
 

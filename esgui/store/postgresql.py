@@ -23,6 +23,7 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Integer,
+    Numeric,
     Row,
     String,
     Table,
@@ -31,6 +32,8 @@ from sqlalchemy import (
     column,
     event,
     exc,
+    func,
+    literal,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -174,6 +177,32 @@ class PostgreSQLBackend(Backend):
     def json_text(self, column: Any) -> ColumnElement[str]:
         # jsonb as its text: skips the driver's decoding (the store decodes once itself)
         return cast(column, Text)
+
+    # -- query console and statistics -------------------------------------------------
+
+    def open_console(
+        self, engine: Engine, url: URL, sql: str, time_limit_s: float, cancellation: Any
+    ) -> Any:
+        from esgui.store.console_postgresql import PostgreSQLConsoleCursor
+
+        args, kwargs = engine.dialect.create_connect_args(url)
+        kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+        return PostgreSQLConsoleCursor(args, dict(kwargs), sql, time_limit_s, cancellation)
+
+    _TIME_FORMATS = {"day": ("day", "YYYY-MM-DD"), "week": ("week", "YYYY-MM-DD"),
+                     "month": ("month", "YYYY-MM")}  # fmt: skip
+
+    def time_bucket(self, column: Any, unit: str) -> ColumnElement[str]:
+        field, pattern = self._TIME_FORMATS[unit]
+        utc = func.timezone("UTC", column)  # a UTC timestamp, whatever the session says
+        return func.to_char(func.date_trunc(field, utc), pattern)
+
+    def amount_cents(self, data: Any) -> ColumnElement[Any]:
+        def number(key: str) -> Any:
+            return cast(data.op("->>")(literal(key)), Numeric)
+
+        return func.coalesce(number("amount") * 100, number("amount_cents"),
+                             number("initial") * 100)  # fmt: skip
 
     # -- watching ----------------------------------------------------------------------
 

@@ -6,12 +6,16 @@ become visible in order and without gaps (see docs/design.md). `review_notes` ho
 auditors' notes beside the log (never in it); both refuse UPDATE and DELETE through
 triggers installed by migration 0002 (see docs/audit.md). `snapshots` is append-only too
 (migration 0004), each row bound to the hash of the event at its version; notes carry
-their own hash chain (`seq`, `hash`).
+their own hash chain (`seq`, `hash`). `saved_queries` (the query
+console's shared queries, append-only too) and the read-only views `event_log` and
+`account_states` come from migration 0005 (docs/query.md); `QUERY_VIEWS` names what the
+console may read.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     BigInteger,
     CheckConstraint,
     Column,
@@ -23,9 +27,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 
 from esgui.store.types import JSONDoc, UTCDateTime
+from esgui.store.views import (
+    ACCOUNT_STATES,
+    POSTGRESQL_EVENT_LOG,
+    READABLE,
+    SQLITE_EVENT_LOG,
+)
 
 metadata = MetaData()
 
@@ -51,6 +62,7 @@ events = Table(
     UniqueConstraint("aggregate_id", "version", name="uq_events_aggregate_version"),
     Index("ix_events_type_position", "event_type", "position"),
     Index("ix_events_operator_position", "operator", "position"),
+    Index("ix_events_recorded_at", "created_at", "position"),
 )
 
 snapshots = Table(
@@ -115,5 +127,21 @@ review_notes = Table(
     Index("uq_review_notes_seq", "seq", unique=True),
 )
 
+saved_queries = Table(
+    "saved_queries",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("sql", Text, nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_saved_queries_name", "name", "created_at"),
+)
+
 ESGUI_TABLES = frozenset(metadata.tables)
+QUERY_VIEWS = READABLE
+
+for _sql, _dialects in ((SQLITE_EVENT_LOG, ("sqlite",)), (POSTGRESQL_EVENT_LOG, ("postgresql",)),
+                        (ACCOUNT_STATES, ("sqlite", "postgresql"))):  # fmt: skip
+    event.listen(metadata, "after_create", DDL(_sql).execute_if(dialect=_dialects))
 VERSION_TABLE = "esgui_schema_version"

@@ -14,14 +14,27 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, String, Table, Text, event, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    String,
+    Table,
+    Text,
+    cast,
+    event,
+    func,
+    literal,
+    type_coerce,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeEngine
 
-from esgui.errors import StoreUnavailable
+from esgui.errors import InvalidInput, StoreUnavailable
 from esgui.store.backend import Backend, ChangeWatcher
 from esgui.store.urls import sqlite_path
 
@@ -141,6 +154,38 @@ class SQLiteBackend(Backend):
 
     def json_text(self, column: Any) -> ColumnElement[str]:
         return type_coerce(column, Text)  # stored as text already: no CAST
+
+    # -- query console and statistics -------------------------------------------------
+
+    def open_console(
+        self, engine: Engine, url: URL, sql: str, time_limit_s: float, cancellation: Any
+    ) -> Any:
+        from esgui.store.console_sqlite import SQLiteConsoleCursor
+
+        path = sqlite_path(url)
+        if path is None:
+            raise InvalidInput("The query console needs a store in a file, not in memory")
+        return SQLiteConsoleCursor(path, sql, time_limit_s, BUSY_TIMEOUT_S, cancellation)
+
+    def time_bucket(self, column: Any, unit: str) -> ColumnElement[str]:
+        # Times are stored as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC: prefixes are buckets.
+        if unit == "day":
+            return func.substr(column, 1, 10)
+        if unit == "month":
+            return func.substr(column, 1, 7)
+        # The Monday that starts the (ISO) week: strftime('%w') is 0 on Sundays
+        back = (cast(func.strftime("%w", column), Integer) + 6) % 7
+        return func.date(column, literal("-").concat(cast(back, Text)).concat(" days"))
+
+    def amount_cents(self, data: Any) -> ColumnElement[Any]:
+        def text(key: str) -> Any:
+            return func.json_extract(data, f"$.{key}")
+
+        return cast(
+            func.coalesce(func.round(text("amount") * 100), text("amount_cents"),
+                          func.round(text("initial") * 100)),
+            Integer,
+        )  # fmt: skip
 
     # -- watching ----------------------------------------------------------------------
 

@@ -18,10 +18,12 @@ from esgui.cli import main
 # Top-level commands, in the order `esgui --help` lists them.
 COMMANDS = (
     "open", "deposit", "withdraw", "close", "state", "events", "accounts", "projections",
-    "seed", "verify", "diff", "export", "import", "report", "notes", "gui",
+    "seed", "verify", "diff", "export", "import", "report", "notes", "query", "queries",
+    "stats", "gui",
 )  # fmt: skip
 # Every parser of its own (`projections` takes its action as an argument).
-PATHS = [(name,) for name in COMMANDS] + [("notes", "add"), ("notes", "list")]
+PATHS = [(name,) for name in COMMANDS] + [("notes", "add"), ("notes", "list"),
+    ("queries", "save"), ("queries", "list"), ("queries", "run")]  # fmt: skip
 # Refused with --read-only before the store is opened (docs/audit.md, "Read-only mode").
 WRITING = [
     ("open", "N1", "--owner", "Nina"),
@@ -107,6 +109,10 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     (("report", "A1", "--output", "{tmp}/a1.pdf"), "Wrote "),
     (("notes", "add", "--event", "{event}", "odd amount"), "Noted "),
     (("notes", "list"), "seen by carol"),
+    (("query", "SELECT account, amount FROM event_log"), "A1\t2.50"),
+    (("queries", "save", "mine", "SELECT 1 AS one"), "Saved query 'mine' by carol"),
+    (("queries", "list"), "No saved queries yet"),
+    (("stats", "--by", "type"), "MoneyDeposited"),
 ])  # fmt: skip
 def test_every_command_dispatches(cli, ledger, tmp_path, args, fragment) -> None:
     with esgui.open_store(ledger) as store:
@@ -153,6 +159,9 @@ def test_read_only_refuses_writing_commands_before_opening_the_store(
     ("report", "A1", "--output", "{tmp}/a1.pdf"), ("notes", "list"),
     # Adding a review note is allowed in read-only mode (docs/audit.md).
     ("notes", "add", "--account", "A1", "read-only review"),
+    ("query", "SELECT count(*) FROM event_log"), ("stats",), ("queries", "list"),
+    # Saving a query is allowed too, like a note (docs/query.md).
+    ("queries", "save", "q1", "SELECT 1 AS one"),
 ], ids=" ".join)  # fmt: skip
 def test_read_only_runs_reading_commands(cli, ledger, tmp_path, args) -> None:
     with esgui.open_store(ledger) as store:

@@ -1,5 +1,6 @@
 """The main window's docks and their default arrangement: Accounts over Commands on
-the left, Timeline over Balance beside the inspector and the notes (tabbed) below."""
+the left, Timeline over Balance beside the inspector, the notes, the query console and
+the statistics (tabbed) below."""
 
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ class Docks:
     chart: QDockWidget
     inspector: QDockWidget
     notes: QDockWidget
+    query: QDockWidget
+    statistics: QDockWidget
 
     def all(self) -> list[QDockWidget]:
-        """In the View menu's order (Ctrl+1…6)."""
+        """In the View menu's order (Ctrl+1…8)."""
         return [self.accounts, self.commands, self.timeline, self.chart, self.inspector,
-                self.notes]  # fmt: skip
+                self.notes, self.query, self.statistics]  # fmt: skip
 
 
 def arrange(window: QMainWindow, docks: Docks) -> None:
@@ -51,6 +54,8 @@ def arrange(window: QMainWindow, docks: Docks) -> None:
     window.splitDockWidget(docks.timeline, docks.chart, Qt.Orientation.Vertical)
     window.splitDockWidget(docks.chart, docks.inspector, Qt.Orientation.Horizontal)
     window.tabifyDockWidget(docks.inspector, docks.notes)
+    window.tabifyDockWidget(docks.notes, docks.query)
+    window.tabifyDockWidget(docks.query, docks.statistics)
     docks.inspector.raise_()
     window.resizeDocks([docks.accounts], [590], Qt.Orientation.Horizontal)
     window.resizeDocks([docks.accounts, docks.commands], [620, 200], Qt.Orientation.Vertical)

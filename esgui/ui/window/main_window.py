@@ -35,6 +35,7 @@ from esgui.ui.window.menus import Actions, build_menus, fill_recent_menu, shortc
 from esgui.ui.window.open_errors import create_schema_sql, explain_open_failure
 from esgui.ui.window.operations import StoreOperations
 from esgui.ui.window.preferences import ask_confirm_threshold, show_about
+from esgui.ui.window.questions import Questions
 from esgui.ui.window.read_only import ReadOnlyMode
 from esgui.ui.window.selection import Selection
 from esgui.ui.window.session import SessionReaper, StoreSession
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.timeline = TimelinePanel(self.chart)
         self.inspector = EventInspector()
         self.notes = NotesPanel()
+        self.questions = Questions(self, self.log.build_query, lambda: self.selection)
         self.read_only_banner = Banner("readOnlyBanner")
         self.error_banner = Banner("errorBanner")
         self.demo_banner = Banner("demoBanner")
@@ -111,7 +113,8 @@ class MainWindow(QMainWindow):
         self.inspector_dock = make_dock(self, "Event inspector", "inspectorDock", self.inspector)
         self.notes_dock = make_dock(self, "Review notes", "notesDock", self.notes)
         self.docks = Docks(self.accounts_dock, self.commands_dock, self.timeline_dock,
-                           self.chart_dock, self.inspector_dock, self.notes_dock)  # fmt: skip
+                           self.chart_dock, self.inspector_dock, self.notes_dock,
+                           *self.questions.docks)  # fmt: skip
         arrange(self, self.docks)
         self.setMinimumSize(*MINIMUM_SIZE)
 
@@ -237,7 +240,7 @@ class MainWindow(QMainWindow):
         self.live.stop()  # before anything else: what its follower queued is dropped
         self.accounts.clear()
         self.accounts.clear_filters()
-        for panel in (self.log.model, self.timeline):
+        for panel in (self.log.model, self.timeline, self.questions):
             panel.set_session(None)
         self.log.reset()
         self.commands.set_session(None)
@@ -272,11 +275,9 @@ class MainWindow(QMainWindow):
             # current schema, so it can be made writable in place)
             store.read_only = session.read_only = self.read_only
         self.commands.set_session(session, read_only=store.read_only)
-        self.log.model.set_session(session)
-        self.timeline.set_session(session)
-        self.selection.set_session(session)
-        self.audit.set_session(session)
-        self.notes.set_session(session)
+        for part in (self.log.model, self.timeline, self.selection, self.audit, self.notes,
+                     self.questions):  # fmt: skip
+            part.set_session(session)
         self.read_only_mode.apply()
         self.update_title()
         self.live.follow(session)

@@ -1,0 +1,1 @@
+"""The Query panel: the read-only query console, its results and the saved queries."""

@@ -1,0 +1,1 @@
+"""The Statistics panel: events and money moved per period, type or operator."""
