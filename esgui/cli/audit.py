@@ -10,7 +10,9 @@ from esgui.audit.diff import diff_versions
 from esgui.audit.export import FORMATS, ExportFilters, export_events
 from esgui.audit.importer import import_file
 from esgui.audit.report import build_report, write_report
-from esgui.audit.verify import VerifyResult, verify_store
+from esgui.app.verify_memory import VerifyMemory
+from esgui.audit.verify import VerifyResult
+from esgui.audit.verify_records import run_verification, verification_json
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
     Subcommands,
@@ -31,6 +33,15 @@ def register(sub: Subcommands) -> None:
         "--anchor",
         metavar="HASH",
         help="a head hash recorded earlier: it must still be in the chain",
+    )
+    p.add_argument(
+        "--incremental",
+        action="store_true",
+        help="check only what was appended since the last clean verify witnessed on this "
+        "machine (after re-checking its checkpoint event); a full verify otherwise",
+    )
+    p.add_argument(
+        "--progress", action="store_true", help="a progress bar on stderr even when it is no terminal"
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_verify)
@@ -104,14 +115,29 @@ def _print_verify(result: VerifyResult) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    user = check_user(args.user or default_user())
     with open_from_args(args) as store:
-        result = run_with_progress(
-            "verifying", "events", lambda p: verify_store(store, anchor=args.anchor, progress=p)
+        outcome, recorded = run_with_progress(
+            "verifying",
+            "events",
+            lambda p: run_verification(
+                store,
+                user=user,
+                memory=VerifyMemory(),
+                incremental=args.incremental,
+                anchor=args.anchor,
+                progress=p,
+            ),
+            force=args.progress,
         )
+    result = outcome.result
     if args.json:
-        print_json(result.as_json())
+        print_json({**result.as_json(), "verification": verification_json(outcome, recorded)})
     else:
         _print_verify(result)
+        if outcome.note:
+            print(f"note: {outcome.note}")
+        print(f"checked: {outcome.describe()}; {recorded.message}")
     if not result.intact:
         first = result.first_problem
         assert first is not None
