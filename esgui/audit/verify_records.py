@@ -351,3 +351,44 @@ def verification_json(outcome: VerifyOutcome, recorded: RecordOutcome | None) ->
         "run": recorded.run.as_json() if recorded is not None and recorded.recorded else None,
         "message": recorded.message if recorded is not None else None,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class KnownVerification:
+    """The last verification known of a store, for the window to show when it opens."""
+
+    verdict: str  # intact | tampered
+    kind: str  # full | incremental
+    finished_at: datetime
+    operator: str
+    head_position: int
+    problem_count: int
+    run_id: int  # 0: remembered on this machine only (the store could not record it)
+    witnessed: bool  # run on this machine (its record is in the verify memory)
+
+    @property
+    def intact(self) -> bool:
+        return self.verdict == "intact"
+
+    def source(self) -> str:
+        if not self.run_id:
+            return "remembered on this machine (not recorded in the store)"
+        where = "run on this machine" if self.witnessed else "recorded in the store"
+        return f"verify run #{self.run_id}, {where}"
+
+
+def last_verification(store: EventStore, memory: VerifyMemory | None) -> KnownVerification | None:
+    """The store's newest verification record, else what this machine remembers of the
+    store (a read-only store records nothing), else None (never verified)."""
+    run = store.verify_runs.latest()
+    key = store.description
+    if run is not None:
+        witnessed = memory is not None and run.record_hash in memory.witnessed(key)
+        return KnownVerification(run.verdict, run.kind, run.finished_at, run.operator,
+                                 run.head_position, run.problem_count, run.run_id,
+                                 witnessed)  # fmt: skip
+    last = memory.last(key) if memory is not None else None
+    if last is None:
+        return None
+    return KnownVerification(last.verdict, last.kind, last.finished_at, last.operator,
+                             last.head_position, last.problem_count, 0, True)  # fmt: skip

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import QWidget
 
 from esgui.app.stores import RecordedEvent
 from esgui.audit.export import ExportFilters
+from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.verify import Problem, VerifyResult
+from esgui.audit.verify_records import KnownVerification, last_verification
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.diff_dialog import DiffDialog
 from esgui.ui.audit.files import AuditFiles
@@ -80,6 +82,7 @@ class AuditActions(QObject):
         self._user = user
         self.session: Session | None = None
         self.result: VerifyResult | None = None  # the last verification of this store
+        self.known: KnownVerification | None = None  # the last one recorded, on opening
         self._problems: dict[int, Problem] = {}  # its problems by position
         self._mark: tuple[str, int] | None = None  # (account, version) to compare from
         self._read_only = False
@@ -119,6 +122,35 @@ class AuditActions(QObject):
         self.review.set_session(session)
         self.files.set_session(session)
         self._status.set_integrity("")
+        self.known: KnownVerification | None = None
+        if session is not None and session.ready and session.store is not None:
+            store = session.store
+            session.submit(lambda _token: last_verification(store, VerifyMemory()),
+                           label="Reading the last verification",
+                           on_done=lambda known, s=session: self._on_known(s, known))  # fmt: skip
+
+    def _on_known(self, session: Session, known: KnownVerification | None) -> None:
+        """The store's last recorded verification, shown until this window verifies."""
+        if session is not self.session or self.result is not None:
+            return
+        self.known = known
+        if known is None:
+            self._status.set_integrity(
+                "Never verified", "info",
+                "No verification of this store is recorded: Audit ▸ Verify integrity",
+            )  # fmt: skip
+            return
+        when = f"{known.finished_at:%Y-%m-%d %H:%M} UTC"
+        tip = (f"Last verify: {known.kind}, {known.verdict}, up to position "
+               f"{known.head_position:,}, by {known.operator} at {when} "
+               f"({known.source()}). Click to verify again.")  # fmt: skip
+        if known.intact:
+            self._status.set_integrity(f"Last verify: ✔ intact · {when}", "intact", tip)
+        else:
+            self._status.set_integrity(
+                f"Last verify: ✖ TAMPERED · {when}", "tampered",
+                f"{plural(known.problem_count, 'problem')}. {tip}",
+            )  # fmt: skip
 
     def set_read_only(self, on: bool) -> None:
         """The window's read-only mode changed: no rebuild from the projection check."""
