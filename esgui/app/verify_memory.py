@@ -57,9 +57,11 @@ class VerifyMemory:
 
     def witnessed(self, store_key: str) -> frozenset[str]:
         hashes = self._entry(store_key).get("witnessed")
-        return frozenset(h for h in hashes if isinstance(h, str)) if isinstance(
-            hashes, list
-        ) else frozenset()
+        return (
+            frozenset(h for h in hashes if isinstance(h, str))
+            if isinstance(hashes, list)
+            else frozenset()
+        )
 
     def last(self, store_key: str) -> LastVerify | None:
         raw = self._entry(store_key).get("last")

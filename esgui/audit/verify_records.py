@@ -20,19 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Container
 from dataclasses import dataclass, replace
-from typing import Any
 from datetime import UTC, datetime
+from typing import Any
 
 from esgui._version import __version__
 from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.common import Progress, ShouldStop, check_stop
 from esgui.audit.verify import (
     ALTERED,
+    MISSING,
     PAGE_SIZE,
     TRUNCATED,
     Problem,
     VerifyResult,
-    MISSING,
     _as_json,
     _Checker,
     verify_store,
@@ -241,9 +241,17 @@ def _recheck_checkpoint(store: EventStore, base: VerifyRun) -> list[Problem]:
     by_position = {row.position: row for row in rows}
     row = by_position.get(position)
     if row is None:
-        return [Problem(position, MISSING, f"the checkpoint of verify run #{base.run_id} "
-                        f"(position {position}) is missing: events were deleted")]
-    where = dict(account_id=row.aggregate_id, version=row.version, event_id=row.event_id)
+        return [
+            Problem(
+                position,
+                MISSING,
+                f"the checkpoint of verify run #{base.run_id} "
+                f"(position {position}) is missing: events were deleted",
+            )
+        ]
+    where: dict[str, Any] = dict(
+        account_id=row.aggregate_id, version=row.version, event_id=row.event_id
+    )
     message = (f"the checkpoint of verify run #{base.run_id} (position {position}) no longer "
                "matches: ")  # fmt: skip
     if row.hash != base.head_hash:

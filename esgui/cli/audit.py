@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from esgui.app.accounts import check_user, default_user
+from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.diff import diff_versions
 from esgui.audit.export import FORMATS, ExportFilters, export_events
 from esgui.audit.importer import import_file
 from esgui.audit.report import build_report, write_report
-from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.verify import VerifyResult
 from esgui.audit.verify_records import run_verification, verification_json
 from esgui.cli.common import (
@@ -41,7 +41,9 @@ def register(sub: Subcommands) -> None:
         "machine (after re-checking its checkpoint event); a full verify otherwise",
     )
     p.add_argument(
-        "--progress", action="store_true", help="a progress bar on stderr even when it is no terminal"
+        "--progress",
+        action="store_true",
+        help="a progress bar on stderr even when it is no terminal",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_verify)

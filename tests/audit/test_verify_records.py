@@ -27,7 +27,10 @@ from esgui.errors import NotPermitted
 from esgui.store import VerifyRun, record_hash
 from esgui.store.schema import verify_runs
 from tests.audit.audit_helpers import Attacker, ev, make_history
-from tests.store.conftest import backend, location  # noqa: F401 - both engines per run
+from tests.store import conftest as engines
+
+# both engines in every run (the store contract suite's fixtures)
+backend, location = engines.backend, engines.location
 
 
 @pytest.fixture
@@ -60,8 +63,7 @@ def test_a_full_verify_is_recorded_chained_and_remembered(location, memory) -> N
         assert [r.run_id for r in store.verify_runs.all()] == [1, 2]
         assert check_records(store) == []
     last = memory.last(store.description)
-    assert last is not None and (last.verdict, last.run_id, last.head_position) == (
-        "intact", 2, 11)
+    assert last is not None and (last.verdict, last.run_id, last.head_position) == ("intact", 2, 11)
     assert memory.witnessed(store.description) == {run.record_hash, second.run.record_hash}
 
 

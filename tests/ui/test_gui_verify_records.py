@@ -9,8 +9,11 @@ import esgui
 from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.verify_records import run_verification
 from tests.audit.audit_helpers import Attacker, ev, make_history
-from tests.store.conftest import backend, location  # noqa: F401 - both engines per run
+from tests.store import conftest as engines
 from tests.ui.gui_helpers import READY_TIMEOUT_MS, child, wait_live
+
+# both engines in every run (the store contract suite's fixtures)
+backend, location = engines.backend, engines.location
 
 
 def _integrity(window):

@@ -20,8 +20,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from esgui.app.stores import RecordedEvent
-from esgui.audit.export import ExportFilters
 from esgui.app.verify_memory import VerifyMemory
+from esgui.audit.export import ExportFilters
 from esgui.audit.verify import Problem, VerifyResult
 from esgui.audit.verify_records import KnownVerification, last_verification
 from esgui.ui.accounts.panel import AccountsPanel
@@ -122,12 +122,15 @@ class AuditActions(QObject):
         self.review.set_session(session)
         self.files.set_session(session)
         self._status.set_integrity("")
-        self.known: KnownVerification | None = None
+        self.known = None
         if session is not None and session.ready and session.store is not None:
             store = session.store
+
+            def done(known: KnownVerification | None, opened: Session = session) -> None:
+                self._on_known(opened, known)
+
             session.submit(lambda _token: last_verification(store, VerifyMemory()),
-                           label="Reading the last verification",
-                           on_done=lambda known, s=session: self._on_known(s, known))  # fmt: skip
+                           label="Reading the last verification", on_done=done)  # fmt: skip
 
     def _on_known(self, session: Session, known: KnownVerification | None) -> None:
         """The store's last recorded verification, shown until this window verifies."""

@@ -13,8 +13,8 @@ import time
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
-    QDialogButtonBox,
     QCheckBox,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
