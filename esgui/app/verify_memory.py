@@ -75,15 +75,18 @@ class VerifyMemory:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def remember(self, store_key: str, run: VerifyRun, *, recorded: bool) -> None:
+    def remember(
+        self, store_key: str, run: VerifyRun, *, recorded: bool, witness: bool = True
+    ) -> None:
         """Remember `run` as the store's last verification; a recorded run also becomes
-        a witnessed starting point. A file that cannot be written is not an error (the
+        a witnessed starting point (unless not `witness`: it continued from a run this
+        machine did not witness). A file that cannot be written is not an error (the
         store's record is what counts); nothing of the store changes either way."""
         data = self._load()
         entry = data.get(store_key)
         entry = entry if isinstance(entry, dict) else {}
         witnessed = [h for h in entry.get("witnessed", []) if isinstance(h, str)]
-        if recorded and run.record_hash and run.record_hash not in witnessed:
+        if witness and recorded and run.record_hash and run.record_hash not in witnessed:
             witnessed = [*witnessed, run.record_hash][-MAX_WITNESSED:]
         entry["witnessed"] = witnessed
         entry["last"] = {

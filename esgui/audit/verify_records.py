@@ -166,6 +166,15 @@ def choose_base(
     return chosen, witnessed is not None, ""
 
 
+class NoIncrementalBase(InvalidInput):
+    """No recorded run to continue from (or the records do not check)."""
+
+    def __init__(self, reason: str, *, records_broken: bool = False) -> None:
+        super().__init__(f"No incremental verify possible: {reason}")
+        self.reason = reason
+        self.records_broken = records_broken
+
+
 def verify_incremental(
     store: EventStore,
     *,
@@ -173,20 +182,26 @@ def verify_incremental(
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
     fallback_to_full: bool = True,
+    base: VerifyRun | None = None,
     page_size: int = PAGE_SIZE,
 ) -> VerifyOutcome:
-    """Check only what was appended after a recorded clean run (see `choose_base`),
-    after re-checking that run's checkpoint event and the chain of records. Without a
-    usable run: a full verify (`fallback_to_full`), or InvalidInput."""
+    """Check only what was appended after a recorded clean run (`base`, else the one
+    `choose_base` picks), after re-checking that run's checkpoint event and the chain of
+    records. Without a usable run: a full verify (`fallback_to_full`), or
+    NoIncrementalBase."""
     started = datetime.now(UTC)
-    base, is_witnessed, why = choose_base(store, witnessed)
+    if base is not None:
+        is_witnessed, why = witnessed is not None and base.record_hash in witnessed, ""
+    else:
+        base, is_witnessed, why = choose_base(store, witnessed)
     record_problems = check_records(store) if base is not None else []
-    if base is not None and any(p.kind == RECORD for p in record_problems):
+    broken = any(p.kind == RECORD for p in record_problems)
+    if broken:
         why = "the verification records do not check (see the problems)"
         base = None
     if base is None:
         if not fallback_to_full:
-            raise InvalidInput(f"No incremental verify possible: {why}")
+            raise NoIncrementalBase(why, records_broken=broken)
         return verify_full(store, progress=progress, should_stop=should_stop,
                            note=f"full verify instead of incremental: {why}")  # fmt: skip
     checker = _Checker(None)
@@ -340,10 +355,20 @@ def run_verification(
                                      should_stop=should_stop)  # fmt: skip
     else:
         outcome = verify_full(store, anchor=anchor, progress=progress, should_stop=should_stop)
+    return outcome, record_and_remember(store, outcome, user=user, memory=memory)
+
+
+def record_and_remember(
+    store: EventStore, outcome: VerifyOutcome, *, user: str, memory: VerifyMemory | None
+) -> RecordOutcome:
+    """Record the outcome in the store and remember it on this machine: witnessed when
+    it is a full verify or continued from a witnessed run."""
     recorded = record_outcome(store, outcome, user=user)
     if memory is not None:
-        memory.remember(store.description, recorded.run, recorded=recorded.recorded)
-    return outcome, recorded
+        witness = outcome.kind == FULL or outcome.base_witnessed
+        memory.remember(store.description, recorded.run, recorded=recorded.recorded,
+                        witness=witness)  # fmt: skip
+    return recorded
 
 
 def verification_json(outcome: VerifyOutcome, recorded: RecordOutcome | None) -> dict[str, Any]:

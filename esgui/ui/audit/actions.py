@@ -89,7 +89,8 @@ class AuditActions(QObject):
         self.verify_dialog = VerifyDialog(parent, status)
         self.diff_dialog = DiffDialog(parent, status)
         self.projection_dialog = ProjectionDialog(parent, status)
-        self.files = AuditFiles(parent, status=status, banner=banner, author=self.author)
+        self.files = AuditFiles(parent, status=status, banner=banner, author=self.author,
+                                verified=lambda: self.result)  # fmt: skip
         self.review = NoteActions(parent, status=status, notes=notes, log=log,
                                   inspector=inspector, author=self.author)  # fmt: skip
 
@@ -286,7 +287,8 @@ class AuditActions(QObject):
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Task | None:
-        """Verify the store, gather the report and render the PDF off the GUI thread."""
+        """Gather the report and render the PDF off the GUI thread (relying on this
+        window's verification, or on the recorded one checked incrementally)."""
         if not self._ready():
             return None
         return self.files.report(account_id, output, since, until)
