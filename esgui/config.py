@@ -11,10 +11,20 @@ import platformdirs
 ENV_DB = "ESGUI_DB"
 ENV_USER = "ESGUI_USER"
 ENV_READ_ONLY = "ESGUI_READ_ONLY"
+ENV_CONFIG_DIR = "ESGUI_CONFIG_DIR"
 
 
 def default_store_path() -> Path:
     return Path(platformdirs.user_data_dir("esgui", appauthor=False)) / "esgui.db"
+
+
+def user_config_dir() -> Path:
+    """Where esgui keeps what it remembers for the user (ESGUI_CONFIG_DIR, else the
+    platform's config folder: the same one as the window's esgui.ini)."""
+    override = os.environ.get(ENV_CONFIG_DIR)
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_config_dir("esgui", appauthor=False))
 
 
 def default_store_url() -> str:

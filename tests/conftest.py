@@ -99,7 +99,7 @@ class StoreLocation:
     def drop_append_only(self) -> None:
         """Act as someone with DDL rights (the tables' owner, a superuser, anyone who can
         write the SQLite file): drop the append-only triggers before editing rows."""
-        for table in ("events", "review_notes", "snapshots"):
+        for table in ("events", "review_notes", "snapshots", "verify_runs"):
             if self.backend == "postgresql":
                 self.sql(f"DROP TRIGGER IF EXISTS esgui_{table}_append_only ON {table}")
             else:
@@ -110,6 +110,13 @@ class StoreLocation:
         if self.schema:
             with _pg_admin() as conn:
                 conn.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+
+
+@pytest.fixture(autouse=True)
+def _own_config_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """What esgui remembers for the user (verify memory) goes to a folder of the test's
+    own, never the real user's."""
+    monkeypatch.setenv("ESGUI_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
 
 
 @pytest.fixture

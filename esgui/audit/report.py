@@ -1,21 +1,29 @@
-"""Gathering the account report: balances over a period, every event in it, the
-integrity of the store and the account's review notes (the data is in
-`esgui.audit.report_model`, the rendering in `esgui.audit.report_pdf`; a GUI can show
-the data without reportlab).
+"""Gathering the account report: balances over a period, money moved per month, the
+flagged events, the account's review notes and what the store's integrity is known to
+be (the data is in `esgui.audit.report_model`, the rendering in `esgui.audit.report_pdf`;
+a GUI can show the data without reportlab).
+
+Bounded by the account, never by the store: the account's history is read once for the
+totals (and once more, lazily, for the full listing while the PDF is written), and the
+integrity comes from `esgui.audit.report_integrity` — a recorded verification and an
+incremental check of what was appended since, never a whole-store verify unless asked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from esgui.audit.common import Progress, ShouldStop
+from esgui.app.verify_memory import VerifyMemory
+from esgui.audit.common import Progress, ShouldStop, check_stop
 from esgui.audit.diff import event_money
 from esgui.audit.notes import list_notes
-from esgui.audit.report_model import AccountReport, ReportLine
-from esgui.audit.verify import VerifyResult, verify_store
+from esgui.audit.report_integrity import AUTO, report_integrity
+from esgui.audit.report_model import AccountReport, MonthLine, ReportIntegrity, ReportLine
+from esgui.audit.verify import VerifyResult
 from esgui.domain.account import BankAccount
 from esgui.domain.codec import apply_recorded
 from esgui.domain.ids import validate_account_id
@@ -24,22 +32,84 @@ from esgui.errors import InvalidInput, UnknownAccount, UnreadableEvent
 from esgui.store import EventStore
 
 MAX_CHART_POINTS = 800
+MAX_FLAGGED = 500  # flagged lines kept for the summary (all are counted)
+STOP_EVERY = 2000  # events between checks for Cancel and progress reports
+_MOVES = frozenset({"AccountOpened", "MoneyDeposited", "MoneyWithdrawn"})
 
 __all__ = ["AccountReport", "ReportLine", "build_report", "summary_json", "write_report"]
 
 
-def _signed(event_type: str, value: Decimal | None) -> Decimal | None:
-    if value is None:
-        return None
-    return -value if event_type == "MoneyWithdrawn" else value
+class _Fold:
+    """One pass over the account's history: the lines of the period, with the totals
+    kept up to date as they are produced."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        account_id: str,
+        period_from: datetime | None,
+        period_to: datetime | None,
+        bad: frozenset[int],
+        noted: frozenset[str],
+    ) -> None:
+        self.store, self.account_id = store, account_id
+        self.period_from, self.period_to = period_from, period_to
+        self.bad, self.noted = bad, noted
+        self.account = BankAccount(account_id)
+        self.unreadable: str | None = None
+        self.opening = self.closing = ZERO
+        self.owner = self.status = ""
+        self.money_in = self.money_out = ZERO
+        self.read = 0  # events read so far (of the whole history)
+
+    def __iter__(self) -> Iterator[ReportLine]:
+        account, period_from, period_to = self.account, self.period_from, self.period_to
+        for event in self.store.read_stream(self.account_id, page_size=5000):
+            self.read += 1
+            before_balance = account.balance
+            if self.unreadable is None:
+                try:
+                    apply_recorded(account, event)
+                except UnreadableEvent as error:
+                    self.unreadable = str(error)
+            balance = account.balance if self.unreadable is None else None
+            when = event.recorded_at
+            if period_from is not None and when < period_from:
+                if balance is not None:
+                    self.opening = balance
+                    self.closing, self.owner, self.status = balance, account.owner, account.status
+                continue
+            if period_to is not None and when > period_to:
+                continue
+            if self.unreadable is None:
+                self.closing = balance or ZERO
+                self.owner, self.status = account.owner, account.status
+            amount = self._amount(event, balance, before_balance)
+            if amount is not None and self.unreadable is None:
+                if amount >= 0:
+                    self.money_in += amount
+                else:
+                    self.money_out -= amount
+            yield ReportLine(event.position, event.version, when, event.event_type, amount,
+                             balance, event.operator, event.event_id,
+                             event.event_id in self.noted, event.position in self.bad)  # fmt: skip
+
+    @staticmethod
+    def _amount(event: Any, balance: Decimal | None, before: Decimal) -> Decimal | None:
+        """The signed money an event moves: the balance's change while the history
+        reads, else what its payload says."""
+        if event.event_type not in _MOVES:
+            return None
+        if balance is not None:
+            return balance - before
+        value = event_money(event)
+        if value is None:
+            return None
+        return -value if event.event_type == "MoneyWithdrawn" else value
 
 
-def _thin(points: list[tuple[datetime, Decimal]]) -> tuple[tuple[datetime, Decimal], ...]:
-    if len(points) <= MAX_CHART_POINTS:
-        return tuple(points)
-    step = len(points) / MAX_CHART_POINTS
-    kept = [points[int(i * step)] for i in range(MAX_CHART_POINTS)]
-    return tuple([*kept, points[-1]])
+def _chart_step(versions: int) -> int:
+    return max(1, -(-versions // MAX_CHART_POINTS))
 
 
 def build_report(
@@ -50,88 +120,113 @@ def build_report(
     period_to: datetime | None = None,
     user: str = "",
     integrity: VerifyResult | None = None,
+    verification: str = AUTO,
+    memory: VerifyMemory | None = None,
+    summary_only: bool = False,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
 ) -> AccountReport:
     """Gather the report. `integrity` reuses a verification already run (the GUI's);
-    otherwise the whole store is verified now, with `progress`/`should_stop`."""
+    otherwise `verification` says how the integrity is known: "auto" (the recorded
+    verification, checked incrementally from its head), "full" (verify the whole store
+    now) or "recorded" (the recorded verdict only). `summary_only`: no full listing."""
     validate_account_id(account_id)
     for bound in (period_from, period_to):
         if bound is not None and bound.tzinfo is None:
             raise InvalidInput(f"Invalid time {bound!r}: needs a timezone")
     if period_from and period_to and period_from > period_to:
         raise InvalidInput("The period starts after it ends: --from must not be after --to")
-    if store.current_version(account_id) == 0:
+    versions = store.current_version(account_id)
+    if versions == 0:
         raise UnknownAccount(f"Unknown account {account_id!r}")
-    if integrity is None:
-        integrity = verify_store(store, progress=progress, should_stop=should_stop)
-    problems = tuple(p for p in integrity.problems if p.account_id == account_id)
-    bad = {p.position for p in problems}
+    known: ReportIntegrity = report_integrity(
+        store, account_id, given=integrity, mode=verification, user=user,
+        memory=memory if memory is not None else VerifyMemory(), should_stop=should_stop,
+    )  # fmt: skip
+    bad = frozenset(p.position for p in known.account_problems)
     notes = tuple(list_notes(store, account_id=account_id))
-    noted = {n.event_id for n in notes if n.event_id}
+    noted = frozenset(n.event_id for n in notes if n.event_id)
+    targets = {
+        event_id: (location.position, location.version)
+        for event_id, location in store.scans.locate(noted).items()
+    }
+    # the listing is read a second time while the PDF is written: count both passes
+    total = versions if summary_only else 2 * versions
 
-    account = BankAccount(account_id)
-    unreadable: str | None = None
-    opening = closing = ZERO
-    owner, status = "", ""
-    money_in = money_out = ZERO
-    lines: list[ReportLine] = []
+    fold = _Fold(store, account_id, period_from, period_to, bad, noted)
+    months: dict[str, list[Any]] = {}
     points: list[tuple[datetime, Decimal]] = []
-    for event in store.read_stream(account_id):
-        if unreadable is None:
-            try:
-                apply_recorded(account, event)
-            except UnreadableEvent as error:
-                unreadable = str(error)
-        balance = account.balance if unreadable is None else None
-        before = period_from is not None and event.recorded_at < period_from
-        after = period_to is not None and event.recorded_at > period_to
-        if before and balance is not None:
-            opening = balance
-        if not after and unreadable is None:
-            closing, owner, status = account.balance, account.owner, account.status
-        if before or after:
-            continue
-        amount = _signed(event.event_type, event_money(event))
-        if amount is not None and unreadable is None:
-            if amount >= 0:
-                money_in += amount
-            else:
-                money_out -= amount
-        if balance is not None:
+    flagged: list[ReportLine] = []
+    flagged_count = count = 0
+    step = _chart_step(versions)
+    check_stop(should_stop, "The report")
+    for line in fold:
+        count += 1
+        month = months.get(key := line.recorded_at.strftime("%Y-%m"))
+        if month is None:
+            month = months[key] = [0, ZERO, ZERO, None]
+        month[0] += 1
+        if line.amount is not None and line.balance is not None:
+            month[1 if line.amount >= 0 else 2] += abs(line.amount)
+        month[3] = line.balance
+        if line.balance is not None and (line.version % step == 0 or line.version == versions):
             if not points and period_from is not None:
-                points.append((period_from, opening))
-            points.append((event.recorded_at, balance))
-        lines.append(ReportLine(event.position, event.version, event.recorded_at,
-                                event.event_type, amount, balance, event.operator,
-                                event.event_id, event.event_id in noted,
-                                event.position in bad))  # fmt: skip
-    if period_to is not None and points and unreadable is None:
-        points.append((min(period_to, datetime.now(UTC)), closing))
+                points.append((period_from, fold.opening))
+            points.append((line.recorded_at, line.balance))
+        if line.flagged:
+            flagged_count += 1
+            if len(flagged) < MAX_FLAGGED:
+                flagged.append(line)
+        if fold.read % STOP_EVERY == 0:
+            _tick(progress, should_stop, fold.read, total)
+    _tick(progress, should_stop, versions, total)
+    if period_to is not None and points and fold.unreadable is None:
+        points.append((min(period_to, datetime.now(UTC)), fold.closing))
+
+    def listing() -> Iterator[ReportLine]:
+        again = _Fold(store, account_id, period_from, period_to, bad, noted)
+        for line in again:
+            if again.read % STOP_EVERY == 0:
+                _tick(progress, should_stop, versions + again.read, total)
+            yield line
+        _tick(progress, should_stop, total, total)
+
     return AccountReport(
         account_id=account_id,
-        owner=owner or account.owner,
-        status=status,
+        owner=fold.owner or fold.account.owner,
+        status=fold.status,
         period_from=period_from,
         period_to=period_to,
-        opening_balance=opening,
-        closing_balance=closing,
-        money_in=money_in,
-        money_out=money_out,
-        lines=tuple(lines),
-        chart=_thin(points),
+        opening_balance=fold.opening,
+        closing_balance=fold.closing,
+        money_in=fold.money_in,
+        money_out=fold.money_out,
+        event_count=count,
+        monthly=tuple(MonthLine(k, v[0], v[1], v[2], v[3]) for k, v in months.items()),
+        chart=tuple(points),
+        flagged=tuple(flagged),
+        flagged_count=flagged_count,
         notes=notes,
-        integrity=integrity,
-        account_problems=problems,
-        unreadable=unreadable,
+        note_targets=targets,
+        integrity=known,
+        unreadable=fold.unreadable,
         generated_at=datetime.now(UTC),
         generated_by=user,
         store=store.description,
+        summary_only=summary_only,
+        listing=None if summary_only else listing,
     )
 
 
+def _tick(progress: Progress | None, should_stop: ShouldStop | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(min(done, total), total)
+    check_stop(should_stop, "The report")
+
+
 def write_report(report: AccountReport, output: Path | str) -> Path:
-    """Render the report as a PDF (imports reportlab only now)."""
+    """Render the report as a PDF (imports reportlab only now). The file appears only
+    once complete: an error or Cancel (Ctrl+C) leaves no partial file."""
     from esgui.audit.report_pdf import render_pdf
 
     return render_pdf(report, Path(output))
@@ -151,8 +246,11 @@ def summary_json(report: AccountReport) -> dict[str, Any]:
         "closing_balance": format_money(report.closing_balance),
         "money_in": format_money(report.money_in),
         "money_out": format_money(report.money_out),
-        "events": len(report.lines),
+        "events": report.event_count,
         "notes": len(report.notes),
+        "flagged": report.flagged_count,
         "intact": report.integrity.intact,
+        "verdict": report.integrity.verdict,
+        "verification": report.integrity.statement,
         "head_hash": report.integrity.head_hash,
     }

@@ -1,14 +1,22 @@
 """The account report's data: what `esgui.audit.report.build_report` gathers and
-`esgui.audit.report_pdf` renders (plain dataclasses, no reportlab)."""
+`esgui.audit.report_pdf` renders (plain dataclasses, no reportlab).
+
+The report holds its totals, monthly movements, chart, flagged events and notes; the
+full listing is not held at all: `lines()` reads it again from the store, lazily, so a
+report of any length takes the same memory.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from esgui.audit.verify import Problem, VerifyResult
+from esgui.audit.verify import Problem
 from esgui.store import ReviewNote
+
+INTACT, TAMPERED, UNVERIFIED = "intact", "tampered", "unverified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +34,36 @@ class ReportLine:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthLine:
+    """Money moved in one calendar month (UTC) of the period."""
+
+    month: str  # "2026-03"
+    events: int
+    money_in: Decimal
+    money_out: Decimal
+    closing_balance: Decimal | None  # at the month's last event (None: unreadable)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportIntegrity:
+    """What the report says about the store's integrity, and what that relies on."""
+
+    verdict: str  # intact | tampered | unverified
+    statement: str  # which verification, when, by whom, and what it covered
+    head_position: int
+    head_hash: str
+    problem_count: int  # in the whole store (as far as known)
+    first_problem: Problem | None  # in the whole store (None when not known)
+    account_problems: tuple[Problem, ...]  # this account's, where positions are known
+    positions_known: bool  # False: a recorded verdict only, without its positions
+    witnessed: bool  # the verification it relies on ran on this machine
+
+    @property
+    def intact(self) -> bool:
+        return self.verdict == INTACT
+
+
+@dataclass(frozen=True, slots=True)
 class AccountReport:
     account_id: str
     owner: str
@@ -36,12 +74,28 @@ class AccountReport:
     closing_balance: Decimal
     money_in: Decimal
     money_out: Decimal
-    lines: tuple[ReportLine, ...]
+    event_count: int  # events in the period
+    monthly: tuple[MonthLine, ...]
     chart: tuple[tuple[datetime, Decimal], ...]  # balance over the period, thinned
+    flagged: tuple[ReportLine, ...]  # lines with a verification problem (the first ones)
+    flagged_count: int
     notes: tuple[ReviewNote, ...]
-    integrity: VerifyResult
-    account_problems: tuple[Problem, ...]
+    note_targets: dict[str, tuple[int, int]]  # event id -> (position, version)
+    integrity: ReportIntegrity
     unreadable: str | None  # why the history could not be replayed to the end
     generated_at: datetime
     generated_by: str
     store: str
+    summary_only: bool = False
+    # the listing, read again from the store when rendered (None: summary only)
+    listing: Callable[[], Iterator[ReportLine]] | None = field(default=None, compare=False)
+
+    @property
+    def account_problems(self) -> tuple[Problem, ...]:
+        return self.integrity.account_problems
+
+    def lines(self) -> Iterator[ReportLine]:
+        """Every line of the period, read lazily (empty for a summary-only report)."""
+        if self.listing is None:
+            return iter(())
+        return self.listing()

@@ -1,7 +1,12 @@
 """Render an AccountReport as an A4 PDF with reportlab: a header and "page X of Y" on
-every page, the balances, the integrity verdict with the head hash, a balance chart,
-every event in a table that splits across pages with its header repeated, and the
-review notes."""
+every page, the balances, the integrity verdict and the verification it relies on, a
+balance chart, money moved per month, the flagged events, the review notes and (unless
+summary only) every event, drawn page by page from the store
+(`esgui.audit.report_listing`).
+
+"Of Y" is a form XObject drawn on every page and defined once the page count is known,
+so no page is kept back to be numbered at the end. The file appears only when complete:
+it is written to a hidden part file that an error, Cancel or Ctrl+C removes."""
 
 from __future__ import annotations
 
@@ -33,6 +38,8 @@ from reportlab.platypus import (
 )
 
 from esgui._version import __version__
+from esgui.app.wording import noun, plural
+from esgui.audit.report_listing import Listing, Style
 from esgui.audit.report_model import AccountReport
 from esgui.errors import InvalidInput
 
@@ -41,7 +48,7 @@ MUTED = colors.HexColor("#616e7c")
 RULE = colors.HexColor("#cbd2d9")
 STRIPE = colors.HexColor("#f5f7fa")
 ACCENT = colors.HexColor("#1c6e8c")
-GOOD_HEX, BAD_HEX = "#1e7b34", "#b42318"
+GOOD_HEX, BAD_HEX, WARN_HEX = "#1e7b34", "#b42318", "#b54708"
 BAD = colors.HexColor(BAD_HEX)
 MARGIN = 18 * mm
 FRAME_WIDTH = A4[0] - 2 * MARGIN - 12  # the frame's text width (6 pt padding each side)
@@ -109,32 +116,30 @@ def _period(report: AccountReport) -> str:
 
 
 class _NumberedCanvas(Canvas):
-    """Draws the running header and "Page X of Y" once the page count is known."""
+    """Draws the running header and "Page X of Y" on each page as it ends; "Y" is the
+    form `_TOTAL`, defined in `save` when the count is known."""
 
     report: AccountReport
     fonts: tuple[str, str, str]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
     def showPage(self) -> None:  # noqa: N802 - reportlab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._decorate()
+        super().showPage()
 
     def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._decorate(total)
-            super().showPage()
+        self.beginForm(_TOTAL)
+        self.setFont(self.fonts[0], 8)
+        self.setFillColor(MUTED)
+        self.drawString(0, 0, str(self.getPageNumber() - 1))
+        self.endForm()
         super().save()
 
-    def _decorate(self, total: int) -> None:
+    def _decorate(self) -> None:
         sans, bold, _mono = self.fonts
         width, height = A4
         left, right = MARGIN + 6, width - MARGIN - 6  # the frame's text edges
         top = height - MARGIN + 6 * mm
+        self.saveState()
         self.setStrokeColor(RULE)
         self.setLineWidth(0.6)
         self.line(left, top - 2.5 * mm, right, top - 2.5 * mm)
@@ -154,7 +159,15 @@ class _NumberedCanvas(Canvas):
             + (f" by {self.report.generated_by}" if self.report.generated_by else "")
             + f" · esgui {__version__}",
         )
-        self.drawRightString(right, bottom, f"Page {self._pageNumber} of {total}")
+        label = f"Page {self.getPageNumber()} of "
+        self.drawString(right - _TOTAL_ROOM - self.stringWidth(label, sans, 8), bottom, label)
+        self.translate(right - _TOTAL_ROOM, bottom)
+        self.doForm(_TOTAL)
+        self.restoreState()
+
+
+_TOTAL = "esguiPageTotal"
+_TOTAL_ROOM = 24.0  # points kept for the page count at the right edge
 
 
 def _columns(*widths_mm: float) -> list[float]:
@@ -186,7 +199,7 @@ def _summary(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> 
         ("Owner", report.owner or "–", "Closing balance", _money(report.closing_balance)),
         ("Status at end", report.status or "not yet opened", "Money in", _money(report.money_in)),
         ("Period", _period(report), "Money out", _money(report.money_out)),
-        ("Events in period", str(len(report.lines)), "Net change", _money(net, signed=True)),
+        ("Events in period", f"{report.event_count:,}", "Net change", _money(net, signed=True)),
     ]
     data = [[Paragraph(escape(a), s["small"]), Paragraph(escape(b), s["base"]),
              Paragraph(escape(c), s["small"]), Paragraph(escape(d), s["num"])]
@@ -203,37 +216,77 @@ def _summary(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> 
 
 
 def _integrity(report: AccountReport, s: dict[str, ParagraphStyle]) -> list[Any]:
-    result = report.integrity
-    if result.intact:
-        verdict = (f'<font color="{GOOD_HEX}"><b>INTACT</b></font> — the hash chain '
-                   f"of all {result.events:,} events in the store verifies.")  # fmt: skip
+    known = report.integrity
+    if known.verdict == "unverified":
+        verdict = f'<font color="{WARN_HEX}"><b>NOT VERIFIED</b></font>'
+    elif known.intact and known.witnessed:
+        verdict = f'<font color="{GOOD_HEX}"><b>INTACT</b></font> — the hash chain verifies.'
+    elif known.intact:
+        verdict = (f'<font color="{WARN_HEX}"><b>INTACT (unconfirmed)</b></font> — the hash '
+                   "chain verifies as far as checked for this report; the earlier part "
+                   "rests on a verification not run on this machine.")  # fmt: skip
     else:
-        first = result.first_problem
-        assert first is not None
+        first = known.first_problem
         verdict = (f'<font color="{BAD_HEX}"><b>TAMPERED</b></font> — '
-                   f"{result.problem_count} problem(s); the first at position "
-                   f"{first.position}: {escape(first.message)}.")  # fmt: skip
+                   f"{plural(known.problem_count, 'problem')}")  # fmt: skip
+        if first is not None:
+            verdict += f"; the first at position {first.position}: {escape(first.message)}."
+        else:
+            verdict += "."
         if report.account_problems:
             shown = ", ".join(str(p.position) for p in report.account_problems[:20])
-            verdict += f" This account is affected at position(s) {shown}."
-        else:
+            count = len(report.account_problems)
+            verdict += f" This account is affected at {noun(count, 'position')} {shown}."
+        elif known.positions_known:
             verdict += " None of the problems found is attributed to this account."
     parts: list[Any] = [Paragraph(verdict, s["base"]), Spacer(1, 3)]
-    parts.append(Paragraph(f"Head of the log: position {result.head_position:,}, hash", s["small"]))
-    parts.append(Paragraph(result.head_hash, s["mono"]))
-    parts.append(
-        Paragraph(
-            "Keep this hash: <i>esgui verify --anchor HASH</i> later proves the "
-            "log still contains everything up to this point.",
-            s["small"],
+    parts.append(Paragraph(f"<b>Relies on:</b> {escape(known.statement)}", s["small"]))
+    parts.append(Spacer(1, 2))
+    parts.append(Paragraph(f"Head of the log: position {known.head_position:,}, hash", s["small"]))
+    parts.append(Paragraph(known.head_hash, s["mono"]))
+    if known.intact:
+        parts.append(
+            Paragraph(
+                "Keep this hash: <i>esgui verify --anchor HASH</i> later proves the "
+                "log still contains everything up to this point.",
+                s["small"],
+            )
         )
-    )
     if report.unreadable:
         parts.append(Spacer(1, 3))
         parts.append(
             Paragraph(f"<b>History not fully readable:</b> {escape(report.unreadable)}", s["base"])
         )
     return parts  # fmt: skip
+
+
+def _monthly(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> LongTable:
+    rows: list[list[Any]] = [["Month", "Events", "Money in", "Money out", "Net", "Balance at end"]]
+    for month in report.monthly:
+        rows.append([month.month, f"{month.events:,}", _money(month.money_in),
+                     _money(month.money_out), _money(month.money_in - month.money_out, True),
+                     _money(month.closing_balance)])  # fmt: skip
+    table = LongTable(rows, colWidths=_columns(24, 18, 30, 30, 30, 34), repeatRows=1)
+    style = _table_style(bold, len(rows) - 1)
+    style.add("ALIGN", (1, 0), (-1, -1), "RIGHT")
+    table.setStyle(style)
+    return table
+
+
+def _flagged(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> LongTable:
+    header = ["Pos.", "Ver.", "Recorded (UTC)", "Event", "Amount", "Balance", "Operator"]
+    rows: list[list[Any]] = [header]
+    for line in report.flagged:
+        rows.append([str(line.position), str(line.version), _when(line.recorded_at),
+                     line.event_type, _money(line.amount, signed=True), _money(line.balance),
+                     Paragraph(escape(line.operator), s["cell"])])  # fmt: skip
+    table = LongTable(rows, colWidths=_columns(17, 11, 32, 30, 27, 27, 30), repeatRows=1)
+    style = _table_style(bold, len(rows) - 1)
+    style.add("ALIGN", (0, 0), (1, -1), "RIGHT")
+    style.add("ALIGN", (4, 0), (5, -1), "RIGHT")
+    style.add("TEXTCOLOR", (0, 1), (-1, -1), BAD)
+    table.setStyle(style)
+    return table
 
 
 def _steps(chart: tuple[tuple[datetime, Decimal], ...]) -> list[tuple[float, float]]:
@@ -280,37 +333,16 @@ def _chart(report: AccountReport, sans: str) -> Drawing | None:
     return drawing
 
 
-def _events(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> LongTable:
-    header = ["Pos.", "Ver.", "Recorded (UTC)", "Event", "Amount", "Balance", "Operator", ""]
-    rows: list[list[Any]] = [header]
-    for line in report.lines:
-        mark = ("!" if line.flagged else "") + ("*" if line.noted else "")
-        rows.append([str(line.position), str(line.version), _when(line.recorded_at),
-                     line.event_type, _money(line.amount, signed=True), _money(line.balance),
-                     Paragraph(escape(line.operator), s["cell"]), mark])  # fmt: skip
-    widths = _columns(17, 11, 32, 30, 27, 27, 24, 6)
-    table = LongTable(rows, colWidths=widths, repeatRows=1)
-    style = _table_style(bold, len(rows) - 1)
-    style.add("ALIGN", (0, 0), (1, -1), "RIGHT")
-    style.add("ALIGN", (4, 0), (5, -1), "RIGHT")
-    for index, line in enumerate(report.lines, start=1):
-        if line.flagged:
-            style.add("TEXTCOLOR", (0, index), (-1, index), BAD)
-    table.setStyle(style)
-    return table
-
-
 def _notes(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> LongTable:
-    positions = {line.event_id: line for line in report.lines}
     rows: list[list[Any]] = [["Written (UTC)", "Author", "About", "Note"]]
     for note in report.notes:
+        target = report.note_targets.get(note.event_id or "")
         if note.event_id is None:
             about = "the account"
-        elif note.event_id in positions:
-            line = positions[note.event_id]
-            about = f"event at position {line.position} (v{line.version})"
+        elif target is not None:
+            about = f"event at position {target[0]} (v{target[1]})"
         else:
-            about = f"event {note.event_id[:8]}… (outside the period)"
+            about = f"event {note.event_id[:8]}…"
         rows.append([_when(note.created_at), Paragraph(escape(note.author), s["cell"]),
                      Paragraph(escape(about), s["cell"]),
                      Paragraph(escape(note.text).replace("\n", "<br/>"), s["cell"])])  # fmt: skip
@@ -339,18 +371,42 @@ def render_pdf(report: AccountReport, output: Path) -> Path:
     chart = _chart(report, sans)
     if chart is not None:
         story += [KeepTogether([Paragraph("Balance over the period", s["h2"]), chart])]
-    story.append(Paragraph(f"Events ({len(report.lines):,})", s["h2"]))
-    if report.lines:
-        story.append(_events(report, s, bold))
-        story.append(Paragraph("! verification found a problem at this position · "
-                               "* a review note is about this event", s["small"]))  # fmt: skip
+    story.append(Paragraph("Money moved per month (UTC)", s["h2"]))
+    if report.monthly:
+        story.append(_monthly(report, s, bold))
     else:
         story.append(Paragraph("No events in this period.", s["base"]))
-    story.append(Paragraph(f"Review notes ({len(report.notes)})", s["h2"]))
+    story.append(Paragraph(f"Flagged events ({report.flagged_count:,})", s["h2"]))
+    if report.flagged:
+        story.append(_flagged(report, s, bold))
+        if report.flagged_count > len(report.flagged):
+            story.append(Paragraph(f"The first {len(report.flagged):,} are listed.", s["small"]))
+    elif report.integrity.positions_known:
+        story.append(Paragraph("No event of this account in the period was flagged by the "
+                               "verification this report relies on.", s["base"]))  # fmt: skip
+    else:
+        story.append(Paragraph("Not known: the verification this report relies on does not "
+                               "name positions.", s["base"]))  # fmt: skip
+    story.append(Paragraph(f"Review notes ({len(report.notes):,})", s["h2"]))
     if report.notes:
         story.append(_notes(report, s, bold))
     else:
         story.append(Paragraph("No review notes about this account.", s["base"]))
+    if report.summary_only:
+        story.append(Paragraph(f"Events ({report.event_count:,})", s["h2"]))
+        story.append(Paragraph("Summary report: the events are not listed (write the full "
+                               "report to list them).", s["base"]))  # fmt: skip
+    elif report.event_count:
+        story.append(Paragraph(f"Events ({report.event_count:,})", s["h2"]))
+        story.append(Paragraph("! verification found a problem at this position · "
+                               "* a review note is about this event", s["small"]))  # fmt: skip
+        story.append(Spacer(1, 3))
+        listing_style = Style(sans=sans, bold=bold, ink=INK, accent=ACCENT, stripe=STRIPE,
+                              rule=RULE, bad=BAD)  # fmt: skip
+        story.append(Listing(report.lines(), FRAME_WIDTH, listing_style))
+    else:
+        story.append(Paragraph("Events (0)", s["h2"]))
+        story.append(Paragraph("No events in this period.", s["base"]))
 
     class Canvas_(_NumberedCanvas):
         pass

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from esgui.app.accounts import check_user, default_user
+from esgui.app.verify_memory import VerifyMemory
+from esgui.app.wording import plural
 from esgui.audit.diff import diff_versions
 from esgui.audit.export import FORMATS, ExportFilters, export_events
 from esgui.audit.importer import import_file
 from esgui.audit.report import build_report, write_report
-from esgui.audit.verify import VerifyResult, verify_store
+from esgui.audit.report_model import AccountReport
+from esgui.audit.verify import VerifyResult
+from esgui.audit.verify_records import run_verification, verification_json
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
+    ProgressCallback,
     Subcommands,
     non_negative,
     open_from_args,
@@ -31,6 +37,17 @@ def register(sub: Subcommands) -> None:
         "--anchor",
         metavar="HASH",
         help="a head hash recorded earlier: it must still be in the chain",
+    )
+    p.add_argument(
+        "--incremental",
+        action="store_true",
+        help="check only what was appended since the last clean verify witnessed on this "
+        "machine (after re-checking its checkpoint event); a full verify otherwise",
+    )
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="a progress bar on stderr even when it is no terminal",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_verify)
@@ -71,6 +88,22 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--output", required=True, metavar="FILE.pdf")
     p.add_argument("--from", dest="period_from", metavar="T", help="period start (ISO-8601)")
     p.add_argument("--to", dest="period_to", metavar="T", help="period end (ISO-8601)")
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="totals, money moved per month, flagged events and notes; no event listing",
+    )
+    p.add_argument(
+        "--full-verify",
+        action="store_true",
+        help="verify the whole store for this report (default: the recorded verification "
+        "and an incremental check of what was appended since)",
+    )
+    p.add_argument(
+        "--progress",
+        action="store_true",
+        help="a progress bar on stderr even when it is no terminal",
+    )
     p.set_defaults(handler=cmd_report)
 
 
@@ -104,14 +137,29 @@ def _print_verify(result: VerifyResult) -> None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    user = check_user(args.user or default_user())
     with open_from_args(args) as store:
-        result = run_with_progress(
-            "verifying", "events", lambda p: verify_store(store, anchor=args.anchor, progress=p)
+        outcome, recorded = run_with_progress(
+            "verifying",
+            "events",
+            lambda p: run_verification(
+                store,
+                user=user,
+                memory=VerifyMemory(),
+                incremental=args.incremental,
+                anchor=args.anchor,
+                progress=p,
+            ),
+            force=args.progress,
         )
+    result = outcome.result
     if args.json:
-        print_json(result.as_json())
+        print_json({**result.as_json(), "verification": verification_json(outcome, recorded)})
     else:
         _print_verify(result)
+        if outcome.note:
+            print(f"note: {outcome.note}")
+        print(f"checked: {outcome.describe()}; {recorded.message}")
     if not result.intact:
         first = result.first_problem
         assert first is not None
@@ -219,24 +267,33 @@ def cmd_report(args: argparse.Namespace) -> int:
     period_from, period_to = optional_time(args.period_from), optional_time(args.period_to)
     with open_from_args(args) as store:
         user = check_user(args.user or default_user())
-        report = run_with_progress(
-            "verifying",
-            "events",
-            lambda p: build_report(
+
+        def work(progress: ProgressCallback | None) -> tuple[Path, AccountReport]:
+            report = build_report(
                 store,
                 args.account_id,
                 period_from=period_from,
                 period_to=period_to,
                 user=user,
-                progress=p,
-            ),
-        )
-    path = write_report(report, args.output)
-    verdict = "intact" if report.integrity.intact else "TAMPERED (see the report)"
+                verification="full" if args.full_verify else "auto",
+                summary_only=args.summary,
+                progress=progress,
+            )
+            # the listing is read from the store while the PDF is written
+            return write_report(report, args.output), report
+
+        path, report = run_with_progress("report", "events", work, force=args.progress)
+    known = report.integrity
+    verdict = {"intact": "intact", "tampered": "TAMPERED (see the report)",
+               "unverified": "NOT VERIFIED"}.get(known.verdict, known.verdict)  # fmt: skip
+    if known.intact and not known.witnessed:
+        verdict = "intact (unconfirmed: rests on a verification not run on this machine)"
+    kind = "summary" if report.summary_only else "report"
     print(
-        f"Wrote {path}: {len(report.lines)} events, opening balance "
+        f"Wrote {path} ({kind}): {plural(report.event_count, 'event')}, opening balance "
         f"{format_money(report.opening_balance)}, closing balance "
         f"{format_money(report.closing_balance)}; integrity {verdict}; head hash "
-        f"{report.integrity.head_hash}"
+        f"{known.head_hash}"
     )
+    print(f"verification: {known.statement}")
     return 0

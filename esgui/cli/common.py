@@ -130,14 +130,18 @@ class Progress:
         self._bar.close()
 
 
-def progress_bar(desc: str, unit: str) -> Progress | None:
-    """A bar when stderr is a terminal; None (no output at all) otherwise."""
-    return Progress(desc, unit) if sys.stderr.isatty() else None
+def progress_bar(desc: str, unit: str, *, force: bool = False) -> Progress | None:
+    """A bar when stderr is a terminal (or `force`: `--progress`); None (no output at
+    all) otherwise."""
+    return Progress(desc, unit) if force or sys.stderr.isatty() else None
 
 
-def run_with_progress(desc: str, unit: str, work: Callable[[ProgressCallback | None], T]) -> T:
-    """Run `work(progress)` with a bar on a terminal, closing the bar whatever happens."""
-    bar = progress_bar(desc, unit)
+def run_with_progress(
+    desc: str, unit: str, work: Callable[[ProgressCallback | None], T], *, force: bool = False
+) -> T:
+    """Run `work(progress)` with a bar on a terminal (or when `force`d), closing the bar
+    whatever happens."""
+    bar = progress_bar(desc, unit, force=force)
     try:
         return work(bar.update if bar else None)
     finally:

@@ -23,6 +23,7 @@ from esgui.store.records import (
     SummaryRow,
 )
 from esgui.store.validation import MAX_POSITION, MAX_VERSION
+from esgui.store.verify_runs import VerifyRun, VerifyRunStorage, record_hash
 
 
 def open_store(
@@ -52,5 +53,8 @@ __all__ = [
     "SummaryBatch",
     "SummaryRow",
     "SummaryStorage",
+    "VerifyRun",
+    "VerifyRunStorage",
+    "record_hash",
     "open_store",
 ]

@@ -37,6 +37,7 @@ from esgui.store.schema_manager import ensure_schema
 from esgui.store.snapshots import SnapshotItem, SnapshotStorage
 from esgui.store.stats import Statistics
 from esgui.store.validation import check_count
+from esgui.store.verify_runs import VerifyRunStorage
 from esgui.store.watchers import open_watcher
 
 
@@ -44,7 +45,8 @@ class EventStore:
     """One store (a SQLite file or a PostgreSQL database). Thread-safe; share it.
 
     Besides the event methods below, a store offers `notes` (review notes), `scans`
-    (raw rows, event locations) and `log` (the explorer's windows), and
+    (raw rows, event locations), `log` (the explorer's windows), `verify_runs` (the
+    recorded verifications) and
     `projection(name)` (a read model's table and checkpoint)."""
 
     def __init__(
@@ -83,6 +85,7 @@ class EventStore:
         self.console = QueryConsole(self._conns, self.url)
         self.saved_queries = SavedQueryStorage(self._conns)
         self.stats = Statistics(self._conns)
+        self.verify_runs = VerifyRunStorage(self._conns)
 
     # -- lifecycle and connections -----------------------------------------------------
 

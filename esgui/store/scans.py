@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from esgui.store.connections import Connections
 from esgui.store.decoding import columns_for
@@ -22,13 +22,16 @@ class Scans:
         self._conns = conns
         self._pager = KeysetPager(columns_for(conns.backend).stored, [events.c.position])
 
-    def stored_rows(self, *, page_size: int) -> Iterator[list[StoredRow]]:
-        """Every row of the log in position order, a page at a time, exactly as stored:
-        rows at positions the log never hands out (below 1) too. A time that cannot be
-        read is not an error here: the row says so (`time_error`)."""
+    def stored_rows(
+        self, *, page_size: int, after: int | None = None
+    ) -> Iterator[list[StoredRow]]:
+        """Every row of the log in position order (with `after`: only positions greater
+        than it), a page at a time, exactly as stored: rows at positions the log never
+        hands out (below 1) too. A time that cannot be read is not an error here: the
+        row says so (`time_error`)."""
         to_time = self._conns.backend.stored_time
         new_row = StoredRow.__new__
-        for rows in self._pager.pages(self._conns.read, None, page_size=page_size):
+        for rows in self._pager.pages(self._conns.read, after, page_size=page_size):
             page: list[StoredRow] = []
             for (position, event_id, aggregate_id, aggregate_type, event_type, schema_version,
                  version, created, operator, data, metadata, hash_) in rows:  # fmt: skip
@@ -42,6 +45,43 @@ class Scans:
                                     recorded_at, operator, data, metadata, hash_,
                                     problem))  # fmt: skip
             yield page
+
+    def stored_range(self, first: int, last: int) -> list[StoredRow]:
+        """The stored rows at positions `first`…`last` (a short range: an incremental
+        verify's checkpoint and the event before it)."""
+        rows: list[StoredRow] = []
+        for page in self.stored_rows(page_size=max(1, last - first + 1), after=first - 1):
+            rows.extend(row for row in page if row.position <= last)
+            break
+        return rows
+
+    def positions_of(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        """The position of each stored (aggregate id, version) among `keys` (the ones
+        not stored are left out)."""
+        wanted = sorted(set(keys))
+        found: dict[tuple[str, int], int] = {}
+        with self._conns.read() as conn:
+            for start in range(0, len(wanted), IN_LIST):
+                chunk = wanted[start : start + IN_LIST]
+                query = select(events.c.aggregate_id, events.c.version, events.c.position).where(
+                    tuple_(events.c.aggregate_id, events.c.version).in_(chunk)
+                )
+                for row in conn.execute(query):
+                    found[(row[0], int(row[1]))] = int(row[2])
+        return found
+
+    def hashes_at(self, positions: Iterable[int]) -> dict[int, str]:
+        """The stored hash at each of these positions (positions without an event are
+        left out)."""
+        wanted = sorted(set(positions))
+        found: dict[int, str] = {}
+        with self._conns.read() as conn:
+            for start in range(0, len(wanted), IN_LIST):
+                query = select(events.c.position, events.c.hash).where(
+                    events.c.position.in_(wanted[start : start + IN_LIST])
+                )
+                found.update({int(row[0]): str(row[1]) for row in conn.execute(query)})
+        return found
 
     def locate(self, event_ids: Iterable[str]) -> dict[str, EventLocation]:
         """Where each of these event ids is stored (ids not stored are left out)."""

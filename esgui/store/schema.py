@@ -138,6 +138,27 @@ saved_queries = Table(
     Index("ix_saved_queries_name", "name", "created_at"),
 )
 
+verify_runs = Table(
+    "verify_runs",
+    metadata,
+    Column("run_id", Integer, primary_key=True, autoincrement=False),  # 1, 2, 3…
+    Column("kind", String(16), nullable=False),  # full | incremental
+    Column("verdict", String(16), nullable=False),  # intact | tampered
+    Column("checked_from", Position, nullable=False),  # positions > this were checked
+    Column("head_position", Position, nullable=False),
+    Column("head_hash", String(64), nullable=False),  # the event chain's hash there
+    Column("events_checked", Position, nullable=False),
+    Column("problem_count", Position, nullable=False),
+    Column("based_on", Integer),  # an incremental run: the run it continued from
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Column("operator", String(200), nullable=False),
+    Column("esgui_version", String(32), nullable=False),
+    Column("record_hash", String(64), nullable=False),  # chained over the previous run's
+    CheckConstraint("kind IN ('full', 'incremental')", name="ck_verify_runs_kind"),
+    CheckConstraint("verdict IN ('intact', 'tampered')", name="ck_verify_runs_verdict"),
+)
+
 ESGUI_TABLES = frozenset(metadata.tables)
 QUERY_VIEWS = READABLE
 

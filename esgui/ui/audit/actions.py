@@ -20,8 +20,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from esgui.app.stores import RecordedEvent
+from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.export import ExportFilters
 from esgui.audit.verify import Problem, VerifyResult
+from esgui.audit.verify_records import KnownVerification, last_verification
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.diff_dialog import DiffDialog
 from esgui.ui.audit.files import AuditFiles
@@ -80,13 +82,15 @@ class AuditActions(QObject):
         self._user = user
         self.session: Session | None = None
         self.result: VerifyResult | None = None  # the last verification of this store
+        self.known: KnownVerification | None = None  # the last one recorded, on opening
         self._problems: dict[int, Problem] = {}  # its problems by position
         self._mark: tuple[str, int] | None = None  # (account, version) to compare from
         self._read_only = False
         self.verify_dialog = VerifyDialog(parent, status)
         self.diff_dialog = DiffDialog(parent, status)
         self.projection_dialog = ProjectionDialog(parent, status)
-        self.files = AuditFiles(parent, status=status, banner=banner, author=self.author)
+        self.files = AuditFiles(parent, status=status, banner=banner, author=self.author,
+                                verified=lambda: self.result)  # fmt: skip
         self.review = NoteActions(parent, status=status, notes=notes, log=log,
                                   inspector=inspector, author=self.author)  # fmt: skip
 
@@ -119,6 +123,38 @@ class AuditActions(QObject):
         self.review.set_session(session)
         self.files.set_session(session)
         self._status.set_integrity("")
+        self.known = None
+        if session is not None and session.ready and session.store is not None:
+            store = session.store
+
+            def done(known: KnownVerification | None, opened: Session = session) -> None:
+                self._on_known(opened, known)
+
+            session.submit(lambda _token: last_verification(store, VerifyMemory()),
+                           label="Reading the last verification", on_done=done)  # fmt: skip
+
+    def _on_known(self, session: Session, known: KnownVerification | None) -> None:
+        """The store's last recorded verification, shown until this window verifies."""
+        if session is not self.session or self.result is not None:
+            return
+        self.known = known
+        if known is None:
+            self._status.set_integrity(
+                "Never verified", "info",
+                "No verification of this store is recorded: Audit ▸ Verify integrity",
+            )  # fmt: skip
+            return
+        when = f"{known.finished_at:%Y-%m-%d %H:%M} UTC"
+        tip = (f"Last verify: {known.kind}, {known.verdict}, up to position "
+               f"{known.head_position:,}, by {known.operator} at {when} "
+               f"({known.source()}). Click to verify again.")  # fmt: skip
+        if known.intact:
+            self._status.set_integrity(f"Last verify: ✔ intact · {when}", "intact", tip)
+        else:
+            self._status.set_integrity(
+                f"Last verify: ✖ TAMPERED · {when}", "tampered",
+                f"{plural(known.problem_count, 'problem')}. {tip}",
+            )  # fmt: skip
 
     def set_read_only(self, on: bool) -> None:
         """The window's read-only mode changed: no rebuild from the projection check."""
@@ -251,7 +287,8 @@ class AuditActions(QObject):
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Task | None:
-        """Verify the store, gather the report and render the PDF off the GUI thread."""
+        """Gather the report and render the PDF off the GUI thread (relying on this
+        window's verification, or on the recorded one checked incrementally)."""
         if not self._ready():
             return None
         return self.files.report(account_id, output, since, until)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from esgui.app.queries import EventQuery
 from esgui.audit.export import ExportFilters, ExportSummary, export_events
 from esgui.audit.report import build_report, write_report
+from esgui.audit.verify import VerifyResult
 from esgui.ui.audit.export_dialog import ExportDialog
 from esgui.ui.audit.report_dialog import ReportDialog
 from esgui.ui.common.formatting import money, plural
@@ -35,8 +36,12 @@ class AuditFiles(QObject):
         status: TaskTracker,
         banner: Banner,
         author: Callable[[], str],
+        verified: Callable[[], VerifyResult | None] = lambda: None,
     ) -> None:
+        """`verified()`: the verification this window ran on the store (a report relies
+        on it rather than verify again)."""
         super().__init__(parent)
+        self._verified = verified
         self._parent = parent  # the dialogs' parent
         self._status = status
         self._banner = banner
@@ -45,6 +50,7 @@ class AuditFiles(QObject):
         self.folder = Path.home()  # where the last file went: the next one goes there too
         self.export_task: Task | None = None
         self.report_task: Task | None = None
+        self.report_dialog: ReportDialog | None = None  # while Account report is open
         self._opened: Path | None = None  # what the banner's buttons open
         banner.action_clicked.connect(self._on_banner_action)
 
@@ -93,11 +99,22 @@ class AuditFiles(QObject):
     # -- report ------------------------------------------------------------------------------
 
     def account_report(self, account_id: str) -> None:
-        """Ask for the account (`account_id` first), period and file, then write it."""
+        """Ask for the account (`account_id` first), period, kind and file, then write
+        it with progress and Cancel in the dialog; it closes when the file is written."""
         dialog = ReportDialog(self._parent, account_id, self.folder)
-        if dialog.exec() == ReportDialog.DialogCode.Accepted:
+        self.report_dialog = dialog
+
+        def write() -> None:
             since, until = dialog.period()
-            self.report(dialog.account_id(), dialog.output(), since, until)
+            task = self.report(dialog.account_id(), dialog.output(), since, until,
+                               summary_only=dialog.summary_only(),
+                               full_verify=dialog.full_verify())  # fmt: skip
+            if task is not None:
+                dialog.track(task)
+
+        dialog.write_requested.connect(write)
+        dialog.exec()
+        self.report_dialog = None
         dialog.deleteLater()
 
     def report(
@@ -106,22 +123,32 @@ class AuditFiles(QObject):
         output: Path,
         since: datetime | None = None,
         until: datetime | None = None,
+        *,
+        summary_only: bool = False,
+        full_verify: bool = False,
     ) -> Task | None:
-        """Verify the store, gather the report and render the PDF off the GUI thread."""
+        """Gather the report and render the PDF off the GUI thread. It relies on the
+        window's own verification when there is one, else on the recorded one (checked
+        incrementally), or verifies the whole store when `full_verify`."""
         session = self.session
         if session is None or session.store is None:
             return None
         store, user = session.store, self._author()
+        given = None if full_verify else self._verified()
         self.folder = output.parent
 
         def work(token: CancelToken) -> tuple[Path, str]:
             report = build_report(store, account_id, period_from=since, period_to=until,
-                                  user=user, progress=token.progress,
+                                  user=user, integrity=given,
+                                  verification="full" if full_verify else "auto",
+                                  summary_only=summary_only, progress=token.progress,
                                   should_stop=token.stopped)  # fmt: skip
             path = write_report(report, output)
-            verdict = "intact" if report.integrity.intact else "TAMPERED (see page 1)"
-            return path, (f"Wrote the report on {account_id} to {path}: "
-                          f"{plural(len(report.lines), 'event')}, closing balance "
+            verdict = {"intact": "intact", "tampered": "TAMPERED (see page 1)",
+                       "unverified": "not verified"}[report.integrity.verdict]  # fmt: skip
+            kind = "summary" if summary_only else "report"
+            return path, (f"Wrote the {kind} on {account_id} to {path}: "
+                          f"{plural(report.event_count, 'event')}, closing balance "
                           f"{money(report.closing_balance)}; integrity {verdict}.")  # fmt: skip
 
         label = f"Writing the report on {account_id}"

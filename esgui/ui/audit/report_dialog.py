@@ -1,7 +1,10 @@
-"""Audit ▸ Account report: account, optional period and the PDF to write.
+"""Audit ▸ Account report: account, optional period, full or summary, and the PDF to
+write; then the progress of the writing, with Cancel.
 
 The report itself (`esgui.audit.report`) is gathered and rendered off the GUI thread by
-the window's audit actions; this dialog only asks.
+the window's audit actions: "Write report" emits `write_requested` and the actions hand
+the running task to `track`; the dialog closes when the file is written and stays open,
+saying why, when it failed or was cancelled (no file is left behind).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -18,11 +22,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from esgui.ui.common.tasks import Task
 from esgui.ui.common.time_edit import TimeEdit
 from esgui.ui.common.widgets import named
 
@@ -32,8 +38,11 @@ def _utc(when: datetime | None) -> datetime | None:
 
 
 class ReportDialog(QDialog):
+    write_requested = Signal()  # the input is valid: write the report (see `track`)
+
     def __init__(self, parent: QWidget, account_id: str, folder: Path) -> None:
         super().__init__(parent)
+        self.task: Task | None = None
         self.setObjectName("reportDialog")
         self.setWindowTitle("Account report")
         self.account = named(QLineEdit(account_id), "reportAccount", "Account")
@@ -51,6 +60,17 @@ class ReportDialog(QDialog):
         browse = named(QPushButton("Browse…"), "reportBrowse", "Choose the file")
         browse.clicked.connect(self.browse)
         self.account.textEdited.connect(self._on_account_edited)
+        self.summary_check = named(
+            QCheckBox("Summary only: totals, money per month, flagged events, notes"),
+            "reportSummaryOnly", "Summary only",
+        )  # fmt: skip
+        self.full_verify_check = named(
+            QCheckBox("Verify the whole store first (slow on a large store)"),
+            "reportFullVerify", "Verify the whole store first",
+        )  # fmt: skip
+        self.progress = named(QProgressBar(), "reportProgress", "Progress of the report")
+        self.progress.setTextVisible(True)
+        self.progress.hide()
         self.error = named(QLabel(""), "reportError", "Problem")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -68,21 +88,33 @@ class ReportDialog(QDialog):
         form.addRow("Account", self.account)
         form.addRow("Period", period)
         form.addRow("PDF", file_row)
-        note = QLabel("Opening and closing balance, every event of the period with its "
-                      "operator and time, the balance chart and the account's review notes. "
-                      "The whole store is verified first: the verdict and the head hash go "
-                      "on page 1. Without a period: the whole history.")  # fmt: skip
+        form.addRow("Contents", self.summary_check)
+        form.addRow("Integrity", self.full_verify_check)
+        note = QLabel("Opening and closing balance, money moved per month, the flagged "
+                      "events, the balance chart, the account's review notes and (unless "
+                      "summary only) every event of the period. The integrity verdict "
+                      "rests on the last verification (this window's, or the recorded one "
+                      "checked from its head); page 1 says which. Without a period: the "
+                      "whole history.")  # fmt: skip
         note.setWordWrap(True)
         note.setProperty("role", "caption")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Write report")
+        self.write_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.write_button.setText("Write report")
+        named(self.write_button, "reportWrite", "Write the report")
+        self.cancel_button = named(buttons.button(QDialogButtonBox.StandardButton.Cancel),
+                                   "reportCancel", "Cancel")  # fmt: skip
         buttons.accepted.connect(self._on_accept)
-        buttons.rejected.connect(self.reject)
+        buttons.rejected.connect(self._on_cancel)
+        self._inputs: tuple[QWidget, ...] = (self.account, self.from_check, self.to_check,
+                                             self.path, browse, self.summary_check,
+                                             self.full_verify_check)  # fmt: skip
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(note)
+        layout.addWidget(self.progress)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setMinimumWidth(680)
@@ -98,6 +130,60 @@ class ReportDialog(QDialog):
 
     def output(self) -> Path:
         return Path(self.path.text().strip()).expanduser()
+
+    def summary_only(self) -> bool:
+        return self.summary_check.isChecked()
+
+    def full_verify(self) -> bool:
+        return self.full_verify_check.isChecked()
+
+    # -- while the report is written ---------------------------------------------------------
+
+    def track(self, task: Task) -> None:
+        """Show `task`'s progress; Cancel stops it; the dialog closes once it is done."""
+        self.task = task
+        self._set_running(True)
+        self.progress.setRange(0, 0)
+        self.progress.setFormat("Reading the account…")
+        self.progress.show()
+        task.progressed.connect(self._on_progress)
+        task.finished.connect(lambda _result: self.accept())
+        task.failed.connect(self._on_failed)
+        task.cancelled.connect(self._on_cancelled)
+
+    def _set_running(self, running: bool) -> None:
+        for widget in self._inputs:
+            widget.setEnabled(not running)
+        self.from_edit.setEnabled(not running and self.from_check.isChecked())
+        self.to_edit.setEnabled(not running and self.to_check.isChecked())
+        self.write_button.setEnabled(not running)
+        self.cancel_button.setText("Cancel writing" if running else "Cancel")
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(min(done, total))
+        self.progress.setFormat(f"{done:,} of {total:,} events read (%p%)")
+
+    def _on_failed(self, message: str) -> None:
+        self.task = None
+        self._set_running(False)
+        self.progress.hide()
+        self.error.setText(message)
+        self.error.show()
+
+    def _on_cancelled(self) -> None:
+        self.task = None
+        self._set_running(False)
+        self.progress.hide()
+        self.error.setText("Cancelled: no file was written.")
+        self.error.show()
+
+    def _on_cancel(self) -> None:
+        if self.task is not None:
+            self.cancel_button.setText("Cancelling…")
+            self.task.cancel()
+            return
+        self.reject()
 
     def _on_account_edited(self, text: str) -> None:
         current = Path(self.path.text().strip())
@@ -127,4 +213,7 @@ class ReportDialog(QDialog):
             self.error.setText(problem)
             self.error.show()
             return
-        self.accept()
+        self.error.hide()
+        self.write_requested.emit()  # a receiver that starts the writing calls track()
+        if self.task is None:
+            self.accept()

@@ -13,6 +13,7 @@ import time
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
@@ -22,7 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from esgui.audit.verify import Problem, VerifyResult, normalise_anchor, verify_store
+from esgui.app.verify_memory import VerifyMemory
+from esgui.audit.verify import Problem, VerifyResult, normalise_anchor
+from esgui.audit.verify_records import RecordOutcome, VerifyOutcome, run_verification
 from esgui.errors import InvalidInput
 from esgui.ui.audit.base_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count, plural
@@ -85,10 +88,18 @@ class VerifyDialog(AuditDialog):
     def __init__(self, parent: QWidget, status: TaskTracker) -> None:
         super().__init__(parent, status, "verifyDialog", "Verify integrity")
         self.outcome: VerifyResult | None = None
+        self.record_message = ""  # what the last run covered and whether it was recorded
         self.anchor = named(QLineEdit(), "verifyAnchor", "Anchor: a head hash recorded earlier")
         self.anchor.setPlaceholderText("Optional anchor: a head hash recorded earlier "
                                        "(64 hexadecimal digits)")  # fmt: skip
         self.anchor.setClearButtonEnabled(True)
+        self.incremental = named(QCheckBox("Only what was &appended since the last verify"),
+                                 "verifyIncremental", "Incremental verify")  # fmt: skip
+        self.incremental.setToolTip(
+            "Starts from the last clean verify run on this machine: re-checks its "
+            "checkpoint event, then only the events appended since. A full verify checks "
+            "every event."
+        )
         self.verify_button = named(QPushButton("&Verify"), "verifyButton", "Verify now")
         self.verify_button.setDefault(True)
         self.verdict = named(QLabel("Not verified yet"), "verifyVerdict", "Verdict")
@@ -110,6 +121,7 @@ class VerifyDialog(AuditDialog):
 
         anchor_row = QHBoxLayout()
         anchor_row.addWidget(self.anchor, 1)
+        anchor_row.addWidget(self.incremental)
         anchor_row.addWidget(self.verify_button)
         hash_row = QHBoxLayout()
         caption = QLabel("Head hash")
@@ -155,6 +167,7 @@ class VerifyDialog(AuditDialog):
 
     def busy_changed(self, busy: bool) -> None:
         self.verify_button.setEnabled(not busy)
+        self.incremental.setEnabled(not busy)
         self.anchor.setReadOnly(busy)
 
     # -- running ---------------------------------------------------------------------------
@@ -170,13 +183,21 @@ class VerifyDialog(AuditDialog):
             self._show_verdict("Invalid anchor", "tampered")
             self.summary.setText(error.message)
             return
+        if anchor is not None and self.incremental.isChecked():
+            self._show_verdict("An anchor needs a full verify", "info")
+            self.summary.setText("Clear the anchor or the incremental option.")
+            return
         session = self.session
         store = session.store if session is not None else None
+        user = session.accounts.user if session is not None and session.accounts else "unknown"
+        incremental = self.incremental.isChecked()
 
-        def work(token: CancelToken) -> VerifyResult:
+        def work(token: CancelToken) -> tuple[VerifyOutcome, RecordOutcome]:
             assert store is not None
-            return verify_store(store, anchor=anchor, progress=token.progress,
-                                should_stop=token.stopped)  # fmt: skip
+            return run_verification(store, user=user, memory=VerifyMemory(),
+                                    incremental=incremental, anchor=anchor,
+                                    progress=token.progress,
+                                    should_stop=token.stopped)  # fmt: skip
 
         self._show_verdict("Verifying…", "busy")
         self.run(work, "Verifying the hash chain", self._on_verified, self._on_failed)
@@ -189,8 +210,13 @@ class VerifyDialog(AuditDialog):
         self._show_verdict("Verification cancelled", "info")
         self.summary.setText("Nothing was concluded: verify again to check the whole store.")
 
-    def _on_verified(self, result: VerifyResult) -> None:
+    def _on_verified(self, done: tuple[VerifyOutcome, RecordOutcome]) -> None:
+        verification, recorded = done
+        result = verification.result
         self.outcome = result
+        self.record_message = f"Checked: {verification.describe()}; {recorded.message}." + (
+            f" ({verification.note})" if verification.note else ""
+        )
         when = time.strftime("%H:%M:%S")
         self.head_hash.setText(result.head_hash)
         self.head_hash.setCursorPosition(0)
@@ -201,8 +227,8 @@ class VerifyDialog(AuditDialog):
         if result.intact:
             self._show_verdict("✔ Intact: the hash chain verifies", "intact")
             self.summary.setText(
-                f"{plural(result.events, 'event')} checked at {when}; the chain holds from "
-                f"position 1 to {result.head_position}.{anchor}"
+                f"{plural(result.events, 'event')} checked at {when}; the chain holds up "
+                f"to position {result.head_position}.{anchor} {self.record_message}"
             )
         else:
             first = result.first_problem
@@ -215,7 +241,7 @@ class VerifyDialog(AuditDialog):
                 f"First bad position {first.position} (account "
                 f"{first.account_id or 'unknown'}): {first.message}. {count(result.events)} "
                 f"events checked at {when}{shown}. Bad events are marked in the event "
-                f"log.{anchor}"
+                f"log.{anchor} {self.record_message}"
             )
         self.model.set_rows(problem_rows(result))
         self.table.setVisible(not result.intact)

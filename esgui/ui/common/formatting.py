@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from esgui.app import wording
 from esgui.domain.money import CENT
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -38,14 +39,8 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
-_PLURALS = {"entry": "entries", "match": "matches", "is": "are", "was": "were"}
-
-
-def plural(value: int, noun: str, many: str = "") -> str:
-    """ "1 event", "2 events", "1,000 problems": the number with its noun agreeing."""
-    if value == 1:
-        return f"1 {noun}"
-    return f"{value:,} {many or _PLURALS.get(noun, noun + 's')}"
+# One home for plurals, shared with the CLI and the report (esgui.app.wording)
+plural = wording.plural
 
 
 def event_label(event_type: str) -> str:
