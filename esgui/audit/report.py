@@ -18,6 +18,7 @@ from esgui.audit.report_model import AccountReport, ReportLine
 from esgui.audit.verify import VerifyResult, verify_store
 from esgui.domain.account import BankAccount
 from esgui.domain.codec import apply_recorded
+from esgui.domain.events import balance_sign, describe_counterparty
 from esgui.domain.ids import validate_account_id
 from esgui.domain.money import ZERO
 from esgui.errors import InvalidInput, UnknownAccount, UnreadableEvent
@@ -31,7 +32,7 @@ __all__ = ["AccountReport", "ReportLine", "build_report", "summary_json", "write
 def _signed(event_type: str, value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
-    return -value if event_type == "MoneyWithdrawn" else value
+    return -value if balance_sign(event_type) < 0 else value
 
 
 def _thin(points: list[tuple[datetime, Decimal]]) -> tuple[tuple[datetime, Decimal], ...]:
@@ -105,7 +106,8 @@ def build_report(
         lines.append(ReportLine(event.position, event.version, event.recorded_at,
                                 event.event_type, amount, balance, event.operator,
                                 event.event_id, event.event_id in noted,
-                                event.position in bad))  # fmt: skip
+                                event.position in bad,
+                                describe_counterparty(event.event_type, event.data)))  # fmt: skip
     if period_to is not None and points and unreadable is None:
         points.append((min(period_to, datetime.now(UTC)), closing))
     return AccountReport(

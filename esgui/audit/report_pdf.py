@@ -286,7 +286,9 @@ def _events(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> L
     for line in report.lines:
         mark = ("!" if line.flagged else "") + ("*" if line.noted else "")
         rows.append([str(line.position), str(line.version), _when(line.recorded_at),
-                     line.event_type, _money(line.amount, signed=True), _money(line.balance),
+                     Paragraph(escape(" ".join(filter(None, (line.event_type, line.counterparty)))),
+                               s["cell"]),
+                     _money(line.amount, signed=True), _money(line.balance),
                      Paragraph(escape(line.operator), s["cell"]), mark])  # fmt: skip
     widths = _columns(17, 11, 32, 30, 27, 27, 24, 6)
     table = LongTable(rows, colWidths=widths, repeatRows=1)

@@ -6,7 +6,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Protocol
 
-from esgui.domain.events import EVENT_CLASSES, DomainEvent, MoneyDeposited, MoneyWithdrawn
+from esgui.domain.events import (
+    EVENT_CLASSES,
+    DomainEvent,
+    MoneyDeposited,
+    MoneyWithdrawn,
+    TransferSent,
+)
 from esgui.domain.money import STORED_MONEY
 from esgui.domain.upcasting import upcast
 from esgui.errors import UnreadableEvent
@@ -64,6 +70,7 @@ _MONEY_SIGN = {
     MoneyDeposited.event_type: (MoneyDeposited.schema_version, 1),
     MoneyWithdrawn.event_type: (MoneyWithdrawn.schema_version, -1),
 }
+# Transfer legs also name their counterparty: the general path checks it is there.
 
 
 def apply_recorded(account: BankAccount, event: StoredEvent) -> None:
@@ -101,7 +108,7 @@ def apply_recorded(account: BankAccount, event: StoredEvent) -> None:
             aggregate_id=event.aggregate_id,
             version=event.version,
         ) from None
-    if isinstance(domain_event, MoneyWithdrawn):
+    if isinstance(domain_event, (MoneyWithdrawn, TransferSent)):
         _check_cover(account, domain_event.amount, event)
     account.apply(domain_event, event.recorded_at)
 

@@ -126,6 +126,12 @@ class Backend:
         """`column` (JSON) read or searched as its text."""
         raise NotImplementedError
 
+    def correlation_of(self, column: Any) -> ColumnElement[str]:
+        """The `correlation_id` of a metadata column, as text: the exact expression of
+        migration 0007's index (its key a literal, never a parameter, or the index
+        would not match)."""
+        raise NotImplementedError
+
     # -- watching ----------------------------------------------------------------------
 
     def watcher(

@@ -31,6 +31,7 @@ from sqlalchemy import (
     column,
     event,
     exc,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -174,6 +175,9 @@ class PostgreSQLBackend(Backend):
     def json_text(self, column: Any) -> ColumnElement[str]:
         # jsonb as its text: skips the driver's decoding (the store decodes once itself)
         return cast(column, Text)
+
+    def correlation_of(self, column: Any) -> ColumnElement[str]:
+        return column.op("->>", return_type=Text)(literal_column("'correlation_id'"))
 
     # -- watching ----------------------------------------------------------------------
 

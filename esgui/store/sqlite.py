@@ -14,7 +14,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, String, Table, Text, event, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    Table,
+    Text,
+    case,
+    event,
+    func,
+    literal_column,
+    type_coerce,
+)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
@@ -135,6 +147,14 @@ class SQLiteBackend(Backend):
 
     def json_text(self, column: Any) -> ColumnElement[str]:
         return type_coerce(column, Text)  # stored as text already: no CAST
+
+    def correlation_of(self, column: Any) -> ColumnElement[str]:
+        # Guarded by json_valid: a row altered into malformed JSON (tampering, which
+        # verify reports) must still be storable and readable, not break the index.
+        return type_coerce(case(
+            (func.json_valid(column) == literal_column("1"),
+             func.json_extract(column, literal_column("'$.correlation_id'"))),
+        ), Text)  # fmt: skip
 
     # -- watching ----------------------------------------------------------------------
 
