@@ -18,7 +18,8 @@ from esgui.cli import main
 # Top-level commands, in the order `esgui --help` lists them.
 COMMANDS = (
     "open", "deposit", "withdraw", "transfer", "close", "state", "events", "accounts",
-    "projections", "seed", "verify", "diff", "export", "import", "report", "statement", "notes", "gui",
+    "projections", "seed", "verify", "diff", "export", "import", "report", "statement",
+    "notes", "gui",
 )  # fmt: skip
 # Every parser of its own (`projections` takes its action as an argument).
 PATHS = [(name,) for name in COMMANDS] + [("notes", "add"), ("notes", "list")]
