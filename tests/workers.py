@@ -39,6 +39,32 @@ def open_and_churn(url: str, account_id: str, count: int, user: str, start: Any 
     return count + 1
 
 
+def transfer_randomly(url: str, account_ids: list[str], count: int, user: str, seed: int,
+                      start: Any = None) -> tuple[int, int]:
+    """`count` transfers between random pairs of `account_ids`; returns (done, refused
+    for insufficient funds)."""
+    import random
+
+    import esgui
+    from esgui.errors import InsufficientFunds
+
+    rng = random.Random(seed)
+    if start is not None:
+        start.wait()
+    done = refused = 0
+    with esgui.open_store(url) as store:
+        accounts = esgui.Accounts(store, user=user, max_retries=200)
+        for _ in range(count):
+            source, target = rng.sample(account_ids, 2)
+            amount = f"{rng.randint(1, 4000) / 100:.2f}"
+            try:
+                accounts.transfer(source, target, amount, reference=f"{user}")
+                done += 1
+            except InsufficientFunds:
+                refused += 1
+    return done, refused
+
+
 def open_store_once(url: str, start: Any = None) -> str:
     import esgui
 

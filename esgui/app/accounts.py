@@ -14,6 +14,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,7 @@ from esgui.domain.account import (
     AccountState,
     BankAccount,
     state_to_snapshot,
+    transfer,
 )
 from esgui.domain.codec import apply_recorded
 from esgui.domain.events import AGGREGATE_TYPE
@@ -63,6 +65,14 @@ def check_user(user: object) -> str:
     return user.strip()
 
 
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """What a transfer left behind: both accounts' states after it."""
+
+    sender: AccountState
+    receiver: AccountState
+
+
 class Accounts:
     """Bank-account commands and state queries for one operator on one store."""
 
@@ -96,62 +106,95 @@ class Accounts:
     def close(self, account_id: str) -> AccountState:
         return self._execute("close", account_id, lambda a: a.close())
 
+    def transfer(
+        self, from_account: str, to_account: str, amount: Amount, reference: str | None = None
+    ) -> Transfer:
+        """Move `amount` from one account to another: a TransferSent and a
+        TransferReceived appended in one transaction, both streams' expected versions
+        checked, or a refusal and nothing appended. Both legs carry one correlation id;
+        the received leg's causation is the sent leg."""
+        validate_account_id(from_account)
+        validate_account_id(to_account)
+        sender, receiver = self._execute_many(
+            "transfer", (from_account, to_account),
+            lambda pair: transfer(pair[0], pair[1], amount, reference),
+        )  # fmt: skip
+        return Transfer(sender, receiver)
+
     def _execute(
         self, command: str, account_id: str, decide: Callable[[BankAccount], None]
     ) -> AccountState:
-        validate_account_id(account_id)
+        (state,) = self._execute_many(command, (account_id,), lambda one: decide(one[0]))
+        return state
+
+    def _execute_many(
+        self,
+        command: str,
+        account_ids: tuple[str, ...],
+        decide: Callable[[list[BankAccount]], None],
+    ) -> list[AccountState]:
+        """Load the accounts, decide on copies of them, append every account's new
+        events in one transaction (each at the version it was decided on)."""
+        for account_id in account_ids:
+            validate_account_id(account_id)
         self.store.writer()  # refuse early (NotPermitted) on a read-only store
         command_id = str(uuid.uuid4())
         conflict: ConcurrencyError | None = None
         # Optimistic: a command first decides on the cached state without reading; a
         # stale cache shows up as a conflict (or as a refusal, which is then checked
         # again on fresh state), so the common case costs one transaction and no read.
-        base = self._cached(account_id)
-        verified = base is None
-        if base is None:
-            base = self._load(account_id)
+        cached = [self._cached(account_id) for account_id in account_ids]
+        verified = all(base is None for base in cached)
+        bases = [base if base is not None else self._load(account_id)
+                 for base, account_id in zip(cached, account_ids, strict=True)]  # fmt: skip
         for attempt in range(self.max_retries + 1):
             if attempt >= EXCLUSIVE_AFTER:
                 # Lost the race twice: decide and append holding the store's append
                 # lock, so that this attempt cannot lose it again.
                 with self.store.exclusive():
-                    base = self._load(account_id)
-                    account = base.clone()
-                    decide(account)
-                    recorded = self._append(account_id, base.version,
-                                            self._new_events(command, command_id, account))
-                return self._finish(base, recorded)
-            account = base.clone()
+                    bases = [self._load(account_id) for account_id in account_ids]
+                    decided = [base.clone() for base in bases]
+                    decide(decided)
+                    recorded = self._append(self._streams(command, command_id, bases, decided))
+                return self._finish(bases, recorded)
+            decided = [base.clone() for base in bases]
             try:
-                decide(account)  # a refusal raises here: nothing appended
+                decide(decided)  # a refusal raises here: nothing appended
             except RuleViolation:
                 if verified:
                     raise
-                base, verified = self._load(account_id), True
+                bases, verified = [self._load(account_id) for account_id in account_ids], True
                 continue
-            new_events = self._new_events(command, command_id, account)
+            streams = self._streams(command, command_id, bases, decided)
             try:
-                recorded = self._append(account_id, base.version, new_events)
+                recorded = self._append(streams)
             except ConcurrencyError as error:
                 conflict = error
-                base, verified = self._load(account_id), True
+                bases, verified = [self._load(account_id) for account_id in account_ids], True
                 continue
-            return self._finish(base, recorded)
+            return self._finish(bases, recorded)
         assert conflict is not None
         raise conflict
 
-    def _finish(self, base: BankAccount, recorded: list[RecordedEvent]) -> AccountState:
-        self._apply_and_snapshot(base, recorded)
-        state = base.state()
-        self._remember(state)
-        return state
+    def _finish(
+        self, bases: list[BankAccount], recorded: list[RecordedEvent]
+    ) -> list[AccountState]:
+        states: list[AccountState] = []
+        for base in bases:
+            own = [event for event in recorded if event.aggregate_id == base.account_id]
+            self._apply_and_snapshot(base, own)
+            state = base.state()
+            self._remember(state)
+            states.append(state)
+        return states
 
-    def _append(
-        self, account_id: str, expected: int, new_events: list[NewEvent]
-    ) -> list[RecordedEvent]:
+    def _append(self, streams: list[tuple[str, int, list[NewEvent]]]) -> list[RecordedEvent]:
         for transient in range(3):
             try:
-                return self.store.append(account_id, expected, new_events)
+                if len(streams) == 1:
+                    ((account_id, expected, new_events),) = streams
+                    return self.store.append(account_id, expected, new_events)
+                return self.store.append_many(streams)
             except StoreUnavailable:
                 # The connection may have dropped after the commit was sent. The same
                 # event ids make the retry a no-op if it did commit.
@@ -177,14 +220,36 @@ class Accounts:
             with contextlib.suppress(EsguiError):
                 self.store.save_snapshots(account.account_id, snaps)
 
-    def _new_events(self, command: str, command_id: str, account: BankAccount) -> list[NewEvent]:
+    def _streams(
+        self,
+        command: str,
+        command_id: str,
+        bases: list[BankAccount],
+        decided: list[BankAccount],
+    ) -> list[tuple[str, int, list[NewEvent]]]:
+        """(account, expected version, new events) for every account that has some.
+        The first account's events are caused by the command; the others' by the first
+        account's first event (a transfer's received leg by its sent leg)."""
+        streams: list[tuple[str, int, list[NewEvent]]] = []
+        first_event: str | None = None
+        for base, account in zip(bases, decided, strict=True):
+            if not account.pending:
+                continue
+            new_events = self._new_events(command, command_id, account, first_event)
+            first_event = first_event or new_events[0].event_id
+            streams.append((account.account_id, base.version, new_events))
+        return streams
+
+    def _new_events(
+        self, command: str, command_id: str, account: BankAccount, caused_by: str | None
+    ) -> list[NewEvent]:
         metadata = {
             "user": self.user,
             "timestamp": datetime.now(UTC).isoformat(),
             "command": command,
             "command_id": command_id,
             "correlation_id": self.correlation_id or command_id,
-            "causation_id": command_id,
+            "causation_id": caused_by or command_id,
             "esgui_version": __version__,
         }
         # Ids are fixed here, not by the store, so that retrying an append whose

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from esgui.domain.events import EVENT_CLASSES
+from esgui.domain.events import EVENT_CLASSES, describe_counterparty
 from esgui.domain.upcasting import upcast
 from esgui.errors import EsguiError, UnreadableEvent
 from esgui.projections import AccountProjector, AccountSummary
@@ -51,6 +51,7 @@ class EventQuery:
     until: datetime | None = None
     text: str = ""
     newest_first: bool = True
+    correlation_id: str | None = None
 
     @property
     def key_name(self) -> str:
@@ -61,6 +62,7 @@ class EventQuery:
     def filtered(self) -> bool:
         return bool(
             self.event_types or self.operator or self.since or self.until or self.text.strip()
+            or self.correlation_id
         )
 
     def event_filter(self) -> EventFilter:
@@ -72,6 +74,7 @@ class EventQuery:
             since=self.since,
             until=self.until,
             text=self.text,
+            correlation_id=self.correlation_id,
         )
 
 
@@ -90,6 +93,7 @@ class LogRow(NamedTuple):
     recorded_at: datetime
     upcast: bool = False
     unreadable: bool = False
+    counterparty: str = ""  # "to B1" / "from A1" for a transfer leg
 
     @classmethod
     def from_row(cls, row: LogEntry | Any) -> LogRow:
@@ -112,6 +116,7 @@ class LogRow(NamedTuple):
             position, aggregate_id, version, event_type,
             amount if isinstance(amount, str) else str(amount),
             operator, recorded_at, upcasted, unreadable,
+            describe_counterparty(event_type, data),
         )  # fmt: skip
 
     def key(self, key_name: str) -> int:

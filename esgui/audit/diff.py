@@ -11,7 +11,7 @@ from typing import Any
 
 from esgui.app.replay import Replayer
 from esgui.domain.account import AccountState
-from esgui.domain.events import event_amount
+from esgui.domain.events import balance_sign, describe_counterparty, event_amount
 from esgui.domain.ids import validate_account_id
 from esgui.domain.money import ZERO, format_money, money_from_text
 from esgui.errors import InvalidInput, UnknownAccount
@@ -19,7 +19,6 @@ from esgui.store import EventStore, RecordedEvent
 
 FIELDS = ("owner", "balance", "status", "version", "opened_at", "updated_at")
 MAX_EVENTS = 1000
-_MONEY_IN = ("AccountOpened", "MoneyDeposited")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +42,8 @@ class VersionDiff:
     events: tuple[RecordedEvent, ...]  # the first `MAX_EVENTS` events after from_version
     event_count: int  # all events between the two versions
     counts: dict[str, int]  # events per type
-    money_in: Decimal  # opening amounts and deposits between the versions
-    money_out: Decimal  # withdrawals between the versions
+    money_in: Decimal  # opening amounts, deposits and transfers in between the versions
+    money_out: Decimal  # withdrawals and transfers out between the versions
 
     @property
     def truncated(self) -> bool:
@@ -70,6 +69,9 @@ class VersionDiff:
 def _event_json(event: RecordedEvent) -> dict[str, Any]:
     shown = event.as_json()
     shown["operator"] = event.operator
+    other = describe_counterparty(event.event_type, event.data)
+    if other:
+        shown["counterparty"] = other
     return shown
 
 
@@ -126,7 +128,7 @@ def diff_versions(
             counts[event.event_type] += 1
             value = event_money(event)
             if value is not None:
-                if event.event_type in _MONEY_IN:
+                if balance_sign(event.event_type) > 0:
                     money_in += value
                 else:
                     money_out += value

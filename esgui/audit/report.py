@@ -26,6 +26,7 @@ from esgui.audit.report_model import AccountReport, MonthLine, ReportIntegrity, 
 from esgui.audit.verify import VerifyResult
 from esgui.domain.account import BankAccount
 from esgui.domain.codec import apply_recorded
+from esgui.domain.events import BALANCE_SIGNS, balance_sign, describe_counterparty
 from esgui.domain.ids import validate_account_id
 from esgui.domain.money import ZERO
 from esgui.errors import InvalidInput, UnknownAccount, UnreadableEvent
@@ -34,7 +35,7 @@ from esgui.store import EventStore
 MAX_CHART_POINTS = 800
 MAX_FLAGGED = 500  # flagged lines kept for the summary (all are counted)
 STOP_EVERY = 2000  # events between checks for Cancel and progress reports
-_MOVES = frozenset({"AccountOpened", "MoneyDeposited", "MoneyWithdrawn"})
+_MOVES = frozenset({"AccountOpened", *BALANCE_SIGNS})
 
 __all__ = ["AccountReport", "ReportLine", "build_report", "summary_json", "write_report"]
 
@@ -92,7 +93,8 @@ class _Fold:
                     self.money_out -= amount
             yield ReportLine(event.position, event.version, when, event.event_type, amount,
                              balance, event.operator, event.event_id,
-                             event.event_id in self.noted, event.position in self.bad)  # fmt: skip
+                             event.event_id in self.noted, event.position in self.bad,
+                             describe_counterparty(event.event_type, event.data))  # fmt: skip
 
     @staticmethod
     def _amount(event: Any, balance: Decimal | None, before: Decimal) -> Decimal | None:
@@ -105,7 +107,7 @@ class _Fold:
         value = event_money(event)
         if value is None:
             return None
-        return -value if event.event_type == "MoneyWithdrawn" else value
+        return -value if balance_sign(event.event_type) < 0 else value
 
 
 def _chart_step(versions: int) -> int:

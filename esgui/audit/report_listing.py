@@ -40,8 +40,8 @@ def _when(value: datetime) -> str:
 def _cells(line: ReportLine) -> tuple[str, ...]:
     mark = ("!" if line.flagged else "") + ("*" if line.noted else "")
     return (str(line.position), str(line.version), _when(line.recorded_at),
-            line.event_type, _money(line.amount, signed=True), _money(line.balance),
-            line.operator, mark)  # fmt: skip
+            " ".join(filter(None, (line.event_type, line.counterparty))),
+            _money(line.amount, signed=True), _money(line.balance), line.operator, mark)  # fmt: skip
 
 
 class Style:

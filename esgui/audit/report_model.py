@@ -31,6 +31,7 @@ class ReportLine:
     event_id: str
     noted: bool  # a review note is about this event
     flagged: bool  # verification found a problem at this position
+    counterparty: str = ""  # "to B1" / "from A1" for a transfer leg
 
 
 @dataclass(frozen=True, slots=True)

@@ -278,7 +278,9 @@ def _flagged(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> 
     rows: list[list[Any]] = [header]
     for line in report.flagged:
         rows.append([str(line.position), str(line.version), _when(line.recorded_at),
-                     line.event_type, _money(line.amount, signed=True), _money(line.balance),
+                     Paragraph(escape(" ".join(filter(None, (line.event_type, line.counterparty)))),
+                               s["cell"]),
+                     _money(line.amount, signed=True), _money(line.balance),
                      Paragraph(escape(line.operator), s["cell"])])  # fmt: skip
     table = LongTable(rows, colWidths=_columns(17, 11, 32, 30, 27, 27, 30), repeatRows=1)
     style = _table_style(bold, len(rows) - 1)

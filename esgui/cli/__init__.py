@@ -1,7 +1,7 @@
 """The `esgui` command line (CONTRACTS §3): argparse over esgui.app.
 
 `esgui.cli.parser` builds the parser from the command modules (`accounts`, `events`,
-`projections`, `seed`, `audit`, `notes`, `gui`), which share `esgui.cli.common`.
+`projections`, `seed`, `audit`, `statement`, `notes`, `gui`), which share `esgui.cli.common`.
 Every failure is one line on stderr and an exit code: 1 refused by a rule, 2 invalid
 input, 3 unresolved conflict, 4 store error, 5 read-only. Never a traceback.
 """

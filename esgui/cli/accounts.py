@@ -1,4 +1,4 @@
-"""Account subcommands: `open`, `deposit`, `withdraw`, `close` and `state`."""
+"""Account subcommands: `open`, `deposit`, `withdraw`, `transfer`, `close` and `state`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,13 @@ def register(sub: Subcommands) -> None:
         p.add_argument("account_id", metavar="ID")
         p.add_argument("amount", metavar="AMOUNT")
         p.set_defaults(handler=handler, mutates=True)
+
+    p = sub.add_parser("transfer", help="move money from one account to another, atomically")
+    p.add_argument("from_account", metavar="FROM")
+    p.add_argument("to_account", metavar="TO")
+    p.add_argument("amount", metavar="AMOUNT")
+    p.add_argument("--reference", metavar="TEXT", help="what the transfer is for (both legs)")
+    p.set_defaults(handler=cmd_transfer, mutates=True)
 
     p = sub.add_parser("close", help="close an account (balance must be zero)")
     p.add_argument("account_id", metavar="ID")
@@ -87,6 +94,20 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
         lambda s: (
             f"Withdrew {args.amount} from {s.account_id}: balance "
             f"{format_money(s.balance)} (version {s.version})"
+        ),
+    )
+
+
+def cmd_transfer(args: argparse.Namespace) -> int:
+    return _command(
+        args,
+        lambda a: a.transfer(args.from_account, args.to_account, args.amount,
+                             reference=args.reference),  # fmt: skip
+        lambda t: (
+            f"Transferred {args.amount} from {t.sender.account_id} (balance "
+            f"{format_money(t.sender.balance)}, version {t.sender.version}) to "
+            f"{t.receiver.account_id} (balance {format_money(t.receiver.balance)}, "
+            f"version {t.receiver.version})"
         ),
     )
 

@@ -26,6 +26,7 @@ from esgui.cli.common import (
     print_json,
     run_with_progress,
 )
+from esgui.domain.events import describe_counterparty, event_amount
 from esgui.domain.money import format_money
 from esgui.projections import AccountProjector
 
@@ -201,11 +202,12 @@ def cmd_diff(args: argparse.Namespace) -> int:
         )
         print("  events:")
         for event in diff.events:
-            amount = event.data.get("amount") or event.data.get("initial") or ""
+            amount = event_amount(event.event_type, event.data) or ""
+            other = describe_counterparty(event.event_type, event.data)
             print(
                 f"    {event.position:>10}  v{event.version:<6} "
-                f"{event.recorded_at.isoformat()}  {event.event_type:<15} {amount:>16}  "
-                f"{event.operator}"
+                f"{event.recorded_at.isoformat()}  {event.event_type:<16} {amount:>16}  "
+                f"{event.operator}{'  ' + other if other else ''}"
             )
         if diff.truncated:
             print(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from esgui.app.stores import EventFilter
 from esgui.cli.common import Subcommands, json_line, non_negative, open_from_args, optional_time
+from esgui.domain.events import describe_counterparty, event_amount
 
 
 def register(sub: Subcommands) -> None:
@@ -20,6 +22,9 @@ def register(sub: Subcommands) -> None:
         help="only this event type (repeatable)",
     )
     p.add_argument("--operator", metavar="NAME", help="only events recorded by NAME")
+    p.add_argument("--correlation", metavar="ID",
+                   help="only the events of this correlation (both legs of a transfer, a "
+                   "seed run, an import)")  # fmt: skip
     p.add_argument("--since", metavar="ISO-8601", help="recorded at or after")
     p.add_argument("--until", metavar="ISO-8601", help="recorded at or before")
     p.add_argument(
@@ -34,25 +39,21 @@ def cmd_events(args: argparse.Namespace) -> int:
     since = optional_time(args.since)
     until = optional_time(args.until)
     with open_from_args(args) as store:
-        stream = store.read_all(
-            after=args.after,
-            limit=args.limit,
-            event_types=args.types,
-            aggregate_id=args.account_id,
-            operator=args.operator,
-            since=since,
-            until=until,
-        )
+        where = EventFilter(args.account_id, args.types, args.operator, since, until,
+                            correlation_id=args.correlation)  # fmt: skip
+        stream = store.read_all(after=args.after, limit=args.limit, where=where)
         out = sys.stdout
         for event in stream:
             if args.json:
                 out.write(json_line(event.as_json()))
             else:
-                amount = event.data.get("amount") or event.data.get("initial") or ""
+                amount = event_amount(event.event_type, event.data) or ""
+                other = describe_counterparty(event.event_type, event.data)
                 out.write(
                     f"{event.position:>10}  {event.recorded_at.isoformat()}  "
                     f"{event.aggregate_id:<14} v{event.version:<6} "
-                    f"{event.event_type:<15} {amount:>16}  {event.operator}\n"
+                    f"{event.event_type:<16} {amount:>16}  {event.operator}"
+                    f"{'  ' + other if other else ''}\n"
                 )
         out.flush()
     return 0

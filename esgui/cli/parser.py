@@ -9,16 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from esgui._version import __version__
-from esgui.cli import accounts, audit, events, gui, notes, projections, query, seed
+from esgui.cli import accounts, audit, events, gui, notes, projections, query, seed, statement
 from esgui.cli.common import Parser, Subcommands
 
 #: Each command module's registration, in the order `esgui --help` lists the commands.
 COMMAND_MODULES: tuple[Callable[[Subcommands], None], ...] = (
-    accounts.register,  # open, deposit, withdraw, close, state
+    accounts.register,  # open, deposit, withdraw, transfer, close, state
     events.register,  # events
     projections.register,  # accounts, projections
     seed.register,  # seed
     audit.register,  # verify, diff, export, import, report
+    statement.register,  # statement
     notes.register,  # notes add, notes list
     query.register,  # query, queries save|list|run, stats
     gui.register,  # gui

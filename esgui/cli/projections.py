@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from esgui.app.as_of import trial_balance
+from esgui.app.timeutil import parse_time
 from esgui.audit.projection_check import check_projection
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
@@ -20,7 +22,14 @@ from esgui.projections import AccountProjector
 
 def register(sub: Subcommands) -> None:
     """Add this module's subcommands to the main parser."""
-    p = sub.add_parser("accounts", help="the account projection, caught up first")
+    p = sub.add_parser(
+        "accounts", help="the account projection, caught up first; or the store as of a time"
+    )
+    p.add_argument(
+        "--at", metavar="ISO-8601",
+        help="every account that existed then, with its state then (a trial balance); "
+        "without an offset it is UTC",
+    )  # fmt: skip
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_accounts)
 
@@ -33,18 +42,29 @@ def register(sub: Subcommands) -> None:
 
 
 def cmd_accounts(args: argparse.Namespace) -> int:
+    # Not optional_time: an empty --at is an invalid time, not "now".
+    at_time = parse_time(args.at) if args.at is not None else None
     with open_from_args(args) as store:
-        projector = AccountProjector(store)
-        summaries = projector.current()
+        if at_time is not None:
+            balance = trial_balance(store, at_time)
+            summaries = list(balance.accounts)
+        else:
+            summaries = AccountProjector(store).current()
     if args.json:
         print_json([s.as_dict() for s in summaries])
         return 0
+    if at_time is not None:
+        print(f"As of {at_time.isoformat()}")
     print(f"{'ACCOUNT':<16} {'OWNER':<24} {'BALANCE':>18} {'STATUS':<10} {'VERSION':>8}")
     for s in summaries:
         print(
             f"{s.account_id:<16} {s.owner[:24]:<24} {format_money(s.balance):>18} "
             f"{s.status:<10} {s.version:>8}"
         )
+    if at_time is not None:
+        unreadable = f", {balance.unreadable_count} unreadable" if balance.unreadable_count else ""
+        print(f"{balance.count} accounts ({balance.open_count} open, {balance.closed_count} "
+              f"closed{unreadable}) · total balance {format_money(balance.total)}")  # fmt: skip
     return 0
 
 

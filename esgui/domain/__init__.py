@@ -10,6 +10,8 @@ from esgui.domain.events import (
     DomainEvent,
     MoneyDeposited,
     MoneyWithdrawn,
+    TransferReceived,
+    TransferSent,
 )
 from esgui.domain.ids import validate_account_id, validate_owner
 from esgui.domain.money import MAX_AMOUNT, format_money, parse_amount
@@ -27,6 +29,8 @@ __all__ = [
     "DomainEvent",
     "MoneyDeposited",
     "MoneyWithdrawn",
+    "TransferReceived",
+    "TransferSent",
     "decode_event",
     "format_money",
     "parse_amount",

@@ -13,10 +13,12 @@ from esgui.domain.events import (
     DomainEvent,
     MoneyDeposited,
     MoneyWithdrawn,
+    TransferReceived,
+    TransferSent,
 )
-from esgui.domain.ids import validate_account_id, validate_owner
+from esgui.domain.ids import validate_account_id, validate_owner, validate_reference
 from esgui.domain.money import ZERO, Amount, format_money, money_from_text, parse_amount
-from esgui.errors import InsufficientFunds, RuleViolation, UnknownAccount
+from esgui.errors import InsufficientFunds, InvalidInput, RuleViolation, UnknownAccount
 
 OPEN = "open"
 CLOSED = "closed"
@@ -98,9 +100,9 @@ class BankAccount:
 
     def apply(self, event: DomainEvent, recorded_at: datetime | None = None) -> None:
         """Fold one stored event in; its version is the next one."""
-        if isinstance(event, MoneyDeposited):
+        if isinstance(event, (MoneyDeposited, TransferReceived)):
             self.balance += event.amount
-        elif isinstance(event, MoneyWithdrawn):
+        elif isinstance(event, (MoneyWithdrawn, TransferSent)):
             self.balance -= event.amount
         elif isinstance(event, AccountOpened):
             self.owner = event.owner
@@ -162,6 +164,12 @@ class BankAccount:
             )
         self._record(MoneyWithdrawn(amount=value))
 
+    def _require_open_as(self, role: str) -> None:
+        if not self.status:
+            raise UnknownAccount(f"Unknown account {self.account_id!r} ({role} of the transfer)")
+        if self.status == CLOSED:
+            raise RuleViolation(f"Account {self.account_id!r} ({role} of the transfer) is closed")
+
     def close(self) -> None:
         self._require_open()
         if self.balance != ZERO:
@@ -170,6 +178,30 @@ class BankAccount:
                 f"{format_money(self.balance)}; withdraw it first"
             )
         self._record(AccountClosed())
+
+
+def transfer(
+    sender: BankAccount, receiver: BankAccount, amount: Amount, reference: str | None = None
+) -> None:
+    """Decide a transfer: a TransferSent pending on `sender` and a TransferReceived on
+    `receiver`, or a refusal in plain words and nothing pending on either."""
+    if sender.account_id == receiver.account_id:
+        raise InvalidInput(
+            f"A transfer needs two different accounts; {sender.account_id!r} was given twice"
+        )
+    value = parse_amount(amount)
+    note = validate_reference(reference)
+    sender._require_open_as("sender")
+    receiver._require_open_as("receiver")
+    if value > sender.balance:
+        raise InsufficientFunds(
+            f"Insufficient funds in {sender.account_id!r}: balance "
+            f"{format_money(sender.balance)}, transfer of {format_money(value)} requested"
+        )
+    sender._record(TransferSent(amount=value, counterparty=receiver.account_id, reference=note))
+    receiver._record(
+        TransferReceived(amount=value, counterparty=sender.account_id, reference=note)
+    )
 
 
 # -- snapshots ---------------------------------------------------------------------------

@@ -6,7 +6,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Protocol
 
-from esgui.domain.events import EVENT_CLASSES, DomainEvent, MoneyDeposited, MoneyWithdrawn
+from esgui.domain.events import (
+    EVENT_CLASSES,
+    DomainEvent,
+    MoneyDeposited,
+    MoneyWithdrawn,
+    TransferSent,
+)
 from esgui.domain.money import MAX_AMOUNT, STORED_MONEY
 from esgui.domain.upcasting import upcast
 from esgui.errors import UnreadableEvent
@@ -74,6 +80,7 @@ _MONEY_SIGN = {
     MoneyDeposited.event_type: (MoneyDeposited.schema_version, 1),
     MoneyWithdrawn.event_type: (MoneyWithdrawn.schema_version, -1),
 }
+# Transfer legs also name their counterparty: the general path checks it is there.
 
 
 _MAX_MONEY_TEXT = len("999999999999.99")  # money text this short is below the maximum
@@ -115,7 +122,7 @@ def apply_recorded(account: BankAccount, event: StoredEvent) -> None:
             aggregate_id=event.aggregate_id,
             version=event.version,
         ) from None
-    if isinstance(domain_event, MoneyWithdrawn):
+    if isinstance(domain_event, (MoneyWithdrawn, TransferSent)):
         _check_cover(account, domain_event.amount, event)
     account.apply(domain_event, event.recorded_at)
 

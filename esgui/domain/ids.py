@@ -9,6 +9,7 @@ from esgui.errors import InvalidInput
 
 MAX_ID_LENGTH = 64
 MAX_OWNER_LENGTH = 200
+MAX_REFERENCE_LENGTH = 200
 _ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
 
 
@@ -49,5 +50,28 @@ def validate_owner(owner: object) -> str:
         if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
             raise InvalidInput(
                 f"Invalid owner {_shown(trimmed)}: contains the control character U+{ord(ch):04X}"
+            )
+    return trimmed
+
+
+def validate_reference(reference: object) -> str | None:
+    """A transfer's reference: None or up to 200 printable characters, trimmed; blank
+    text is no reference."""
+    if reference is None:
+        return None
+    if not isinstance(reference, str):
+        raise InvalidInput(f"Invalid reference {reference!r}: must be text")
+    trimmed = reference.strip()
+    if not trimmed:
+        return None
+    if len(trimmed) > MAX_REFERENCE_LENGTH:
+        raise InvalidInput(
+            f"Invalid reference {_shown(trimmed)}: longer than {MAX_REFERENCE_LENGTH} characters"
+        )
+    for ch in trimmed:
+        if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+            raise InvalidInput(
+                f"Invalid reference {_shown(trimmed)}: contains the control character "
+                f"U+{ord(ch):04X}"
             )
     return trimmed

@@ -144,6 +144,10 @@ class Backend:
     def amount_cents(self, data: Any) -> ColumnElement[Any]:
         """An event's money (`amount`, the legacy `amount_cents`, or `initial`) as an
         exact number of cents; NULL when it moves none."""
+    def correlation_of(self, column: Any) -> ColumnElement[str]:
+        """The `correlation_id` of a metadata column, as text: the exact expression of
+        migration 0007's index (its key a literal, never a parameter, or the index
+        would not match)."""
         raise NotImplementedError
 
     # -- watching ----------------------------------------------------------------------

@@ -245,6 +245,11 @@ class EventStore:
         """The aggregate's version as of `when` (0 if it had no events yet)."""
         return self._reads.version_at(aggregate_id, when)
 
+    def versions_at(self, when: datetime) -> dict[str, tuple[int, int]]:
+        """Every aggregate that had events at or before `when` → (its version then, the
+        position of that version's event); a bounded query: index seeks per aggregate."""
+        return self._reads.versions_at(when)
+
     def aggregate_ids(self) -> list[str]:
         return self._reads.aggregate_ids()
 

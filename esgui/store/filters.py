@@ -24,9 +24,11 @@ NOTE_TARGETS = ("event", "account")
 @dataclass(frozen=True, slots=True)
 class EventFilter:
     """Which events: all of one stream, of some types, by one operator, in a time range
-    (inclusive), and containing a text. Unset fields filter nothing; `event_types=()`
-    matches no event. `text` is a case-insensitive substring of the account id, event
-    type, operator, or the JSON text of the data or metadata."""
+    (inclusive), containing a text, and of one correlation. Unset fields filter nothing;
+    `event_types=()` matches no event. `text` is a case-insensitive substring of the
+    account id, event type, operator, or the JSON text of the data or metadata;
+    `correlation_id` is the metadata's `correlation_id` exactly (both legs of a
+    transfer, one seed run, one import)."""
 
     aggregate_id: str | None = None
     event_types: tuple[str, ...] | None = None
@@ -34,8 +36,17 @@ class EventFilter:
     since: datetime | None = None
     until: datetime | None = None
     text: str = ""
+    correlation_id: str | None = None
 
     def __post_init__(self) -> None:
+        if self.correlation_id is not None:
+            correlation = self.correlation_id.strip() if isinstance(
+                self.correlation_id, str) else self.correlation_id  # fmt: skip
+            if not isinstance(correlation, str) or not correlation or len(correlation) > 200:
+                raise InvalidInput(
+                    f"Invalid correlation id {self.correlation_id!r}: 1 to 200 characters"
+                )
+            object.__setattr__(self, "correlation_id", correlation)
         types = self.event_types
         if types is not None and not isinstance(types, tuple):
             types = (types,) if isinstance(types, str) else tuple(types)
@@ -84,6 +95,8 @@ def event_conditions(where: EventFilter, backend: Backend) -> list[Any]:
         conditions.append(events.c.created_at >= where.since)
     if where.until is not None:
         conditions.append(events.c.created_at <= where.until)
+    if where.correlation_id is not None:
+        conditions.append(backend.correlation_of(events.c.metadata) == where.correlation_id)
     text = where.text.strip()
     if text:
         pattern = like_pattern(text)

@@ -34,6 +34,7 @@ from sqlalchemy import (
     exc,
     func,
     literal,
+    literal_column,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -203,6 +204,8 @@ class PostgreSQLBackend(Backend):
 
         return func.coalesce(number("amount") * 100, number("amount_cents"),
                              number("initial") * 100)  # fmt: skip
+    def correlation_of(self, column: Any) -> ColumnElement[str]:
+        return column.op("->>", return_type=Text)(literal_column("'correlation_id'"))
 
     # -- watching ----------------------------------------------------------------------
 

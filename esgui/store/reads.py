@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, bindparam, func, literal_column, select
 
 from esgui.store.connections import Connections
 from esgui.store.decoding import (
@@ -24,6 +24,37 @@ from esgui.store.validation import MAX_VERSION, check_aggregate_id, check_count,
 
 DEFAULT_PAGE = 1000
 IN_LIST = 500  # values per IN (...) list
+
+# The version of a stream at a time: its newest event recorded at or before it, one
+# backward seek in ix_events_aggregate_time (recorded time never goes back within a
+# stream: it follows position). Ties (one batch, one time) go to the higher version.
+_at = events.alias("at_time")
+_VERSION_AT = (
+    select(_at.c.version)
+    .where(_at.c.aggregate_id == bindparam("aggregate_id"), _at.c.created_at <= bindparam("when"))
+    .order_by(_at.c.created_at.desc(), _at.c.version.desc())
+    .limit(1)
+)
+_opened = events.alias("opened")
+
+
+def _newest_at(column: Any) -> Any:
+    return (
+        select(column)
+        .where(_at.c.aggregate_id == _opened.c.aggregate_id, _at.c.created_at <= bindparam("when"))
+        .order_by(_at.c.created_at.desc(), _at.c.version.desc())
+        .limit(1)
+        .correlate(_opened)
+        .scalar_subquery()
+    )
+
+
+_VERSIONS_AT = select(
+    _opened.c.aggregate_id, _newest_at(_at.c.version), _newest_at(_at.c.position)
+).where(
+    # A literal 1, not a parameter: only then can the planner use the partial index.
+    _opened.c.version == literal_column("1"), _opened.c.created_at <= bindparam("when"),
+)
 
 
 def current_version(conn: Connection, aggregate_id: str) -> int:
@@ -130,11 +161,17 @@ class EventReads:
     def version_at(self, aggregate_id: str, when: datetime) -> int:
         check_aggregate_id(aggregate_id)
         check_time(when)
-        query = select(func.max(events.c.version)).where(
-            events.c.aggregate_id == aggregate_id, events.c.created_at <= when
-        )
         with self._conns.read() as conn:
-            return int(conn.execute(query).scalar() or 0)
+            return int(conn.execute(_VERSION_AT, {"aggregate_id": aggregate_id,
+                                                  "when": when}).scalar() or 0)  # fmt: skip
+
+    def versions_at(self, when: datetime) -> dict[str, tuple[int, int]]:
+        """Every stream begun at or before `when` → (its version then, that event's
+        position): one statement, seeks in the indexes of migration 0007."""
+        check_time(when)
+        with self._conns.read() as conn:
+            rows = conn.execute(_VERSIONS_AT, {"when": when}).all()
+        return {row[0]: (int(row[1]), int(row[2])) for row in rows if row[1]}
 
     # -- the whole log -----------------------------------------------------------------
 

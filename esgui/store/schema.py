@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    text,
 )
 
 from esgui.store.types import JSONDoc, UTCDateTime
@@ -63,6 +64,12 @@ events = Table(
     Index("ix_events_type_position", "event_type", "position"),
     Index("ix_events_operator_position", "operator", "position"),
     Index("ix_events_recorded_at", "created_at", "position"),
+    # Migration 0007: the version at a time is one seek; the accounts that existed at
+    # a time come from a partial index of openings. (Its expression index on the
+    # metadata's correlation_id is per database and so not declared here.)
+    Index("ix_events_aggregate_time", "aggregate_id", "created_at", "version"),
+    Index("ix_events_opened", "created_at", "aggregate_id",
+          sqlite_where=text("version = 1"), postgresql_where=text("version = 1")),  # fmt: skip
 )
 
 snapshots = Table(

@@ -26,6 +26,13 @@ from sqlalchemy import (
     event,
     func,
     literal,
+    String,
+    Table,
+    Text,
+    case,
+    event,
+    func,
+    literal_column,
     type_coerce,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -186,6 +193,13 @@ class SQLiteBackend(Backend):
                           func.round(text("initial") * 100)),
             Integer,
         )  # fmt: skip
+    def correlation_of(self, column: Any) -> ColumnElement[str]:
+        # Guarded by json_valid: a row altered into malformed JSON (tampering, which
+        # verify reports) must still be storable and readable, not break the index.
+        return type_coerce(case(
+            (func.json_valid(column) == literal_column("1"),
+             func.json_extract(column, literal_column("'$.correlation_id'"))),
+        ), Text)  # fmt: skip
 
     # -- watching ----------------------------------------------------------------------
 

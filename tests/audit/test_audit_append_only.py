@@ -5,6 +5,7 @@ browse, verify and export but not append."""
 from __future__ import annotations
 
 import uuid
+import warnings
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,11 @@ def test_the_migrations_build_exactly_the_metadata(store) -> None:
     def ours(obj, name, type_, reflected, compare_to) -> bool:
         return not (type_ == "table" and name == VERSION_TABLE)
 
-    with store.engine.connect() as conn:
+    with store.engine.connect() as conn, warnings.catch_warnings():
+        # Migration 0007's correlation index is an expression of each database's JSON
+        # functions, kept out of the MetaData (as the triggers are): reflection skips it.
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based "
+                                "index ix_events_correlation")  # fmt: skip
         context = MigrationContext.configure(conn, opts={"include_object": ours})
         diffs = compare_metadata(context, metadata)
     assert diffs == []

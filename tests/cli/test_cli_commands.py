@@ -17,9 +17,9 @@ from esgui.cli import main
 
 # Top-level commands, in the order `esgui --help` lists them.
 COMMANDS = (
-    "open", "deposit", "withdraw", "close", "state", "events", "accounts", "projections",
-    "seed", "verify", "diff", "export", "import", "report", "notes", "query", "queries",
-    "stats", "gui",
+    "open", "deposit", "withdraw", "transfer", "close", "state", "events", "accounts",
+    "projections", "seed", "verify", "diff", "export", "import", "report", "statement",
+    "notes", "query", "queries", "stats", "gui",
 )  # fmt: skip
 # Every parser of its own (`projections` takes its action as an argument).
 PATHS = [(name,) for name in COMMANDS] + [("notes", "add"), ("notes", "list"),
@@ -29,6 +29,7 @@ WRITING = [
     ("open", "N1", "--owner", "Nina"),
     ("deposit", "A1", "1.00"),
     ("withdraw", "A1", "1.00"),
+    ("transfer", "A1", "B1", "1.00"),
     ("close", "B1"),
     ("seed", "--accounts", "1", "--events", "1"),
     ("import", "{tmp}/in.jsonl"),

@@ -74,5 +74,43 @@ def test_correlation_ids_link_to_the_related_events(qtbot, make_window, store_ur
     shown = {(view.model().index(r, 1).data(), view.model().index(r, 3).data())
              for r in range(2)}  # fmt: skip
     assert shown == {("I1", "MoneyWithdrawn"), ("I2", "MoneyDeposited")}
-    assert child(window, "logTextFilter", QLineEdit).text() == "corr-77"
+    # a correlation is a filter of its own (an indexed query), not a text search
+    assert child(window, "logCorrelationFilter", QLineEdit).text() == "corr-77"
+    assert child(window, "logTextFilter", QLineEdit).text() == ""
     assert child(window, "logScope", QComboBox).currentData() == "store"
+
+
+def test_the_events_of_the_same_correlation_are_listed(qtbot, make_window, store_url):
+    with esgui.open_store(store_url) as store:
+        setup = esgui.Accounts(store, user="setup")
+        setup.open("T1", owner="Tia", initial="100.00")
+        setup.open("T2", owner="Tom")
+        setup.transfer("T1", "T2", "40.00", reference="loan")
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    select_account(qtbot, window, "T1")
+    inspector = child(window, "eventInspector")
+    _select_row(qtbot, window, lambda row: row.aggregate_id == "T1" and row.version == 2)
+    qtbot.waitUntil(lambda: "Same correlation (2)" in inspector.text(), timeout=LIVE_TIMEOUT_MS)
+    text = inspector.text()
+    assert "3 · T1 v2 · TransferSent · 40.00 · to T2" in text
+    assert "↳ 4 · T2 v2 · TransferReceived · 40.00 · from T1" in text  # caused by this one
+    assert "event:T2:2" in inspector.facts.text()
+    inspector.facts.linkActivated.emit("event:T2:2")  # follow it: that account, that version
+    qtbot.waitUntil(lambda: window.accounts.selected_id() == "T2", timeout=LIVE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.timeline.version == 2, timeout=LIVE_TIMEOUT_MS)
+
+
+def test_the_log_filters_by_a_typed_correlation_id(qtbot, make_window, store_url):
+    _fill(store_url)
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    scope = child(window, "logScope", QComboBox)
+    scope.setCurrentIndex(scope.findData("store"))
+    edit = child(window, "logCorrelationFilter", QLineEdit)
+    qtbot.keyClicks(edit, "corr-77")
+    edit.editingFinished.emit()
+    view = child(window, "eventsView", QTableView)
+    qtbot.waitUntil(lambda: view.model().rowCount() == 2 and "All loaded"
+                    in child(window, "logFooter").text(), timeout=LIVE_TIMEOUT_MS)  # fmt: skip
+    assert {view.model().index(r, 1).data() for r in range(2)} == {"I1", "I2"}

@@ -124,6 +124,10 @@ class AccountsModel(TableModel[AccountSummary]):
                 self._index[row.account_id] = start + offset
             self.endInsertRows()
 
+    def rows(self) -> list[AccountSummary]:
+        """Every row, in arrival order."""
+        return list(self._rows)
+
     def summary(self, account_id: str) -> AccountSummary | None:
         i = self._index.get(account_id)
         return self._rows[i] if i is not None else None

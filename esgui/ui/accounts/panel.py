@@ -4,6 +4,11 @@ The selection is the user's: it changes only when they select a row (or a comman
 theirs selects its account). Filtering, sorting and live updates never move it to
 another account — a selected account the filter hides stays selected (the footer
 says so) and is shown selected again when the filter lets it through.
+
+**As of** (`asOfToggle`, `asOfEdit`): the view shows every account as it was at a time
+(`esgui.app.as_of`, computed off the GUI thread) with the totals in the footer. Live
+updates meanwhile go to the live rows kept aside, never over the as-of rows; turning
+the toggle off (or "Back to now") shows the live rows again, up to date.
 """
 
 from __future__ import annotations
@@ -24,15 +29,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from esgui.app.as_of import TrialBalance
 from esgui.projections import AccountSummary
+from esgui.ui.accounts.as_of import AsOfBar
 from esgui.ui.accounts.model import HEADERS, AccountsModel, AccountsProxy, Column
-from esgui.ui.common.formatting import plural
+from esgui.ui.common.formatting import local_time, money, plural
 from esgui.ui.common.table_model import Role
 from esgui.ui.common.widgets import named
 
 
 class AccountsPanel(QWidget):
     account_selected = Signal(str)  # account id ("" when nothing is selected)
+    as_of_changed = Signal(object)  # the TrialBalance shown, or None: live again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,12 +87,17 @@ class AccountsPanel(QWidget):
         self.count_label.setProperty("role", "caption")
         self.count_label.setWordWrap(True)
 
+        self.as_of = AsOfBar()
+        self.as_of_balance: TrialBalance | None = None  # shown instead of the live rows
+        self._live: dict[str, AccountSummary] | None = None  # the live rows meanwhile
+
         filters = QHBoxLayout()
         filters.addWidget(self.filter_edit, 1)
         filters.addWidget(self.status_filter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(4)
+        layout.addWidget(self.as_of)
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
@@ -97,22 +110,56 @@ class AccountsPanel(QWidget):
             signal.connect(self._on_rows_changed)
         self._selected = ""
         self._keeping = 0  # > 0 while rows change underneath the selection
+        self.as_of.balance_ready.connect(self._on_as_of_balance)
+        self.as_of.turned_off.connect(self._on_as_of_off)
         self._update_count()
 
     # -- data --------------------------------------------------------------------------------
 
     def load(self, rows: list[AccountSummary]) -> None:
+        if self._live is not None:
+            self._live = {row.account_id: row for row in rows}
+            return
         with self._keeping_selection():
             self.model.set_rows(rows)
 
     def apply_changes(self, rows: list[AccountSummary]) -> None:
+        if self._live is not None:
+            self._live.update((row.account_id, row) for row in rows)
+            return
         with self._keeping_selection():
             self.model.update_rows(rows)
 
     def clear(self) -> None:
+        self.as_of.set_session(None)  # back to now too
         with self._keeping_selection():
             self._selected = ""
             self.model.set_rows([])
+
+    def live_rows(self) -> list[AccountSummary]:
+        """The live projection's rows (also while the view shows another time)."""
+        if self._live is not None:
+            return list(self._live.values())
+        return self.model.rows()
+
+    # -- as of -------------------------------------------------------------------------------
+
+    def _on_as_of_balance(self, balance: TrialBalance) -> None:
+        if self._live is None:
+            self._live = {row.account_id: row for row in self.live_rows()}
+        self.as_of_balance = balance
+        with self._keeping_selection():
+            self.model.set_rows(list(balance.accounts))
+        self.as_of_changed.emit(balance)
+
+    def _on_as_of_off(self) -> None:
+        if self._live is None:
+            return
+        live, self._live = self._live, None
+        self.as_of_balance = None
+        with self._keeping_selection():
+            self.model.set_rows(list(live.values()))
+        self.as_of_changed.emit(None)
 
     # -- selection ---------------------------------------------------------------------------
 
@@ -207,4 +254,8 @@ class AccountsPanel(QWidget):
         if self._selected and not self._proxy_index(self._selected).isValid() \
                 and self.model.row_of(self._selected) >= 0:  # fmt: skip
             text += f" · the selected {self._selected} is hidden by the filter"
+        balance = getattr(self, "as_of_balance", None)
+        if balance is not None:
+            text = (f"As of {local_time(balance.at)}: {text} ({balance.open_count:,} open, "
+                    f"{balance.closed_count:,} closed) · total balance {money(balance.total)}")
         self.count_label.setText(text)

@@ -280,6 +280,14 @@ class AuditActions(QObject):
         if self._ready():
             self.files.account_report(self._accounts.selected_id())
 
+    def balances_statement(self) -> None:
+        """Audit ▸ Balances as of… (statement): as of the accounts view's time when it
+        shows one; the latest verification is reused when it is of the current head."""
+        if self._ready():
+            balance = self._accounts.as_of_balance
+            self.files.balances_statement(balance.at if balance is not None else None,
+                                          self.result)  # fmt: skip
+
     def report(
         self,
         account_id: str,

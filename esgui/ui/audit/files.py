@@ -1,6 +1,7 @@
-"""Files the Audit menu writes: an export of the event log's filter and an account's
-PDF report, each run on the session's pool with progress and Cancel in the status bar;
-the outcome is a banner with Open folder (and Open report)."""
+"""Files the Audit menu writes: an export of the event log's filter, an account's PDF
+report and the balances-as-of statement (PDF or CSV), each run on the session's pool
+with progress and Cancel in the status bar; the outcome is a banner with Open folder
+(and Open report)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from PySide6.QtWidgets import QWidget
 from esgui.app.queries import EventQuery
 from esgui.audit.export import ExportFilters, ExportSummary, export_events
 from esgui.audit.report import build_report, write_report
+from esgui.audit.statement import build_statement, write_statement
 from esgui.audit.verify import VerifyResult
 from esgui.ui.audit.export_dialog import ExportDialog
 from esgui.ui.audit.report_dialog import ReportDialog
+from esgui.ui.audit.statement_dialog import StatementDialog
 from esgui.ui.common.formatting import money, plural
 from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import CancelToken, Task, TaskTracker
@@ -51,6 +54,7 @@ class AuditFiles(QObject):
         self.export_task: Task | None = None
         self.report_task: Task | None = None
         self.report_dialog: ReportDialog | None = None  # while Account report is open
+        self.statement_task: Task | None = None
         self._opened: Path | None = None  # what the banner's buttons open
         banner.action_clicked.connect(self._on_banner_action)
 
@@ -163,6 +167,46 @@ class AuditFiles(QObject):
         path, text = result
         self._announce(text, path, open_file=True)
         self.report_written.emit(path)
+
+    # -- balances statement ----------------------------------------------------------------
+
+    def balances_statement(self, when: datetime | None, integrity: VerifyResult | None) -> None:
+        """Ask for the time (`when` first: the as-of view's), format and file."""
+        dialog = StatementDialog(self._parent, when, self.folder)
+        if dialog.exec() == StatementDialog.DialogCode.Accepted:
+            chosen = dialog.when()
+            assert chosen is not None
+            self.statement(chosen, dialog.output(), dialog.fmt, integrity)
+        dialog.deleteLater()
+
+    def statement(self, when: datetime, output: Path, fmt: str = "pdf",
+                  integrity: VerifyResult | None = None) -> Task | None:  # fmt: skip
+        """Gather the statement (verifying unless `integrity` is of the current head)
+        and write it off the GUI thread."""
+        session = self.session
+        if session is None or session.store is None:
+            return None
+        store, user = session.store, self._author()
+        self.folder = output.parent
+
+        def work(token: CancelToken) -> tuple[Path, str]:
+            statement = build_statement(store, when, user=user, integrity=integrity,
+                                        progress=token.progress,
+                                        should_stop=token.stopped)  # fmt: skip
+            path = write_statement(statement, output, fmt)
+            b = statement.balances
+            verdict = "intact" if statement.integrity.intact else "TAMPERED"
+            return path, (f"Wrote the balances as of {b.at.astimezone():%Y-%m-%d %H:%M:%S} to "
+                          f"{path}: {plural(b.count, 'account')}, total "
+                          f"{money(b.total)}; integrity {verdict}.")  # fmt: skip
+
+        label = "Writing the balances statement"
+        task = session.submit(work, label=label, on_done=self._on_report,
+                              on_error=self._on_failed)  # fmt: skip
+        task.cancelled.connect(lambda: self._status.showMessage("Statement cancelled", 8000))
+        self._status.track(task, label)
+        self.statement_task = task
+        return task
 
     # -- the outcome -------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The command panel: open, deposit, withdraw, close, run off the GUI thread.
+"""The command panel: open, deposit, withdraw, transfer, close, run off the GUI thread.
 
 One line (`commandTarget`) always says which account a command will act on — the id in
 `accountIdEdit`, with that account's owner, balance and status, or that it does not
@@ -13,14 +13,20 @@ its room kept, so the buttons never move. A command runs on the session's pool; 
 outcome, a business rule's refusal or a conflict is shown in plain words in
 `commandStatus`. A refused or invalid command appends nothing.
 
+A transfer moves the amount from the account in `accountIdEdit` to the one in
+`toAccountEdit` (with an optional reference), both legs in one transaction; above
+`confirm_withdrawals_over` it asks first, as a withdrawal does. While the accounts view
+shows the store as of another time (`set_as_of`), every command is disabled.
+
 Longer than 400 lines because the target line, the inputs, the confirmations and the
-four commands share one form's state.
+five commands share one form's state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -45,8 +51,8 @@ from esgui.ui.common.session import Session
 from esgui.ui.common.tasks import CancelToken, Task
 from esgui.ui.common.widgets import ElidedLabel, named, set_state
 
-Command = Callable[[Accounts], AccountState]
-Describe = Callable[[AccountState], str]
+Command = Callable[[Accounts], Any]  # an AccountState, or a Transfer
+Describe = Callable[[Any], str]
 DEFAULT_CONFIRM_OVER = Decimal("1000.00")
 
 
@@ -61,6 +67,7 @@ class CommandPanel(QWidget):
         self._running: Task | None = None
         self._asking = False
         self._read_only = False
+        self._as_of: str | None = None  # why commands are off: the view shows another time
         # the accounts the panel knows of (the Accounts panel's rows, from memory)
         self.describe: Callable[[str], AccountSummary | None] = lambda _account_id: None
         self.confirm_withdrawals_over = DEFAULT_CONFIRM_OVER
@@ -81,6 +88,13 @@ class CommandPanel(QWidget):
                                     "its initial balance (blank: 0.00)")  # fmt: skip
         self.deposit_button = named(QPushButton("&Deposit"), "depositButton", "Deposit")
         self.withdraw_button = named(QPushButton("&Withdraw"), "withdrawButton", "Withdraw")
+        self.to_edit = named(QLineEdit(), "toAccountEdit", "Transfer to account")
+        self.to_edit.setPlaceholderText("Transfer to this account id")
+        self.reference_edit = named(QLineEdit(), "transferReferenceEdit", "Transfer reference")
+        self.reference_edit.setPlaceholderText("Reference of a transfer (optional)")
+        self.transfer_button = named(QPushButton("&Transfer"), "transferButton", "Transfer")
+        self.transfer_button.setToolTip("Move the amount from the account above to the "
+                                        "To account, atomically")  # fmt: skip
         self.close_button = named(QPushButton("C&lose"), "closeButton", "Close account")
         self.close_button.setToolTip("Close the account (its balance must be zero); asks first")
         self.status = named(QLabel("No store open."), "commandStatus", "Command status")
@@ -95,6 +109,8 @@ class CommandPanel(QWidget):
         form.addRow("Owner", self.owner_edit)
         form.addRow("Amount", self.amount_edit)
         form.addRow("", self.amount_hint)
+        form.addRow("To", self.to_edit)
+        form.addRow("Reference", self.reference_edit)
         buttons = QHBoxLayout()
         for button in self.buttons():
             buttons.addWidget(button)
@@ -114,12 +130,19 @@ class CommandPanel(QWidget):
         self.deposit_button.clicked.connect(self.deposit)
         self.withdraw_button.clicked.connect(self.withdraw)
         self.close_button.clicked.connect(self.close_account)
+        self.transfer_button.clicked.connect(self.transfer)
+        self.to_edit.returnPressed.connect(self.reference_edit.setFocus)
         self._update_enabled()
         self.refresh_target()
         set_state(self.status, "outcome", "info")
 
     def buttons(self) -> tuple[QPushButton, ...]:
-        return (self.open_button, self.deposit_button, self.withdraw_button, self.close_button)
+        return (self.open_button, self.deposit_button, self.withdraw_button,
+                self.transfer_button, self.close_button)  # fmt: skip
+
+    def edits(self) -> tuple[QLineEdit, ...]:
+        return (self.account_edit, self.owner_edit, self.amount_edit, self.to_edit,
+                self.reference_edit)  # fmt: skip
 
     # -- state -------------------------------------------------------------------------------
 
@@ -138,7 +161,7 @@ class CommandPanel(QWidget):
 
     def reset(self) -> None:
         """Another store: nothing typed for the old one is kept."""
-        for edit in (self.account_edit, self.owner_edit, self.amount_edit):
+        for edit in self.edits():
             edit.clear()
         self.refresh_target()
 
@@ -155,13 +178,29 @@ class CommandPanel(QWidget):
         else:
             self._show("Writable again: commands are enabled.", "info")
 
+    def set_as_of(self, reason: str | None) -> None:
+        """The accounts view shows the store as of another time (`reason` says so) and
+        commands are off; None: back to now."""
+        if reason == self._as_of:
+            return
+        self._as_of = reason
+        self._update_enabled()
+        if self._session is None:
+            return
+        if reason is not None:
+            self._show(reason, "info")
+        else:
+            self._show("Read-only mode: commands are disabled." if self._read_only
+                       else "Back to now: commands are enabled.", "info")  # fmt: skip
+
     def _update_enabled(self) -> None:
         ready = self._session is not None and self._session.ready
-        enabled = ready and not self._read_only and self._running is None and not self._asking
+        locked = self._read_only or self._as_of is not None
+        enabled = ready and not locked and self._running is None and not self._asking
         for button in self.buttons():
             button.setEnabled(enabled)
-        for edit in (self.account_edit, self.owner_edit, self.amount_edit):
-            edit.setReadOnly(self._read_only)
+        for edit in self.edits():
+            edit.setReadOnly(locked)
 
     def set_account(self, account_id: str) -> None:
         """The user selected `account_id`: commands now act on it. What was typed for
@@ -292,6 +331,35 @@ class CommandPanel(QWidget):
             ),
         )
 
+    def transfer(self, *, confirmed: bool = False) -> None:
+        """Transfer to the To account; more than `confirm_withdrawals_over` asks first."""
+        source, target = self.account_edit.text().strip(), self.to_edit.text().strip()
+        amount, reference = self.amount_edit.text(), self.reference_edit.text() or None
+        value = self._valid_amount()
+        summary = self.describe(source)
+        if (not confirmed and self._can_run() and value is not None and summary is not None
+                and value > self.confirm_withdrawals_over):  # fmt: skip
+            other = self.describe(target)
+            self._ask(
+                "Confirm transfer",
+                f"Transfer {money(value)} from {source} ({summary.owner}) to {target}"
+                + (f" ({other.owner})?" if other is not None else "?"),
+                f"The balance of {source} is {money(summary.balance)}. Transfers over "
+                f"{money(self.confirm_withdrawals_over)} are confirmed (Account ▸ Confirm "
+                "withdrawals over…).",
+                [("transfer", "Transfer")],
+                lambda _key: self.transfer(confirmed=True),
+            )  # fmt: skip
+            return
+        self._run(
+            lambda a: a.transfer(source, target, amount, reference=reference),
+            lambda t: (
+                f"Transferred {money(parse_amount(amount))} from {t.sender.account_id} "
+                f"(balance {money(t.sender.balance)}) to {t.receiver.account_id} (balance "
+                f"{money(t.receiver.balance)})."
+            ),
+        )
+
     def close_account(self, *, confirmed: bool = False) -> None:
         """Close the account; asks first when it is one the panel knows."""
         account_id = self.account_edit.text().strip()
@@ -360,7 +428,8 @@ class CommandPanel(QWidget):
     def _can_run(self) -> bool:
         session = self._session
         return (session is not None and session.ready and self._running is None
-                and not self._asking and not self._read_only)  # fmt: skip
+                and not self._asking and not self._read_only
+                and self._as_of is None)  # fmt: skip
 
     def _run(self, command: Command, describe: Describe) -> None:
         session = self._session
@@ -369,10 +438,13 @@ class CommandPanel(QWidget):
         if self._read_only:
             self._show("This store is open read-only: nothing was done.", "refused")
             return
+        if self._as_of is not None:
+            self._show(f"{self._as_of} Nothing was done (Back to now first).", "refused")
+            return
         accounts = session.accounts
         assert accounts is not None
 
-        def work(_token: CancelToken) -> AccountState:
+        def work(_token: CancelToken) -> Any:
             return command(accounts)
 
         def failed(error: BaseException) -> None:
@@ -388,7 +460,7 @@ class CommandPanel(QWidget):
 
     def _on_result(
         self,
-        result: tuple[AccountState | None, BaseException | None],
+        result: tuple[Any, BaseException | None],
         describe: Describe,
         failed: Callable[[BaseException], None],
     ) -> None:
@@ -400,7 +472,9 @@ class CommandPanel(QWidget):
         self._show(describe(state), "done")
         self.amount_edit.clear()
         self.owner_edit.clear()  # it named the owner of an account now open
-        self.command_succeeded.emit(state.account_id)
+        self.reference_edit.clear()
+        acted_on = state if isinstance(state, AccountState) else state.sender
+        self.command_succeeded.emit(acted_on.account_id)
 
     def _on_ended(self) -> None:
         self._running = None

@@ -2,7 +2,10 @@
 account's balance and status just before and just after it (`show_states`).
 
 The correlation and causation ids of the metadata are links: following one
-(`related_requested`) filters the event log to the events that carry that id.
+(`related_requested`) filters the event log to the events that carry that id. The
+events of the same correlation (both legs of a transfer, a seed run, an import) are
+listed under it (`show_correlation`), each a link to that event (`event_requested`);
+the one shown is in bold, those it caused are marked ↳.
 
 When the stored row is in an older schema than the one the app reads it as, the stored
 form is shown beside the upcast form, each labelled with its schema version. An
@@ -30,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from esgui.app.event_context import StateChange
+from esgui.app.event_context import Correlation, StateChange
 from esgui.app.stores import RecordedEvent
 from esgui.ui.common.formatting import local_time, money, utc_iso
 from esgui.ui.common.widgets import named
@@ -65,12 +68,14 @@ class EventInspector(QWidget):
     """Shows one RecordedEvent; `show_event(None)` clears it."""
 
     related_requested = Signal(str, str)  # metadata key (correlation_id…), its value
+    event_requested = Signal(str, int)  # account id, version: show that event
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         named(self, "eventInspector", "Event inspector")
         self.current_event: RecordedEvent | None = None
         self.states: StateChange | None = None
+        self.correlation: Correlation | None = None
         self.annotate: Annotate | None = None
         self.title = named(QLabel("Select an event in the log"), "inspectorTitle", "Event")
         self.title.setWordWrap(True)
@@ -125,6 +130,7 @@ class EventInspector(QWidget):
     def show_event(self, event: RecordedEvent | None) -> None:
         self.current_event = event
         self.states = None
+        self.correlation = None
         if event is None:
             self.title.setText("Select an event in the log")
             self.facts.setText("")
@@ -174,6 +180,7 @@ class EventInspector(QWidget):
         rows = [(k, escape(v), "") for k, v in self._facts]
         rows += self._state_rows(dark)
         rows += self._link_rows(event)
+        rows += self._correlation_rows()
         if problem:
             rows.append(("Integrity", f"<b>✖ {escape(problem)}</b>", bad))
         if notes:
@@ -202,6 +209,32 @@ class EventInspector(QWidget):
             return  # about another event than the one shown
         self.states = states
         self.refresh_annotations()
+
+    def show_correlation(self, correlation: Correlation | None) -> None:
+        """The events of the shown event's correlation (None: none, or not known)."""
+        event = self.current_event
+        if correlation is not None and (event is None or correlation.position != event.position):
+            return  # about another event than the one shown
+        self.correlation = correlation
+        self.refresh_annotations()
+
+    def _correlation_rows(self) -> list[tuple[str, str, str]]:
+        found = self.correlation
+        if found is None or len(found.events) < 2:
+            return []
+        lines = []
+        for other in found.events:
+            text = escape(other.describe())
+            if other.position == found.position:
+                lines.append(f"<b>{text}</b>")
+                continue
+            mark = "↳ " if other.caused_by_shown else ""
+            href = f"event:{escape(other.account_id)}:{other.version}"
+            lines.append(f"{mark}<a href='{href}'>{text}</a>")
+        if found.more:
+            lines.append("… more: follow the correlation link")
+        title = f"Same correlation ({len(found.events)}{'+' if found.more else ''})"
+        return [(title, "<br/>".join(lines), "")]
 
     def _state_rows(self, dark: bool) -> list[tuple[str, str, str]]:
         states = self.states
@@ -233,7 +266,11 @@ class EventInspector(QWidget):
 
     def _on_link(self, href: str) -> None:
         key, _, value = href.partition(":")
-        if key in LINKED and value:
+        if key == "event":
+            account_id, _, version = value.rpartition(":")
+            if account_id and version.isdigit():
+                self.event_requested.emit(account_id, int(version))
+        elif key in LINKED and value:
             self.related_requested.emit(key, value)
 
     def _fit(self, box: QPlainTextEdit, other: QPlainTextEdit | None, event: RecordedEvent) -> None:

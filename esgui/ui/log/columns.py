@@ -23,7 +23,8 @@ class LogColumn(IntEnum):
 
 HEADERS = ("Position", "Account", "Version", "Type", "Amount", "Operator", "Recorded")
 NUMERIC = (LogColumn.POSITION, LogColumn.VERSION, LogColumn.AMOUNT)
-SIGNS = {"MoneyDeposited": "+", "MoneyWithdrawn": "-"}
+SIGNS = {"MoneyDeposited": "+", "MoneyWithdrawn": "-", "TransferReceived": "+",
+         "TransferSent": "-"}  # fmt: skip
 IN_BRUSH = QBrush(QColor(30, 140, 70))  # money in, in the Amount column
 OUT_BRUSH = QBrush(QColor(200, 60, 50))  # money out
 Texts = tuple[str, str, str, str, str, str, str]
@@ -38,5 +39,6 @@ def texts_of(row: LogRow) -> Texts:
     if amount:
         amount = SIGNS.get(row.event_type, "") + amount
     return (str(row.position), row.aggregate_id, str(row.version),
-            row.event_type + (" ⚠" if row.unreadable else ""), amount, row.operator,
+            row.event_type + (f" {row.counterparty}" if row.counterparty else "")
+            + (" ⚠" if row.unreadable else ""), amount, row.operator,
             local_time(row.recorded_at))  # fmt: skip

@@ -1,6 +1,7 @@
 """The event log's filter bar: scope (the selected account or the whole store), type,
-operator, text, a time range and the order. It builds the `EventQuery`; `changed` asks
-for it to be applied now, `text_edited` after a pause in typing."""
+operator, text, a correlation id, a time range and the order. It builds the
+`EventQuery`; `changed` asks for it to be applied now, `text_edited` after a pause in
+typing."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ class LogFilters(QWidget):
         self.text_filter = named(QLineEdit(), "logTextFilter", "Text filter")
         self.text_filter.setPlaceholderText("Search id, type, data, metadata…")
         self.text_filter.setClearButtonEnabled(True)
+        self.correlation_filter = named(QLineEdit(), "logCorrelationFilter",
+                                        "Correlation id filter")  # fmt: skip
+        self.correlation_filter.setPlaceholderText("Correlation id")
+        self.correlation_filter.setToolTip("Only the events of this correlation (both legs "
+                                           "of a transfer, a seed run, an import)")  # fmt: skip
+        self.correlation_filter.setClearButtonEnabled(True)
         self.newest_first = named(QCheckBox("Newest first"), "logNewestFirst", "Newest first")
         self.newest_first.setChecked(True)
         self.since_check = named(QCheckBox("From"), "logSinceEnabled", "Filter from time")
@@ -63,6 +70,7 @@ class LogFilters(QWidget):
         for widget in second:
             row2.addWidget(widget)
         row2.addStretch(1)
+        row2.addWidget(self.correlation_filter, 1)
         row2.addWidget(self.newest_first)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -75,6 +83,7 @@ class LogFilters(QWidget):
         self.operator_filter.editingFinished.connect(self.changed)
         self.text_filter.textChanged.connect(lambda _t: self.text_edited.emit())
         self.text_filter.returnPressed.connect(self.changed)
+        self.correlation_filter.editingFinished.connect(self.changed)
         self.newest_first.toggled.connect(self.changed)
         for check, edit in ((self.since_check, self.since_edit),
                             (self.until_check, self.until_edit)):  # fmt: skip
@@ -101,12 +110,13 @@ class LogFilters(QWidget):
             until=until,
             text=self.text_filter.text().strip(),
             newest_first=self.newest_first.isChecked(),
+            correlation_id=self.correlation_filter.text().strip() or None,
         )
 
     @contextmanager
     def _quiet(self) -> Iterator[None]:
         widgets = (self.scope, self.type_filter, self.operator_filter, self.text_filter,
-                   self.since_check, self.until_check)  # fmt: skip
+                   self.correlation_filter, self.since_check, self.until_check)  # fmt: skip
         for widget in widgets:
             widget.blockSignals(True)
         try:
@@ -121,6 +131,7 @@ class LogFilters(QWidget):
         with self._quiet():
             self.type_filter.setCurrentIndex(0)
             self.operator_filter.clear()
+            self.correlation_filter.clear()
             if not keep_text:
                 self.text_filter.clear()
                 self.text_filter.setToolTip("")
@@ -130,10 +141,15 @@ class LogFilters(QWidget):
             self.until_edit.setEnabled(False)
 
     def relate(self, key: str, value: str) -> None:
-        """Whole store, no other filter, the text `value` (a correlation or causation
-        id): the events that carry it. Nothing is applied (the caller applies)."""
+        """Whole store, no other filter, and the correlation `value` (a correlation id)
+        or the text `value` (a causation id): the events that carry it. Nothing is
+        applied (the caller applies)."""
         self.clear()
         with self._quiet():
             self.scope.setCurrentIndex(self.scope.findData("store"))
-            self.text_filter.setText(value)
-        self.text_filter.setToolTip(f"Events related by {key.replace('_', ' ')} {value}")
+            if key == "correlation_id":
+                self.correlation_filter.setText(value)
+            else:
+                self.text_filter.setText(value)
+        if key != "correlation_id":
+            self.text_filter.setToolTip(f"Events related by {key.replace('_', ' ')} {value}")

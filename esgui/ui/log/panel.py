@@ -205,8 +205,8 @@ class EventLogPanel(QWidget):
             self.event_selected.emit(None)
 
     def show_related(self, key: str, value: str) -> None:
-        """The events whose data or metadata carry `value` (a correlation or causation
-        id from the inspector), over the whole store; the text filter shows it."""
+        """The events of the correlation `value`, or whose data or metadata carry
+        `value` (a causation id), over the whole store; the filter bar shows it."""
         self.filters.relate(key, value)
         self.apply_filters()
 

@@ -1,23 +1,18 @@
 """The explorer's main window: panels in docks, one open store at a time.
 
 The window is usable before, during and after opening a store: opening runs in the
-background, and a store that cannot be opened is one clear message in a banner.
-The window builds the panels and hands each helper the collaborators it needs: the
-selection (`Selection`), the live follower's updates (`LiveUpdates`), demo data and
-rebuilds (`StoreOperations`), read-only mode (`ReadOnlyMode`), the Audit menu's work
-(`AuditActions`) and the menus (`build_menus`, with the window as `MenuTarget`).
+background, and a store that cannot be opened is one clear message in a banner. The
+window builds the panels and hands each helper the collaborators it needs: the selection
+(`Selection`), the live follower's updates (`LiveUpdates`), demo data and rebuilds
+(`StoreOperations`), read-only mode (`ReadOnlyMode`), the store as of a time
+(`AsOfMode`), the Audit menu's work (`AuditActions`) and the menus (`build_menus`).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QMainWindow,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.actions import AuditActions
@@ -29,6 +24,7 @@ from esgui.ui.inspector.panel import EventInspector
 from esgui.ui.log.panel import EventLogPanel
 from esgui.ui.timeline.balance_chart import BalanceChart
 from esgui.ui.timeline.panel import TimelinePanel
+from esgui.ui.window.as_of import AsOfMode
 from esgui.ui.window.docks import DEFAULT_SIZE, MINIMUM_SIZE, Docks, arrange, make_dock
 from esgui.ui.window.live import LiveUpdates
 from esgui.ui.window.menus import Actions, build_menus, fill_recent_menu, shortcut_table
@@ -96,12 +92,13 @@ class MainWindow(QMainWindow):
         self.error_banner = Banner("errorBanner")
         self.demo_banner = Banner("demoBanner")
         self.audit_banner = Banner("auditBanner")
+        self.as_of_banner = Banner("asOfBanner")
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
-        for banner in (self.read_only_banner, self.error_banner, self.demo_banner,
-                       self.audit_banner):  # fmt: skip
+        for banner in (self.as_of_banner, self.read_only_banner, self.error_banner,
+                       self.demo_banner, self.audit_banner):  # fmt: skip
             layout.addWidget(banner)
         layout.addWidget(self.log, 1)
         self.setCentralWidget(central)
@@ -165,6 +162,9 @@ class MainWindow(QMainWindow):
                     acts.pause],
             cancel_writes=self.operations.cancel_writes, retitle=self.update_title,
         )  # fmt: skip
+        self.as_of_mode = AsOfMode(self, accounts=self.accounts, commands=self.commands,
+                                   banner=self.as_of_banner, status=self.status,
+                                   writes=acts.commands, restore=self.read_only_mode.apply)
         self.read_only_mode.changed.connect(self.audit.set_read_only)
         self.audit.set_read_only(self.read_only_mode.on)
 
@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
         if session is None:
             return
         self.live.stop()  # before anything else: what its follower queued is dropped
-        self.accounts.clear()
+        self.accounts.clear()  # back to now, and no session for the As of control
         self.accounts.clear_filters()
         for panel in (self.log.model, self.timeline, self.questions):
             panel.set_session(None)
@@ -275,6 +275,7 @@ class MainWindow(QMainWindow):
             # current schema, so it can be made writable in place)
             store.read_only = session.read_only = self.read_only
         self.commands.set_session(session, read_only=store.read_only)
+        self.accounts.as_of.set_session(session)
         for part in (self.log.model, self.timeline, self.selection, self.audit, self.notes,
                      self.questions):  # fmt: skip
             part.set_session(session)

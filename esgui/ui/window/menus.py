@@ -186,6 +186,8 @@ def build_menus(
         ),
         _action(account, "&Deposit", commands.deposit, "Ctrl+D"),
         _action(account, "&Withdraw", commands.withdraw, "Ctrl+Shift+D"),
+        _action(account, "&Transfer", commands.transfer, "Ctrl+Shift+X",
+                "Move the amount to the To account, both legs at once"),  # fmt: skip
         _action(account, "&Close account", commands.close_account, "Ctrl+Shift+K"),
     ]
     account.addSeparator()
@@ -233,6 +235,9 @@ def build_menus(
                      "Write the events the log's filter selects to JSON Lines or CSV")  # fmt: skip
     report = _action(menu, "Account &report…", audit.account_report, "Ctrl+P",
                      "A PDF report of the selected account")  # fmt: skip
+    _action(menu, "&Balances as of… (statement)", audit.balances_statement, None,
+            "Every account's balance at a time, as PDF or CSV, with the head hash and "
+            "the verification verdict")  # fmt: skip
     menu.addSeparator()
     add_note = _action(menu, "Add review &note…", audit.add_note, "Ctrl+Shift+M",
                        "Flag the selected event or account with a note")  # fmt: skip

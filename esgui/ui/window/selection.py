@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QStatusBar
 
-from esgui.app.event_context import StateChange, from_series, replayed
+from esgui.app.event_context import Correlation, StateChange, correlated, from_series, replayed
 from esgui.app.queries import LogRow, load_event
 from esgui.app.stores import RecordedEvent
 from esgui.ui.accounts.panel import AccountsPanel
@@ -26,6 +26,8 @@ from esgui.ui.timeline.panel import TimelinePanel
 
 INSPECT_DELAY_MS = 60  # while the slider moves, the inspector follows when it rests
 HIGHLIGHT_DELAY_MS = 40  # ... and the log scrolls to a far event when it rests
+# the loaded event, the account around it, the events of its correlation
+Inspected = tuple[RecordedEvent | None, StateChange | None, Correlation | None]
 
 
 class Selection(QObject):
@@ -69,6 +71,7 @@ class Selection(QObject):
         log.model.modelReset.connect(self._on_log_reset)
         log.model.rows_fetched.connect(self._on_rows_fetched)
         inspector.related_requested.connect(self._on_related_requested)
+        inspector.event_requested.connect(self.show_event)
         log.navigator.arrived.connect(self._on_user_moved)
 
     def set_session(self, session: Session | None) -> None:
@@ -203,19 +206,23 @@ class Selection(QObject):
         if row is not None and series is not None and series.account_id == row.aggregate_id:
             known = from_series(series, row.version)  # in memory: no replay
 
-        def work(_token: object) -> tuple[RecordedEvent | None, StateChange | None]:
+        def work(_token: object) -> Inspected:
             event = load_event(store, position)
-            if known is not None or event is None or accounts is None:
-                return event, known
-            return event, replayed(accounts.replayer, event.aggregate_id, event.version)
+            if event is None:
+                return None, known, None
+            around = correlated(store, event)
+            if known is not None or accounts is None:
+                return event, known, around
+            return event, replayed(accounts.replayer, event.aggregate_id, event.version), around
 
         loader.request(work, self._on_inspected,
                        lambda message: self._status.showMessage(message, 6000))  # fmt: skip
 
-    def _on_inspected(self, result: tuple[RecordedEvent | None, StateChange | None]) -> None:
-        event, states = result
+    def _on_inspected(self, result: Inspected) -> None:
+        event, states, around = result
         self._inspector.show_event(event)
         self._inspector.show_states(states)
+        self._inspector.show_correlation(around)
 
     def _on_related_requested(self, key: str, value: str) -> None:
         self._log.show_related(key, value)

@@ -1,0 +1,57 @@
+"""The "Balances as of T" statement's data: what `esgui.audit.statement` gathers and
+writes as CSV, and `esgui.audit.statement_pdf` renders (plain dataclasses, no reportlab)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from esgui.app.as_of import TrialBalance
+from esgui.audit.verify import VerifyResult
+from esgui.domain.money import format_money
+from esgui.errors import InvalidInput
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    balances: TrialBalance
+    integrity: VerifyResult  # of the whole store, when the statement was made
+    generated_at: datetime
+    generated_by: str
+    store: str
+
+    @property
+    def verdict(self) -> str:
+        result = self.integrity
+        if result.intact:
+            return f"intact: the hash chain of all {result.events} events verifies"
+        first = result.first_problem
+        where = f"; the first at position {first.position}: {first.message}" if first else ""
+        return f"TAMPERED: {result.problem_count} problem(s){where}"
+
+
+def output_part(output: Path, suffix: str, what: str) -> Path:
+    if output.suffix.lower() != suffix:
+        raise InvalidInput(f"The {what} needs an output file ending in {suffix}, not {output}")
+    if not output.parent.is_dir():
+        raise InvalidInput(f"Cannot write {output}: the folder {output.parent} does not exist")
+    return output.with_name(f".{output.name}.part-{os.getpid()}")
+
+
+def provenance_lines(statement: Statement) -> list[str]:
+    """The totals and where the figures come from, as plain lines."""
+    b = statement.balances
+    unreadable = f", {b.unreadable_count} unreadable" if b.unreadable_count else ""
+    return [
+        f"Balances as of {b.at.isoformat()}",
+        f"accounts {b.count} ({b.open_count} open, {b.closed_count} closed{unreadable})",
+        f"total balance {format_money(b.total)}",
+        f"store {statement.store}",
+        f"head of the log: position {statement.integrity.head_position}, "
+        f"hash {statement.integrity.head_hash}",
+        f"verification when made: {statement.verdict}",
+        f"generated {statement.generated_at.isoformat()}"
+        + (f" by {statement.generated_by}" if statement.generated_by else ""),
+    ]
