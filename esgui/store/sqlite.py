@@ -161,25 +161,15 @@ class SQLiteBackend(Backend):
             raise InvalidInput("The query console needs a store in a file, not in memory")
         return SQLiteConsoleCursor(path, sql, time_limit_s, BUSY_TIMEOUT_S, cancellation)
 
-    def time_bucket(self, column: Any, unit: str) -> ColumnElement[str]:
-        # Times are stored as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC: prefixes are buckets.
+    def day_bucket(self, day: Any, unit: str) -> ColumnElement[str]:
+        # Days are "YYYY-MM-DD" text: the month is a prefix
         if unit == "day":
-            return func.substr(column, 1, 10)
+            return day  # type: ignore[no-any-return]
         if unit == "month":
-            return func.substr(column, 1, 7)
+            return func.substr(day, 1, 7)
         # The Monday that starts the (ISO) week: strftime('%w') is 0 on Sundays
-        back = (cast(func.strftime("%w", column), Integer) + 6) % 7
-        return func.date(column, literal("-").concat(cast(back, Text)).concat(" days"))
-
-    def amount_cents(self, data: Any) -> ColumnElement[Any]:
-        def text(key: str) -> Any:
-            return func.json_extract(data, f"$.{key}")
-
-        return cast(
-            func.coalesce(func.round(text("amount") * 100), text("amount_cents"),
-                          func.round(text("initial") * 100)),
-            Integer,
-        )  # fmt: skip
+        back = (cast(func.strftime("%w", day), Integer) + 6) % 7
+        return func.date(day, literal("-").concat(cast(back, Text)).concat(" days"))
 
     # -- watching ----------------------------------------------------------------------
 
