@@ -74,10 +74,14 @@ READABLE = ("event_log", "account_states", "review_notes", "saved_queries")
 # in whole cents: `amount` (exact text), the legacy `amount_cents`, or `initial`;
 # NULL for an event that moves none (or whose data is not what esgui writes).
 
-SQLITE_AMOUNT_CENTS = """CASE WHEN json_valid(NEW.data) THEN CAST(COALESCE(
-    round(json_extract(NEW.data, '$.amount') * 100),
-    json_extract(NEW.data, '$.amount_cents'),
-    round(json_extract(NEW.data, '$.initial') * 100)) AS INTEGER) END"""
+SQLITE_AMOUNT_CENTS = """CASE WHEN json_valid(NEW.data) THEN CAST(CASE
+    WHEN json_type(NEW.data, '$.amount') = 'text'
+        THEN round(json_extract(NEW.data, '$.amount') * 100)
+    WHEN json_type(NEW.data, '$.amount_cents') = 'integer'
+        THEN json_extract(NEW.data, '$.amount_cents')
+    WHEN json_type(NEW.data, '$.initial') = 'text'
+        THEN round(json_extract(NEW.data, '$.initial') * 100)
+    END AS INTEGER) END"""
 
 SQLITE_FACTS_TRIGGER = f"""
 CREATE TRIGGER esgui_events_facts AFTER INSERT ON events
