@@ -223,9 +223,7 @@ def test_facts_follow_every_insert_even_odd_data(store, location) -> None:
     assert deposits.events == len(odd)
     # 10.50 from the legacy cents; "abc" and the rest move nothing that can be read
     assert deposits.moved == Decimal("10.50")
-    assert statistics(store, "day", where=EventFilter(aggregate_id="ODD")).totals.events == len(
-        odd
-    )
+    assert statistics(store, "day", where=EventFilter(aggregate_id="ODD")).totals.events == len(odd)
 
 
 def test_an_upgraded_store_gets_its_facts(location, tmp_path) -> None:
