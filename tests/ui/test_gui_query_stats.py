@@ -106,7 +106,7 @@ def test_a_long_query_is_cancelled_without_blocking_the_gui(
     assert "cancelled" in child(window, "queryStatus").text()
     assert not panel.running and not cancel.isEnabled()
     # The worker thread is not the GUI thread
-    assert panel._thread.thread is not QThread.currentThread()
+    assert panel._thread.qthread is not QThread.currentThread()
 
 
 def test_double_click_opens_the_event_or_account(qtbot, make_window, seeded_url) -> None:

@@ -210,7 +210,7 @@ class QueryPanel(QWidget):
         if generation != self._generation:
             return
         self._running = False
-        self.model.reset(tuple(columns), list(rows), done)  # type: ignore[call-overload]
+        self.model.reset(tuple(columns), list(rows), done)  # type: ignore[arg-type, call-overload]
         self.results.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
             self.results.setColumnWidth(column, min(self.results.columnWidth(column), 320))
