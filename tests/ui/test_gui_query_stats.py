@@ -223,3 +223,17 @@ def test_panels_are_docks_and_fit_the_minimum_size(qtbot, make_window, seeded_ur
         panel = dock.widget().widget()  # in a scroll area: never squashed below its hint
         assert panel.width() >= panel.minimumSizeHint().width()
         assert panel.height() >= panel.minimumSizeHint().height()
+
+
+def test_an_unused_result_is_released(qtbot, make_window, seeded_url) -> None:
+    """An open result holds a read transaction; one left unscrolled is closed."""
+    window = make_window(seeded_url)
+    wait_live(qtbot, window)
+    panel = window.questions.query
+    _run(qtbot, window, "SELECT position FROM event_log ORDER BY position")
+    assert panel.model.canFetchMore() and panel._idle.isActive()
+    panel._idle.setInterval(10)
+    panel._idle.start()
+    qtbot.waitUntil(lambda: not panel.model.canFetchMore(), timeout=5_000)
+    assert panel.model.rowCount() == 500
+    assert "Run reads it again" in child(window, "queryStatus").text()
