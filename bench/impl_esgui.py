@@ -118,3 +118,59 @@ def project(loc: dict[str, Any], events: int, clock: Clock) -> dict[str, Any]:
     store.close()
     assert applied == events, (applied, events)
     return {"count": applied, "rows": rows}
+
+
+CONSOLE_QUERIES = (
+    "SELECT * FROM event_log ORDER BY position",
+    "SELECT * FROM event_log ORDER BY position DESC",
+    "SELECT * FROM event_log WHERE account = 'ACC-000001' ORDER BY position",
+    "SELECT count(*) AS events FROM event_log",
+    "SELECT * FROM account_states ORDER BY balance DESC",
+    "SELECT count(*) AS events FROM event_log WHERE recorded_at >= '2000-01-01'",
+)
+
+
+def console(loc: dict[str, Any], events: int, clock: Clock) -> dict[str, Any]:
+    """Query console: each documented view's typical question, its first page (500 rows)
+    in the grid's way (a sandboxed connection, read-only checks included)."""
+    from esgui.app.console import run_query
+    from esgui.projections.projector import AccountProjector
+
+    store = _open(loc)
+    AccountProjector(store).catch_up()  # account_states as the app shows it
+    times = []
+    with clock.region():
+        for sql in CONSOLE_QUERIES:
+            start = time.perf_counter()
+            with run_query(store, sql) as result:
+                rows = result.fetch(500)
+            times.append(time.perf_counter() - start)
+            assert rows, sql
+    store.close()
+    return {"times": times, "views": list(CONSOLE_QUERIES)}
+
+
+def stats(loc: dict[str, Any], events: int, clock: Clock) -> dict[str, Any]:
+    """Statistics: each grouping, the busiest accounts, and one account's days (the
+    log's filter), each one database round of GROUP BY."""
+    from esgui.app.stores import EventFilter
+
+    store = _open(loc)
+    views: list[tuple[str, Any]] = [
+        (by, lambda by=by: store.stats.grouped(by))
+        for by in ("day", "week", "month", "type", "operator")
+    ]
+    views.append(("busiest", lambda: store.stats.busiest()))
+    one = EventFilter(aggregate_id="ACC-000001")
+    views.append(("day, one account", lambda: store.stats.grouped("day", one)))
+    times = []
+    with clock.region():
+        for _name, view in views:
+            start = time.perf_counter()
+            rows = view()
+            times.append(time.perf_counter() - start)
+            assert rows
+    total = sum(row.events for row in store.stats.grouped("type"))
+    store.close()
+    assert total == events, (total, events)
+    return {"times": times, "views": [name for name, _ in views]}

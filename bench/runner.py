@@ -131,13 +131,16 @@ def run_engine(r: Runner, engine: str, selected: set[str]) -> None:
                           "commands": s["commands"],
                           "no_read": variant == "ceiling-commit"})  # fmt: skip
                 r.drop(loc)
-    if selected & {"W2", "W4", "W5"}:
+    if selected & {"W2", "W4", "W5", "W8", "W9"}:
         bulk_runs = r.runs if "W2" in selected else 1
         setup = "" if "W2" in selected else " (set-up)"
         r.log(f"[{engine}] W2 bulk load: {s['bulk_events']:,} events over "
               f"{s['bulk_accounts']} accounts{setup}")  # fmt: skip
         datasets: dict[str, dict[str, Any]] = {}
-        variants = [*IMPLS, "ceiling-bare"] if "W2" in selected else list(IMPLS)
+        if "W2" in selected:
+            variants = [*IMPLS, "ceiling-bare"]
+        else:  # W8 and W9 measure esgui's own features: only its store is needed
+            variants = list(IMPLS) if selected & {"W4", "W5"} else ["esgui"]
         for run in range(bulk_runs):
             for variant in variants:
                 impl = variant.split("-")[0]
@@ -166,6 +169,13 @@ def run_engine(r: Runner, engine: str, selected: set[str]) -> None:
                     r.measure(f"{workload}|{engine}|{variant}", {"task": task, "impl": impl,
                               "location": datasets[impl], "events": s["bulk_events"],
                               "wide": variant == "ceiling-wide"})  # fmt: skip
+        for workload, task in (("W8", "console"), ("W9", "stats")):
+            if workload not in selected or "esgui" not in datasets:
+                continue
+            r.log(f"[{engine}] {workload} {task}: {s['bulk_events']:,} events")
+            for _ in range(r.runs):
+                r.measure(f"{workload}|{engine}|esgui", {"task": task, "impl": "esgui",
+                          "location": datasets["esgui"], "events": s["bulk_events"]})  # fmt: skip
         for loc in datasets.values():
             r.drop(loc)
     if selected & {"W3a", "W3b"}:

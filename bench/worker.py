@@ -1,7 +1,7 @@
 """One measurement in a fresh process: ``python -m bench.worker '<json spec>'``.
 
 The spec names a task (commands, bulk, prepare_replay, replay_full, replay_versions,
-read_all, project), an implementation (esgui, peer, ceiling), a location and sizes.
+read_all, project, console, stats), an implementation (esgui, peer, ceiling), a location and sizes.
 Set-up runs untimed; only the work itself is inside the clock. The result is printed
 as one line ``BENCH_RESULT {json}`` (seconds, count, rate, peak RSS, and the task's
 own fields; with ``"profile": true`` also the top functions by own time).
@@ -51,6 +51,10 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         result = module.read_all(loc, spec["events"], clock, **extra)
     elif task == "project":
         result = module.project(loc, spec["events"], clock)
+    elif task in ("console", "stats"):  # esgui's own features: no peer, no ceiling
+        if not hasattr(module, task):
+            return {"skipped": "esgui only"}
+        result = getattr(module, task)(loc, spec["events"], clock)
     else:
         raise ValueError(f"unknown task {task!r}")
     if result.get("skipped"):

@@ -195,6 +195,8 @@ def statistics(
         )
     with store.reading():
         groups = store.stats.grouped(by, where)
-        totals = store.stats.totals(where)
         top = store.stats.busiest(where, busiest) if busiest else []
+    totals = StatRow("all", sum(g.events for g in groups),
+                     sum((g.moved for g in groups), Decimal("0.00")),
+                     sum((g.net for g in groups), Decimal("0.00")))  # fmt: skip
     return Statistics(by, groups, totals, top)

@@ -136,14 +136,11 @@ class Backend:
         `cancellation` (a `console.Cancellation`) interrupts it."""
         raise NotImplementedError
 
-    def time_bucket(self, column: Any, unit: str) -> ColumnElement[str]:
-        """The UTC day, ISO week or month of a time column, as sortable text
-        ("2026-11-27", "2026-W48", "2026-11")."""
+    def day_bucket(self, day: Any, unit: str) -> ColumnElement[str]:
+        """The day, the week (its Monday) or the month of a UTC day column
+        (`event_facts.day`), as sortable text: "2026-11-27", "2026-11-23", "2026-11"."""
         raise NotImplementedError
 
-    def amount_cents(self, data: Any) -> ColumnElement[Any]:
-        """An event's money (`amount`, the legacy `amount_cents`, or `initial`) as an
-        exact number of cents; NULL when it moves none."""
     def correlation_of(self, column: Any) -> ColumnElement[str]:
         """The `correlation_id` of a metadata column, as text: the exact expression of
         migration 0007's index (its key a literal, never a parameter, or the index

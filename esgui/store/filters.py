@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import Table, or_, select
 
 from esgui.errors import InvalidInput
 from esgui.store.backend import Backend
@@ -82,23 +82,34 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def event_conditions(where: EventFilter, backend: Backend) -> list[Any]:
-    """The SQL conditions on `events` that select what `where` describes."""
+def event_conditions(where: EventFilter, backend: Backend, table: Table = events) -> list[Any]:
+    """The SQL conditions on `events` (or on `table`, a table with the same position,
+    type, account, operator and time columns, such as `event_facts`) that select what
+    `where` describes."""
+    t = table.c
     conditions: list[Any] = []
     if where.event_types is not None:
-        conditions.append(events.c.event_type.in_(where.event_types))
+        conditions.append(t.event_type.in_(where.event_types))
     if where.aggregate_id is not None:
-        conditions.append(events.c.aggregate_id == where.aggregate_id)
+        conditions.append(t.aggregate_id == where.aggregate_id)
     if where.operator is not None:
-        conditions.append(events.c.operator == where.operator)
+        conditions.append(t.operator == where.operator)
     if where.since is not None:
-        conditions.append(events.c.created_at >= where.since)
+        conditions.append(t.created_at >= where.since)
     if where.until is not None:
-        conditions.append(events.c.created_at <= where.until)
+        conditions.append(t.created_at <= where.until)
     if where.correlation_id is not None:
-        conditions.append(backend.correlation_of(events.c.metadata) == where.correlation_id)
+        correlated = backend.correlation_of(events.c.metadata) == where.correlation_id
+        if table is events:
+            conditions.append(correlated)
+        else:  # the correlation is in the events' metadata: look it up there
+            conditions.append(t.position.in_(select(events.c.position).where(correlated)))
     text = where.text.strip()
-    if text:
+    if text and table is not events:  # the text is in the events' JSON: look it up there
+        found = select(events.c.position).where(*event_conditions(EventFilter(text=text),
+                                                                  backend))  # fmt: skip
+        conditions.append(t.position.in_(found))
+    elif text:
         pattern = like_pattern(text)
         searched = (
             events.c.aggregate_id, events.c.event_type, events.c.operator,

@@ -23,7 +23,6 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Integer,
-    Numeric,
     Row,
     String,
     Table,
@@ -33,7 +32,6 @@ from sqlalchemy import (
     event,
     exc,
     func,
-    literal,
     literal_column,
     text,
 )
@@ -190,20 +188,14 @@ class PostgreSQLBackend(Backend):
         kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
         return PostgreSQLConsoleCursor(args, dict(kwargs), sql, time_limit_s, cancellation)
 
-    _TIME_FORMATS = {"day": ("day", "YYYY-MM-DD"), "week": ("week", "YYYY-MM-DD"),
-                     "month": ("month", "YYYY-MM")}  # fmt: skip
+    _DAY_FORMATS = {"day": ("day", "YYYY-MM-DD"), "week": ("week", "YYYY-MM-DD"),
+                    "month": ("month", "YYYY-MM")}  # fmt: skip
 
-    def time_bucket(self, column: Any, unit: str) -> ColumnElement[str]:
-        field, pattern = self._TIME_FORMATS[unit]
-        utc = func.timezone("UTC", column)  # a UTC timestamp, whatever the session says
-        return func.to_char(func.date_trunc(field, utc), pattern)
+    def day_bucket(self, day: Any, unit: str) -> ColumnElement[str]:
+        field, pattern = self._DAY_FORMATS[unit]
+        # a date as a timestamp without time zone: no session time zone gets involved
+        return func.to_char(func.date_trunc(field, cast(day, DateTime())), pattern)
 
-    def amount_cents(self, data: Any) -> ColumnElement[Any]:
-        def number(key: str) -> Any:
-            return cast(data.op("->>")(literal(key)), Numeric)
-
-        return func.coalesce(number("amount") * 100, number("amount_cents"),
-                             number("initial") * 100)  # fmt: skip
     def correlation_of(self, column: Any) -> ColumnElement[str]:
         return column.op("->>", return_type=Text)(literal_column("'correlation_id'"))
 

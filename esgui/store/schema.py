@@ -19,6 +19,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     Column,
+    Date,
     Index,
     Integer,
     MetaData,
@@ -34,9 +35,13 @@ from sqlalchemy import (
 from esgui.store.types import JSONDoc, UTCDateTime
 from esgui.store.views import (
     ACCOUNT_STATES,
+    POSTGRESQL_AMOUNT_FUNCTION,
     POSTGRESQL_EVENT_LOG,
+    POSTGRESQL_FACTS_FUNCTION,
+    POSTGRESQL_FACTS_TRIGGER,
     READABLE,
     SQLITE_EVENT_LOG,
+    SQLITE_FACTS_TRIGGER,
 )
 
 metadata = MetaData()
@@ -134,6 +139,24 @@ review_notes = Table(
     Index("uq_review_notes_seq", "seq", unique=True),
 )
 
+# One slim row per event, written by a trigger on `events` (migration 0005): what the
+# statistics GROUP BY (docs/query.md). `amount_cents`: NULL when the event moves no money.
+event_facts = Table(
+    "event_facts",
+    metadata,
+    Column("position", Position, primary_key=True, autoincrement=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("day", String(10).with_variant(Date(), "postgresql"), nullable=False),  # UTC
+    Column("event_type", String(100), nullable=False),
+    Column("operator", String(200), nullable=False),
+    Column("aggregate_id", String(255), nullable=False),
+    Column("amount_cents", BigInteger),
+    Index("ix_event_facts_created", "created_at"),
+    Index("ix_event_facts_day", "day", "event_type", "amount_cents", "created_at"),
+    Index("ix_event_facts_operator", "operator", "event_type", "amount_cents"),
+    Index("ix_event_facts_account", "aggregate_id", "event_type", "amount_cents"),
+)
+
 saved_queries = Table(
     "saved_queries",
     metadata,
@@ -169,7 +192,12 @@ verify_runs = Table(
 ESGUI_TABLES = frozenset(metadata.tables)
 QUERY_VIEWS = READABLE
 
-for _sql, _dialects in ((SQLITE_EVENT_LOG, ("sqlite",)), (POSTGRESQL_EVENT_LOG, ("postgresql",)),
-                        (ACCOUNT_STATES, ("sqlite", "postgresql"))):  # fmt: skip
-    event.listen(metadata, "after_create", DDL(_sql).execute_if(dialect=_dialects))
+# create_all makes what migration 0005 makes beside the tables (views, trigger, functions)
+for _sql, _dialect in (
+    (SQLITE_EVENT_LOG, "sqlite"), (SQLITE_FACTS_TRIGGER, "sqlite"),
+    (POSTGRESQL_EVENT_LOG, "postgresql"), (POSTGRESQL_AMOUNT_FUNCTION, "postgresql"),
+    (POSTGRESQL_FACTS_FUNCTION, "postgresql"), (POSTGRESQL_FACTS_TRIGGER, "postgresql"),
+    (ACCOUNT_STATES, "sqlite"), (ACCOUNT_STATES, "postgresql"),
+):  # fmt: skip
+    event.listen(metadata, "after_create", DDL(_sql).execute_if(dialect=_dialect))
 VERSION_TABLE = "esgui_schema_version"

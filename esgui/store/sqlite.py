@@ -22,16 +22,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
     cast,
     event,
     func,
     literal,
-    String,
-    Table,
-    Text,
-    case,
-    event,
-    func,
     literal_column,
     type_coerce,
 )
@@ -174,25 +169,16 @@ class SQLiteBackend(Backend):
             raise InvalidInput("The query console needs a store in a file, not in memory")
         return SQLiteConsoleCursor(path, sql, time_limit_s, BUSY_TIMEOUT_S, cancellation)
 
-    def time_bucket(self, column: Any, unit: str) -> ColumnElement[str]:
-        # Times are stored as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC: prefixes are buckets.
+    def day_bucket(self, day: Any, unit: str) -> ColumnElement[str]:
+        # Days are "YYYY-MM-DD" text: the month is a prefix
         if unit == "day":
-            return func.substr(column, 1, 10)
+            return day  # type: ignore[no-any-return]
         if unit == "month":
-            return func.substr(column, 1, 7)
+            return func.substr(day, 1, 7)
         # The Monday that starts the (ISO) week: strftime('%w') is 0 on Sundays
-        back = (cast(func.strftime("%w", column), Integer) + 6) % 7
-        return func.date(column, literal("-").concat(cast(back, Text)).concat(" days"))
+        back = (cast(func.strftime("%w", day), Integer) + 6) % 7
+        return func.date(day, literal("-").concat(cast(back, Text)).concat(" days"))
 
-    def amount_cents(self, data: Any) -> ColumnElement[Any]:
-        def text(key: str) -> Any:
-            return func.json_extract(data, f"$.{key}")
-
-        return cast(
-            func.coalesce(func.round(text("amount") * 100), text("amount_cents"),
-                          func.round(text("initial") * 100)),
-            Integer,
-        )  # fmt: skip
     def correlation_of(self, column: Any) -> ColumnElement[str]:
         # Guarded by json_valid: a row altered into malformed JSON (tampering, which
         # verify reports) must still be storable and readable, not break the index.

@@ -361,3 +361,29 @@ def test_create_all_makes_the_views_as_the_migration_does(location, tmp_path) ->
         fresh.dispose()
         if location.backend == "postgresql":
             other.drop()
+
+
+def test_postgresql_without_the_role_still_refuses_writes(
+    ledger, location, tmp_path, capsys, monkeypatch
+) -> None:
+    """A store whose user could not create `esgui_query`: the read-only transaction and
+    the statement and session checks still refuse every write."""
+    if location.backend != "postgresql":
+        pytest.skip("PostgreSQL only")
+    import esgui.store.console_postgresql as console_postgresql
+
+    monkeypatch.setattr(console_postgresql, "QUERY_ROLE", "esgui_no_such_role")
+    before = _state(location, tmp_path)
+    writes = [
+        "DELETE FROM events RETURNING position",
+        "UPDATE events SET operator = 'm' RETURNING position",
+        "INSERT INTO review_notes SELECT * FROM review_notes RETURNING id",
+        "WITH gone AS (DELETE FROM events RETURNING *) SELECT count(*) FROM gone",
+        "SELECT nextval('evil_seq')",
+        "SELECT pg_advisory_lock(4242)",
+        "TRUNCATE events",
+    ]
+    for sql in writes:
+        code, _, err = _cli(capsys, "--db", ledger, "query", sql)
+        assert code == 5, (sql, err)
+    assert _state(location, tmp_path) == before

@@ -195,3 +195,46 @@ def test_stats_cli_json_shape(seeded, store_url, capsys) -> None:
     assert (code, json.loads(out)) == (0, [])
     assert _cli(capsys, "--db", store_url, "stats", "--since", "yesterday")[0] == 2
     assert _cli(capsys, "--db", store_url, "stats", "--by", "hour")[0] == 2
+
+
+def _raw_event(location, position: int, version: int, data: str, event_type: str) -> None:
+    when = "2026-01-02 03:04:05.000000" if location.backend == "sqlite" else "2026-01-02T03:04:05Z"
+    location.sql(
+        "INSERT INTO events (position, id, aggregate_id, aggregate_type, event_type, "
+        "schema_version, version, data, metadata, operator, created_at, hash) VALUES "
+        "(?, ?, 'ODD', 'BankAccount', ?, 1, ?, ?, '{}', 'raw', ?, 'x')",
+        (position, f"00000000-0000-0000-0000-{position:012d}", event_type, version, data, when),
+    )
+
+
+def test_facts_follow_every_insert_even_odd_data(store, location) -> None:
+    """Rows written behind esgui's back (legacy cents, data esgui never writes) are
+    inserted as they are — the facts trigger never refuses one — and counted."""
+    accounts = esgui.Accounts(store, user="alice")
+    accounts.open("A1", owner="Alice", initial="1.00")
+    odd = ['{"amount_cents": 1050}', '{"amount": "abc"}', '{"amount": 5}', "[]", '"text"']
+    if location.backend == "sqlite":
+        odd.append("not json at all")
+    for i, data in enumerate(odd):
+        _raw_event(location, 2 + i, 1 + i, data, "MoneyDeposited")
+    stats = statistics(store, "type")
+    assert stats.totals.events == 1 + len(odd)
+    deposits = {r.key: r for r in stats.groups}["MoneyDeposited"]
+    assert deposits.events == len(odd)
+    # 10.50 from the legacy cents; "abc" and the rest move nothing that can be read
+    assert deposits.moved == Decimal("10.50")
+    assert statistics(store, "day", where=EventFilter(aggregate_id="ODD")).totals.events == len(odd)
+
+
+def test_an_upgraded_store_gets_its_facts(location, tmp_path) -> None:
+    from tests.store.test_migrations import make_0001_store
+
+    make_0001_store(location, tmp_path)
+    with esgui.open_store(location.url) as store:
+        assert store.upgraded_from == "0001"
+        events = list(store.read_all())
+        stats = statistics(store, "operator")
+        assert stats.totals.events == len(events) > 0
+        assert {r.key: (r.events, r.moved, r.net) for r in stats.groups} == _expected(
+            events, KEYS["operator"]
+        )

@@ -59,9 +59,7 @@ def test_query_results_arrive_lazily_and_fetch_more(qtbot, make_window, seeded_u
     assert "1,300 rows" in child(window, "queryStatus").text()
 
 
-def test_query_model_passes_the_model_tester(
-    qtbot, qtmodeltester, make_window, seeded_url
-) -> None:
+def test_query_model_passes_the_model_tester(qtbot, qtmodeltester, make_window, seeded_url) -> None:
     window = make_window(seeded_url)
     wait_live(qtbot, window)
     _run(qtbot, window, "SELECT * FROM account_states ORDER BY account")
@@ -108,7 +106,7 @@ def test_a_long_query_is_cancelled_without_blocking_the_gui(
     assert "cancelled" in child(window, "queryStatus").text()
     assert not panel.running and not cancel.isEnabled()
     # The worker thread is not the GUI thread
-    assert panel._thread.thread is not QThread.currentThread()
+    assert panel._thread.qthread is not QThread.currentThread()
 
 
 def test_double_click_opens_the_event_or_account(qtbot, make_window, seeded_url) -> None:
@@ -116,7 +114,9 @@ def test_double_click_opens_the_event_or_account(qtbot, make_window, seeded_url)
     wait_live(qtbot, window)
     with esgui.open_store(seeded_url) as store:
         target = list(store.read_all(after=700, limit=1))[0]
-    _run(qtbot, window, f"SELECT position, account FROM event_log WHERE position = {target.position}")
+    _run(
+        qtbot, window, f"SELECT position, account FROM event_log WHERE position = {target.position}"
+    )
     view = child(window, "queryResultsView", QTableView)
     view.doubleClicked.emit(view.model().index(0, 0))
     qtbot.waitUntil(lambda: window.accounts.selected_id() == target.aggregate_id, timeout=10_000)
@@ -152,7 +152,9 @@ def test_export_writes_every_row_formula_safe(qtbot, make_window, seeded_url, tm
     window = make_window(seeded_url)
     wait_live(qtbot, window)
     panel = window.questions.query
-    _run(qtbot, window, "SELECT position, '=cmd()' AS trap, amount FROM event_log ORDER BY position")
+    _run(
+        qtbot, window, "SELECT position, '=cmd()' AS trap, amount FROM event_log ORDER BY position"
+    )
     assert panel.model.rowCount() == 500  # the grid holds one page; the export holds all
     for fmt in ("csv", "jsonl"):
         path = tmp_path / f"out.{fmt}"
@@ -221,3 +223,17 @@ def test_panels_are_docks_and_fit_the_minimum_size(qtbot, make_window, seeded_ur
         panel = dock.widget().widget()  # in a scroll area: never squashed below its hint
         assert panel.width() >= panel.minimumSizeHint().width()
         assert panel.height() >= panel.minimumSizeHint().height()
+
+
+def test_an_unused_result_is_released(qtbot, make_window, seeded_url) -> None:
+    """An open result holds a read transaction; one left unscrolled is closed."""
+    window = make_window(seeded_url)
+    wait_live(qtbot, window)
+    panel = window.questions.query
+    _run(qtbot, window, "SELECT position FROM event_log ORDER BY position")
+    assert panel.model.canFetchMore() and panel._idle.isActive()
+    panel._idle.setInterval(10)
+    panel._idle.start()
+    qtbot.waitUntil(lambda: not panel.model.canFetchMore(), timeout=5_000)
+    assert panel.model.rowCount() == 500
+    assert "Run reads it again" in child(window, "queryStatus").text()

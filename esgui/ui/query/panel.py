@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,6 +49,7 @@ from esgui.ui.common.widgets import named
 from esgui.ui.query.model import QueryResultsModel
 from esgui.ui.query.worker import QueryThread, ResultRow
 
+IDLE_CLOSE_MS = 5 * 60 * 1000  # an open result holds a read transaction: not for ever
 EXAMPLE = "SELECT type, count(*) AS events\nFROM event_log\nGROUP BY type\nORDER BY events DESC"
 
 
@@ -70,6 +71,12 @@ class QueryPanel(QWidget):
         self._thread: QueryThread | None = None  # one per open store
         self.model = QueryResultsModel(self)
         self.model.request_more = self._request_more
+        # A result left unscrolled is closed after a while: its open read transaction
+        # would keep SQLite from checkpointing its WAL (PostgreSQL: an idle transaction).
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(IDLE_CLOSE_MS)
+        self._idle.timeout.connect(self.release)
         self._build()
         self._update_buttons()
 
@@ -210,7 +217,7 @@ class QueryPanel(QWidget):
         if generation != self._generation:
             return
         self._running = False
-        self.model.reset(tuple(columns), list(rows), done)  # type: ignore[call-overload]
+        self.model.reset(tuple(columns), list(rows), done)  # type: ignore[arg-type, call-overload]
         self.results.resizeColumnsToContents()
         for column in range(self.model.columnCount()):
             self.results.setColumnWidth(column, min(self.results.columnWidth(column), 320))
@@ -241,6 +248,20 @@ class QueryPanel(QWidget):
         rows = self.model.rowCount()
         more = "" if self.model.exhausted else " so far (scroll for more)"
         self.status.setText(f"{plural(rows, 'row')}{more}")
+        if self.model.exhausted:
+            self._idle.stop()
+        else:
+            self._idle.start()
+
+    def release(self) -> None:
+        """Close the open result (the rows fetched stay in the grid); Run reads again."""
+        if self._running or self.model.exhausted or self._thread is None:
+            return
+        self._generation += 1
+        self._thread.close_requested.emit()
+        self.model.exhausted = True
+        self.status.setText(f"{plural(self.model.rowCount(), 'row')} (the rest was not read: "
+                            "the result sat unused; Run reads it again)")  # fmt: skip
 
     def _update_buttons(self) -> None:
         has_store = self._session is not None and self._session.store is not None

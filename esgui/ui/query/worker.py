@@ -122,19 +122,19 @@ class QueryThread(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("esguiQueryThread")
+        self.qthread = QThread()
+        self.qthread.setObjectName("esguiQueryThread")
         self.worker = QueryWorker()
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.qthread)
         self.start_requested.connect(self.worker.start)
         self.fetch_requested.connect(self.worker.fetch)
         self.close_requested.connect(self.worker.close)
-        self.thread.start()
+        self.qthread.start()
 
     def stop(self, timeout_ms: int = 10_000) -> None:
         """Close the open query and end the thread (call cancel first if one runs)."""
-        if not self.thread.isRunning():
+        if not self.qthread.isRunning():
             return
         self.close_requested.emit()
-        self.thread.quit()
-        self.thread.wait(timeout_ms)
+        self.qthread.quit()
+        self.qthread.wait(timeout_ms)

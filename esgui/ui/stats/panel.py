@@ -77,7 +77,7 @@ class StatisticsPanel(QWidget):
         self.chart.setMargins(self.chart.margins() * 0)
         self.chart_view = named(QChartView(self.chart), "statsChart", "Events per group")
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(120)
+        self.chart_view.setMinimumHeight(160)
         self.model = RowsModel(HEADERS, numeric=(1, 2, 3), parent=self)
         self.table = named(QTableView(), "statsTable", "Statistics per group")
         self.table.setModel(self.model)
@@ -101,6 +101,8 @@ class StatisticsPanel(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.chart_view)
         split.addWidget(tables)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(controls)
@@ -140,6 +142,7 @@ class StatisticsPanel(QWidget):
 
     def _on_computed(self, stats: Statistics) -> None:
         self.stats = stats
+        self.model.set_headers((LABELS[stats.by], *HEADERS[1:]))
         self.model.set_rows(_rows(stats.groups))
         self.busiest_model.set_rows(_rows(stats.busiest))
         self.table.resizeColumnsToContents()
@@ -164,14 +167,18 @@ class StatisticsPanel(QWidget):
         self.chart.addSeries(series)
         categories = QBarCategoryAxis()
         categories.append([row.key for row in groups])
+        if len(groups) > 12:  # many days or weeks: the title names the range instead
+            categories.setLabelsVisible(False)
         values = QValueAxis()
         values.setRange(0, max([row.events for row in groups], default=1) or 1)
         values.setLabelFormat("%d")
+        values.setTickCount(5)
         self.chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
         self.chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(categories)
         series.attachAxis(values)
-        self.chart.setTitle(f"Events per {LABELS[stats.by].lower()}")
+        span = f" ({groups[0].key} … {groups[-1].key})" if len(groups) > 12 else ""
+        self.chart.setTitle(f"Events per {LABELS[stats.by].lower()}{span}")
 
     def _on_busiest_activated(self, index: object) -> None:
         row = self.busiest_model.payload(index.row())  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
-"""The query console and saved queries: documented read-only views, the role that may
-only read them (PostgreSQL), the append-only `saved_queries` table, and the index the
-statistics' time ranges use.
+"""The query console, saved queries and statistics: documented read-only views, the role
+that may only read them (PostgreSQL), the append-only `saved_queries` table, and
+`event_facts`, one slim row per event filled by a trigger on `events` (backfilled here)
+that the statistics GROUP BY, with its time index.
 
 Views (docs/query.md): `event_log` (one row per event, the money as exact decimal text,
 counterparty, correlation and causation read from the JSON) and `account_states` (the
@@ -25,11 +26,19 @@ from alembic import op
 from esgui.store.types import UTCDateTime
 from esgui.store.views import (
     ACCOUNT_STATES,
+    POSTGRESQL_AMOUNT_FUNCTION,
     POSTGRESQL_EVENT_LOG,
+    POSTGRESQL_FACTS_BACKFILL,
+    POSTGRESQL_FACTS_FUNCTION,
+    POSTGRESQL_FACTS_TRIGGER,
     QUERY_ROLE,
     READABLE,
     SQLITE_EVENT_LOG,
+    SQLITE_FACTS_BACKFILL,
+    SQLITE_FACTS_TRIGGER,
 )
+
+Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 revision = "0005"
 down_revision = "0004"
@@ -49,6 +58,32 @@ def upgrade() -> None:
     )
     op.create_index("ix_saved_queries_name", "saved_queries", ["name", "created_at"])
     op.create_index("ix_events_recorded_at", "events", ["created_at", "position"])
+    op.create_table(
+        "event_facts",
+        sa.Column("position", Position, primary_key=True, autoincrement=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("day", sa.String(10).with_variant(sa.Date(), "postgresql"), nullable=False),
+        sa.Column("event_type", sa.String(100), nullable=False),
+        sa.Column("operator", sa.String(200), nullable=False),
+        sa.Column("aggregate_id", sa.String(255), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger),
+    )
+    op.create_index("ix_event_facts_created", "event_facts", ["created_at"])
+    # covering indexes, one per first key of the statistics (docs/query.md)
+    op.create_index("ix_event_facts_day", "event_facts",
+                    ["day", "event_type", "amount_cents", "created_at"])  # fmt: skip
+    op.create_index("ix_event_facts_operator", "event_facts",
+                    ["operator", "event_type", "amount_cents"])  # fmt: skip
+    op.create_index("ix_event_facts_account", "event_facts",
+                    ["aggregate_id", "event_type", "amount_cents"])  # fmt: skip
+    if postgresql:
+        op.execute(POSTGRESQL_AMOUNT_FUNCTION)
+        op.execute(POSTGRESQL_FACTS_FUNCTION)
+        op.execute(POSTGRESQL_FACTS_BACKFILL)
+        op.execute(POSTGRESQL_FACTS_TRIGGER)
+    else:
+        op.execute(SQLITE_FACTS_BACKFILL)
+        op.execute(SQLITE_FACTS_TRIGGER)
     op.execute(POSTGRESQL_EVENT_LOG if postgresql else SQLITE_EVENT_LOG)
     op.execute(ACCOUNT_STATES)
     if postgresql:
@@ -109,6 +144,13 @@ def downgrade() -> None:
             END $$
             """
         )
+    op.execute("DROP TRIGGER IF EXISTS esgui_events_facts" + (" ON events" if postgresql else ""))
+    if postgresql:
+        op.execute("DROP FUNCTION IF EXISTS esgui_event_facts()")
+        op.execute("DROP FUNCTION IF EXISTS esgui_amount_cents(jsonb)")
+    for name in ("created", "day", "operator", "account"):
+        op.drop_index(f"ix_event_facts_{name}", "event_facts")
+    op.drop_table("event_facts")
     op.drop_index("ix_events_recorded_at", "events")
     op.drop_index("ix_saved_queries_name", "saved_queries")
     op.drop_table("saved_queries")
