@@ -11,12 +11,15 @@ it is written to a hidden part file that an error, Cancel or Ctrl+C removes."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -351,6 +354,18 @@ def _notes(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> Lo
     return table
 
 
+@contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Compressed page streams written as binary, not ASCII85 text (a fifth smaller,
+    and no encoding pass over every page)."""
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
+
+
 def render_pdf(report: AccountReport, output: Path) -> Path:
     """Write the report to `output` (a .pdf path); returns it."""
     if output.suffix.lower() != ".pdf":
@@ -401,8 +416,8 @@ def render_pdf(report: AccountReport, output: Path) -> Path:
         story.append(Paragraph("! verification found a problem at this position · "
                                "* a review note is about this event", s["small"]))  # fmt: skip
         story.append(Spacer(1, 3))
-        listing_style = Style(sans=sans, bold=bold, ink=INK, accent=ACCENT, stripe=STRIPE,
-                              rule=RULE, bad=BAD)  # fmt: skip
+        listing_style = Style(mono=mono, ink=INK, accent=ACCENT, stripe=STRIPE, rule=RULE,
+                              bad=BAD)  # fmt: skip
         story.append(Listing(report.lines(), FRAME_WIDTH, listing_style))
     else:
         story.append(Paragraph("Events (0)", s["h2"]))
@@ -413,13 +428,15 @@ def render_pdf(report: AccountReport, output: Path) -> Path:
 
     Canvas_.report, Canvas_.fonts = report, (sans, bold, mono)
     part = output.with_name(f".{output.name}.part-{os.getpid()}")
-    doc = SimpleDocTemplate(str(part), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+    doc = SimpleDocTemplate(str(part), pagesize=A4, pageCompression=1,
+                            leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN,
                             title=f"Account {report.account_id} — audit report",
                             author=report.generated_by or "esgui", subject="esgui account report",
                             creator=f"esgui {__version__}")  # fmt: skip
     try:
-        doc.build(story, canvasmaker=Canvas_)
+        with _binary_streams():
+            doc.build(story, canvasmaker=Canvas_)
         os.replace(part, output)
     except OSError as error:
         raise InvalidInput(f"Cannot write {output}: {error.strerror or error}") from None
