@@ -25,6 +25,7 @@ from typing import Any
 
 from esgui._version import __version__
 from esgui.app.verify_memory import VerifyMemory
+from esgui.app.wording import plural
 from esgui.audit.common import Progress, ShouldStop, check_stop
 from esgui.audit.verify import (
     ALTERED,
@@ -66,16 +67,19 @@ class VerifyOutcome:
         """What this verification covered, in one sentence."""
         result = self.result
         if self.kind == FULL:
-            return (f"full verify of all {result.events:,} events up to position "
+            return (f"full verify of all {plural(result.events, 'event')} up to position "
                     f"{result.head_position:,}")  # fmt: skip
         base = self.base
         assert base is not None
         who = "witnessed on this machine" if self.base_witnessed else "NOT witnessed here"
         checked = result.head_position - self.checked_from
+        source = (f"from verify run #{base.run_id} ({base.kind}, {base.verdict}, by "
+                  f"{base.operator} at {base.finished_at:%Y-%m-%d %H:%M:%S} UTC, {who})")  # fmt: skip
+        if checked <= 0:
+            return (f"incremental verify: nothing appended since position "
+                    f"{self.checked_from:,}, whose event still matches {source}")  # fmt: skip
         return (f"incremental verify of positions {self.checked_from + 1:,}–"
-                f"{result.head_position:,} ({checked:,} events) from verify run "
-                f"#{base.run_id} ({base.kind}, {base.verdict}, by {base.operator} at "
-                f"{base.finished_at:%Y-%m-%d %H:%M:%S} UTC, {who})")  # fmt: skip
+                f"{result.head_position:,} ({plural(checked, 'event')}) {source}")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
