@@ -73,8 +73,9 @@ class VerifyOutcome:
         assert base is not None
         who = "witnessed on this machine" if self.base_witnessed else "NOT witnessed here"
         checked = result.head_position - self.checked_from
+        when = f"{base.finished_at:%Y-%m-%d %H:%M:%S} UTC"
         source = (f"from verify run #{base.run_id} ({base.kind}, {base.verdict}, by "
-                  f"{base.operator} at {base.finished_at:%Y-%m-%d %H:%M:%S} UTC, {who})")  # fmt: skip
+                  f"{base.operator} at {when}, {who})")  # fmt: skip
         if checked <= 0:
             return (f"incremental verify: nothing appended since position "
                     f"{self.checked_from:,}, whose event still matches {source}")  # fmt: skip

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-
-import re
 
 from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.notes import add_note
@@ -201,8 +200,9 @@ def test_a_never_verified_store_is_reported_as_not_verified(history, tmp_path: P
     assert "NOT VERIFIED" in text and "run `esgui verify` first" in text
 
 
-def test_a_recorded_tampered_verdict_is_carried_without_a_new_verify(history, attacker,
-                                                                     tmp_path: Path) -> None:  # fmt: skip
+def test_a_recorded_tampered_verdict_is_carried_without_a_new_verify(
+    history, attacker, tmp_path: Path
+) -> None:
     attacker()("UPDATE events SET operator = 'mallory' WHERE position = 5")
     _verified(history)  # finds it
     report = build_report(history, "A1")
@@ -211,8 +211,9 @@ def test_a_recorded_tampered_verdict_is_carried_without_a_new_verify(history, at
     assert "TAMPERED" in text and "1 problem." in text and "not repeated here" in text
 
 
-def test_summary_report_has_totals_months_and_flags_but_no_listing(store, attacker,
-                                                                   tmp_path: Path) -> None:  # fmt: skip
+def test_summary_report_has_totals_months_and_flags_but_no_listing(
+    store, attacker, tmp_path: Path
+) -> None:
     _long(store, 120)
     attacker()("UPDATE events SET operator = 'mallory' WHERE position = 7")
     report = build_report(store, "L1", summary_only=True, verification="full")
