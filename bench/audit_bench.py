@@ -72,7 +72,7 @@ def run_task(spec: dict[str, Any], clock: Clock) -> dict[str, Any]:
     from esgui.app.seed import seed
     from esgui.app.verify_memory import VerifyMemory
     from esgui.audit.report import build_report, write_report
-    from esgui.audit.verify_records import run_verification
+    from esgui.audit.verify_recording import run_verification
 
     task = spec["task"]
     store = esgui.open_store(esgui_url(spec["location"]))

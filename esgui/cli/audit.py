@@ -15,7 +15,7 @@ from esgui.audit.importer import import_file
 from esgui.audit.report import build_report, write_report
 from esgui.audit.report_model import AccountReport
 from esgui.audit.verify import VerifyResult
-from esgui.audit.verify_records import run_verification, verification_json
+from esgui.audit.verify_recording import run_verification, verification_json
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
     ProgressCallback,

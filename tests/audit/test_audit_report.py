@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.notes import add_note
 from esgui.audit.report import build_report, summary_json, write_report
-from esgui.audit.verify_records import run_verification
+from esgui.audit.verify_recording import run_verification
 from esgui.errors import InvalidInput, UnknownAccount
 from tests.audit.audit_helpers import START, ev
 

@@ -15,13 +15,8 @@ from sqlalchemy import insert
 
 import esgui
 from esgui.app.verify_memory import VerifyMemory
-from esgui.audit.verify_records import (
-    FULL,
-    INCREMENTAL,
-    check_records,
-    run_verification,
-    verify_incremental,
-)
+from esgui.audit.verify_recording import run_verification
+from esgui.audit.verify_records import FULL, INCREMENTAL, check_records, verify_incremental
 from esgui.cli import main
 from esgui.errors import NotPermitted
 from esgui.store import VerifyRun, record_hash

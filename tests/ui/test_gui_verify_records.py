@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QAbstractButton, QCheckBox
 
 import esgui
 from esgui.app.verify_memory import VerifyMemory
-from esgui.audit.verify_records import run_verification
+from esgui.audit.verify_recording import run_verification
 from tests.audit.audit_helpers import Attacker, ev, make_history
 from tests.store import conftest as engines
 from tests.ui.gui_helpers import READY_TIMEOUT_MS, child, wait_live

@@ -23,7 +23,7 @@ from esgui.app.stores import RecordedEvent
 from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.export import ExportFilters
 from esgui.audit.verify import Problem, VerifyResult
-from esgui.audit.verify_records import KnownVerification, last_verification
+from esgui.audit.verify_recording import KnownVerification, last_verification
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.diff_dialog import DiffDialog
 from esgui.ui.audit.files import AuditFiles

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.verify import Problem, VerifyResult, normalise_anchor
-from esgui.audit.verify_records import RecordOutcome, VerifyOutcome, run_verification
+from esgui.audit.verify_recording import RecordOutcome, run_verification
+from esgui.audit.verify_records import VerifyOutcome
 from esgui.errors import InvalidInput
 from esgui.ui.audit.base_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count, plural
