@@ -1,7 +1,8 @@
-"""Verification records and incremental verify.
+"""Verification records and incremental verify: the checks.
 
 Every verification is recorded in the store (`verify_runs`, append-only, each record
-chained to the one before) and remembered on this machine (`esgui.app.verify_memory`).
+chained to the one before) and remembered on this machine (`esgui.app.verify_memory`);
+that part is `esgui.audit.verify_recording`.
 An incremental verify starts from a recorded clean run and checks only what was
 appended since, after re-checking that the run's checkpoint event still hashes to the
 recorded head hash.
