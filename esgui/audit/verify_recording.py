@@ -7,7 +7,7 @@ for the window to show when it opens it. The checking itself is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -116,6 +116,7 @@ class KnownVerification:
     problem_count: int
     run_id: int  # 0: remembered on this machine only (the store could not record it)
     witnessed: bool  # run on this machine (its record is in the verify memory)
+    overruled: str = ""  # a newer record not run here that this machine does not believe
 
     @property
     def intact(self) -> bool:
@@ -130,16 +131,26 @@ class KnownVerification:
 
 def last_verification(store: EventStore, memory: VerifyMemory | None) -> KnownVerification | None:
     """The store's newest verification record, else what this machine remembers of the
-    store (a read-only store records nothing), else None (never verified)."""
+    store (a read-only store records nothing), else None (never verified).
+
+    A record not run on this machine never outweighs a tampered verdict this machine
+    found: then that verdict is shown, the newer record named as `overruled` (anyone
+    with SQL access can write a record saying intact)."""
     run = store.verify_runs.latest()
     key = store.description
-    if run is not None:
-        witnessed = memory is not None and run.record_hash in memory.witnessed(key)
-        return KnownVerification(run.verdict, run.kind, run.finished_at, run.operator,
-                                 run.head_position, run.problem_count, run.run_id,
-                                 witnessed)  # fmt: skip
     last = memory.last(key) if memory is not None else None
-    if last is None:
-        return None
-    return KnownVerification(last.verdict, last.kind, last.finished_at, last.operator,
-                             last.head_position, last.problem_count, 0, True)  # fmt: skip
+    mine = None
+    if last is not None:
+        mine = KnownVerification(last.verdict, last.kind, last.finished_at, last.operator,
+                                 last.head_position, last.problem_count, last.run_id,
+                                 True)  # fmt: skip
+    if run is None:
+        return mine
+    witnessed = memory is not None and run.record_hash in memory.witnessed(key)
+    newest = KnownVerification(run.verdict, run.kind, run.finished_at, run.operator,
+                               run.head_position, run.problem_count, run.run_id,
+                               witnessed)  # fmt: skip
+    if not witnessed and run.intact and mine is not None and not mine.intact:
+        return replace(mine, overruled=f"verify run #{run.run_id} by {run.operator}, not run "
+                       "on this machine, says intact")  # fmt: skip
+    return newest
