@@ -46,8 +46,9 @@ def record_outcome(store: EventStore, outcome: VerifyOutcome, *, user: str) -> R
     )
     try:
         stored = store.verify_runs.add(run)
-    except NotPermitted:
-        return RecordOutcome(run, False, "not recorded in the store: it is open read-only")
+    except NotPermitted as error:
+        why = "it is open read-only" if store.read_only else error.message
+        return RecordOutcome(run, False, f"not recorded in the store: {why}")
     except StoreError as error:
         return RecordOutcome(run, False, f"not recorded in the store: {error}")
     return RecordOutcome(stored, True, f"recorded as verify run #{stored.run_id}")
