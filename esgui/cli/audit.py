@@ -284,7 +284,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             # the listing is read from the store while the PDF is written
             return write_report(report, args.output), report
 
-        path, report = run_with_progress("report", "events", work, force=args.progress)
+        path, report = run_with_progress("report", "rows", work, force=args.progress)
     known = report.integrity
     verdict = {"intact": "intact", "tampered": "TAMPERED (see the report)",
                "unverified": "NOT VERIFIED"}.get(known.verdict, known.verdict)  # fmt: skip
