@@ -8,6 +8,7 @@ import statistics
 from datetime import datetime
 from typing import Any
 
+from bench import audit_bench
 from bench.environment import ROOT, git_state, machine_info
 from bench.summary import (
     fmt_value,
@@ -115,6 +116,7 @@ def render(data: dict[str, Any]) -> str:
         out += ["### Errors", ""]
         out += [f"- {key}: {r['error']}" for key, r in errors]
         out.append("")
+    out += render_audit(results, engines)
     out += render_gui(data.get("gui", {}))
     notes = ROOT / "bench" / "notes.md"
     if notes.exists():
@@ -127,6 +129,18 @@ def render(data: dict[str, Any]) -> str:
     if ANALYSIS.exists():
         out += [ANALYSIS.read_text().strip(), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def render_audit(results: dict[str, list[dict[str, Any]]], engines: list[str]) -> list[str]:
+    """W7: verify (full, incremental) and the account report (full, summary)."""
+    rows = audit_bench.rows(results, engines)
+    if not rows:
+        return []
+    return ["## W7 Audit: verify and account reports", "",
+            "esgui only. " + audit_bench.__doc__.split("\n\n")[0].split(", ", 1)[1].strip(),
+            "", table(audit_bench.HEADER, rows), "",
+            table(["Target", "Engine", "Measured (esgui)", ""],
+                  audit_bench.targets(results, engines)), ""]  # fmt: skip
 
 
 def other_ceilings(results: dict[str, list[dict[str, Any]]], engines: list[str]) -> list[str]:

@@ -41,6 +41,7 @@ if __package__ in (None, ""):  # `python bench/run.py`
     # the checkout, not this folder (whose module names must not shadow the stdlib's)
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from bench import audit_bench  # noqa: E402
 from bench.common import ENGINES, PEER_PG_BATCH, remove_tree  # noqa: E402
 from bench.environment import ROOT, git_state  # noqa: E402
 from bench.report import RESULT_HEADER, merge, plain_table, render, render_profiles  # noqa: E402
@@ -64,7 +65,7 @@ __all__ = ["PROFILE", "Runner", "Target", "expand", "main", "render_profiles", "
 
 def expand(only: str | None) -> set[str]:
     """`--only W1,W3` as workload names (W3: W3a and W3b); all of them by default."""
-    everything = {"W1", "W2", "W3a", "W3b", "W4", "W5", "W6", "W8", "W9"}
+    everything = {"W1", "W2", "W3a", "W3b", "W4", "W5", "W6", "W7", "W8", "W9"}
     if not only:
         return everything
     chosen: set[str] = set()
@@ -74,9 +75,7 @@ def expand(only: str | None) -> set[str]:
         elif item.replace("W3A", "W3a").replace("W3B", "W3b") in everything:
             chosen.add(item.replace("W3A", "W3a").replace("W3B", "W3b"))
         elif item:
-            raise SystemExit(
-                f"unknown workload {item!r}: choose from W1–W6, W8, W9 (W3a, W3b)"
-            )
+            raise SystemExit(f"unknown workload {item!r}: choose from W1–W9 (W3a, W3b)")
     return chosen
 
 
@@ -180,6 +179,12 @@ def main(argv: list[str] | None = None) -> int:
     }  # fmt: skip
     print()
     print(plain_table(RESULT_HEADER, result_rows(runner.results, engines)))
+    audit = audit_bench.rows(runner.results, engines)
+    if audit:
+        print()
+        print(plain_table(audit_bench.HEADER, audit))
+        print(plain_table(["Target", "Engine", "Measured (esgui)", ""],
+                          audit_bench.targets(runner.results, engines)))  # fmt: skip
     found = targets(runner.results, engines)
     if found:
         print()

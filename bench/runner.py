@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bench.audit_bench import run_audit
 from bench.common import IMPLS, analyze, drop_location, new_location, replay_versions
 from bench.environment import ROOT
 from bench.summary import Target
@@ -196,6 +197,8 @@ def run_engine(r: Runner, engine: str, selected: set[str]) -> None:
                               "impl": impl, "location": loc, "account": account,
                               "versions": versions, "repeat": REPEAT})  # fmt: skip
             r.drop(loc)
+    if "W7" in selected:
+        run_audit(r, engine)
 
 
 def run_gui(quick: bool, engines: list[str], log: Callable[[str], None]) -> dict[str, Any]:

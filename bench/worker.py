@@ -1,7 +1,8 @@
 """One measurement in a fresh process: ``python -m bench.worker '<json spec>'``.
 
 The spec names a task (commands, bulk, prepare_replay, replay_full, replay_versions,
-read_all, project, console, stats), an implementation (esgui, peer, ceiling), a location and sizes.
+read_all, project, console, stats, and W7's audit tasks in `bench.audit_bench`), an
+implementation (esgui, peer, ceiling), a location and sizes.
 Set-up runs untimed; only the work itself is inside the clock. The result is printed
 as one line ``BENCH_RESULT {json}`` (seconds, count, rate, peak RSS, and the task's
 own fields; with ``"profile": true`` also the top functions by own time).
@@ -21,6 +22,7 @@ if __package__ in (None, ""):  # run as a file: make `bench` and the checkout im
     # the checkout, not this folder (whose module names must not shadow the stdlib's)
     sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from bench import audit_bench  # noqa: E402
 from bench.timing import Clock  # noqa: E402
 
 MODULES = {"esgui": "bench.impl_esgui", "peer": "bench.impl_peer", "ceiling": "bench.impl_raw"}
@@ -55,6 +57,8 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         if not hasattr(module, task):
             return {"skipped": "esgui only"}
         result = getattr(module, task)(loc, spec["events"], clock)
+    elif task in audit_bench.TASKS:
+        result = audit_bench.run_task(spec, clock)
     else:
         raise ValueError(f"unknown task {task!r}")
     if result.get("skipped"):

@@ -47,7 +47,7 @@ def main() -> int:
             author="auditor-kim",
             account_id=busiest,
         )
-        report = build_report(store, busiest, user="auditor-kim")
+        report = build_report(store, busiest, user="auditor-kim", verification="full")
         pdf = write_report(report, Path(tmp) / "report.pdf")
         store.close()
         out_dir.mkdir(parents=True, exist_ok=True)

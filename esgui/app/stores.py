@@ -11,6 +11,7 @@ from esgui.store import (
     RecordedEvent,
     ReviewNote,
     StoredSnapshot,
+    create_schema,
     open_store,
 )
 from esgui.store.urls import (
@@ -30,6 +31,7 @@ __all__ = [
     "RecordedEvent",
     "ReviewNote",
     "StoredSnapshot",
+    "create_schema",
     "describe_url",
     "mask_text",
     "open_store",

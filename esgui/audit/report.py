@@ -11,7 +11,7 @@ incremental check of what was appended since, never a whole-store verify unless 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -41,8 +41,9 @@ __all__ = ["AccountReport", "ReportLine", "build_report", "summary_json", "write
 
 
 class _Fold:
-    """One pass over the account's history: the lines of the period, with the totals
-    kept up to date as they are produced."""
+    """One pass over the account's history, keeping the totals up to date: `lines()`
+    yields the period's events as report lines (the full listing), `moves()` only
+    (stored row, balance after, signed amount) of the narrow replay rows (the summary)."""
 
     def __init__(
         self,
@@ -63,11 +64,27 @@ class _Fold:
         self.money_in = self.money_out = ZERO
         self.read = 0  # events read so far (of the whole history)
 
-    def __iter__(self) -> Iterator[ReportLine]:
+    def lines(self) -> Iterator[ReportLine]:
+        events = self.store.read_stream(self.account_id, page_size=5000)
+        for event, balance, amount in self._fold(events):
+            if amount is None and balance is None and event.event_type in _MOVES:
+                value = event_money(event)  # unreadable history: what the payload says
+                if value is not None:
+                    amount = -value if balance_sign(event.event_type) < 0 else value
+            yield ReportLine(event.position, event.version, event.recorded_at,
+                             event.event_type, amount, balance, event.operator,
+                             event.event_id, event.event_id in self.noted,
+                             event.position in self.bad,
+                             describe_counterparty(event.event_type, event.data))  # fmt: skip
+
+    def moves(self) -> Iterator[tuple[Any, Decimal | None, Decimal | None]]:
+        return self._fold(self.store.replay_rows(self.account_id))
+
+    def _fold(self, events: Iterable[Any]) -> Iterator[tuple[Any, Decimal | None, Decimal | None]]:
         account, period_from, period_to = self.account, self.period_from, self.period_to
-        for event in self.store.read_stream(self.account_id, page_size=5000):
+        for event in events:
             self.read += 1
-            before_balance = account.balance
+            before = account.balance
             if self.unreadable is None:
                 try:
                     apply_recorded(account, event)
@@ -77,37 +94,22 @@ class _Fold:
             when = event.recorded_at
             if period_from is not None and when < period_from:
                 if balance is not None:
-                    self.opening = balance
-                    self.closing, self.owner, self.status = balance, account.owner, account.status
+                    self.opening = self.closing = balance
+                    self.owner, self.status = account.owner, account.status
                 continue
             if period_to is not None and when > period_to:
                 continue
-            if self.unreadable is None:
-                self.closing = balance or ZERO
+            amount: Decimal | None = None
+            if balance is not None:
+                self.closing = balance
                 self.owner, self.status = account.owner, account.status
-            amount = self._amount(event, balance, before_balance)
-            if amount is not None and self.unreadable is None:
-                if amount >= 0:
-                    self.money_in += amount
-                else:
-                    self.money_out -= amount
-            yield ReportLine(event.position, event.version, when, event.event_type, amount,
-                             balance, event.operator, event.event_id,
-                             event.event_id in self.noted, event.position in self.bad,
-                             describe_counterparty(event.event_type, event.data))  # fmt: skip
-
-    @staticmethod
-    def _amount(event: Any, balance: Decimal | None, before: Decimal) -> Decimal | None:
-        """The signed money an event moves: the balance's change while the history
-        reads, else what its payload says."""
-        if event.event_type not in _MOVES:
-            return None
-        if balance is not None:
-            return balance - before
-        value = event_money(event)
-        if value is None:
-            return None
-        return -value if balance_sign(event.event_type) < 0 else value
+                if event.event_type in _MOVES:
+                    amount = balance - before
+                    if amount >= 0:
+                        self.money_in += amount
+                    else:
+                        self.money_out -= amount
+            yield event, balance, amount
 
 
 def _chart_step(versions: int) -> int:
@@ -156,38 +158,43 @@ def build_report(
     total = versions if summary_only else 2 * versions
 
     fold = _Fold(store, account_id, period_from, period_to, bad, noted)
-    months: dict[str, list[Any]] = {}
+    months: dict[tuple[int, int], list[Any]] = {}
     points: list[tuple[datetime, Decimal]] = []
-    flagged: list[ReportLine] = []
+    flagged_rows: list[tuple[Any, Decimal | None, Decimal | None]] = []
     flagged_count = count = 0
     step = _chart_step(versions)
     check_stop(should_stop, "The report")
-    for line in fold:
+    for row, balance, amount in fold.moves():
         count += 1
-        month = months.get(key := line.recorded_at.strftime("%Y-%m"))
+        when = row.recorded_at
+        month = months.get(key := (when.year, when.month))
         if month is None:
             month = months[key] = [0, ZERO, ZERO, None]
         month[0] += 1
-        if line.amount is not None and line.balance is not None:
-            month[1 if line.amount >= 0 else 2] += abs(line.amount)
-        month[3] = line.balance
-        if line.balance is not None and (line.version % step == 0 or line.version == versions):
+        if amount is not None:
+            if amount >= 0:
+                month[1] += amount
+            else:
+                month[2] -= amount
+        month[3] = balance
+        if balance is not None and (row.version % step == 0 or row.version == versions):
             if not points and period_from is not None:
                 points.append((period_from, fold.opening))
-            points.append((line.recorded_at, line.balance))
-        if line.flagged:
+            points.append((when, balance))
+        if row.position in bad:
             flagged_count += 1
-            if len(flagged) < MAX_FLAGGED:
-                flagged.append(line)
+            if len(flagged_rows) < MAX_FLAGGED:
+                flagged_rows.append((row, balance, amount))
         if fold.read % STOP_EVERY == 0:
             _tick(progress, should_stop, fold.read, total)
     _tick(progress, should_stop, versions, total)
     if period_to is not None and points and fold.unreadable is None:
         points.append((min(period_to, datetime.now(UTC)), fold.closing))
+    flagged = _flagged_lines(store, account_id, flagged_rows, noted)
 
     def listing() -> Iterator[ReportLine]:
         again = _Fold(store, account_id, period_from, period_to, bad, noted)
-        for line in again:
+        for line in again.lines():
             if again.read % STOP_EVERY == 0:
                 _tick(progress, should_stop, versions + again.read, total)
             yield line
@@ -204,7 +211,8 @@ def build_report(
         money_in=fold.money_in,
         money_out=fold.money_out,
         event_count=count,
-        monthly=tuple(MonthLine(k, v[0], v[1], v[2], v[3]) for k, v in months.items()),
+        monthly=tuple(MonthLine(f"{y:04d}-{m:02d}", v[0], v[1], v[2], v[3])
+                      for (y, m), v in months.items()),  # fmt: skip
         chart=tuple(points),
         flagged=tuple(flagged),
         flagged_count=flagged_count,
@@ -218,6 +226,23 @@ def build_report(
         summary_only=summary_only,
         listing=None if summary_only else listing,
     )
+
+
+def _flagged_lines(
+    store: EventStore,
+    account_id: str,
+    rows: list[tuple[Any, Decimal | None, Decimal | None]],
+    noted: frozenset[str],
+) -> tuple[ReportLine, ...]:
+    """The flagged events as report lines (their operator and id read one by one: a
+    handful, unlike the listing)."""
+    lines = []
+    for row, balance, amount in rows:
+        for event in store.read_stream(account_id, row.version, row.version):
+            lines.append(ReportLine(event.position, event.version, event.recorded_at,
+                                    event.event_type, amount, balance, event.operator,
+                                    event.event_id, event.event_id in noted, True))  # fmt: skip
+    return tuple(lines)
 
 
 def _tick(progress: Progress | None, should_stop: ShouldStop | None, done: int, total: int) -> None:

@@ -17,11 +17,11 @@ from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.common import ShouldStop
 from esgui.audit.report_model import INTACT, TAMPERED, UNVERIFIED, ReportIntegrity
 from esgui.audit.verify import VerifyResult
+from esgui.audit.verify_recording import record_and_remember
 from esgui.audit.verify_records import (
     NoIncrementalBase,
     VerifyOutcome,
     choose_base,
-    record_and_remember,
     verify_full,
     verify_incremental,
 )

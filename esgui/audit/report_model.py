@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from esgui.audit.verify import Problem
 from esgui.store import ReviewNote
@@ -19,8 +20,9 @@ from esgui.store import ReviewNote
 INTACT, TAMPERED, UNVERIFIED = "intact", "tampered", "unverified"
 
 
-@dataclass(frozen=True, slots=True)
-class ReportLine:
+class ReportLine(NamedTuple):
+    """One event of the listing (a named tuple: a long report builds tens of thousands)."""
+
     position: int
     version: int
     recorded_at: datetime

@@ -11,21 +11,16 @@ it is written to a hidden part file that an error, Cancel or Ctrl+C removes."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
-from decimal import Decimal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     KeepTogether,
@@ -41,78 +36,28 @@ from esgui._version import __version__
 from esgui.app.wording import noun, plural
 from esgui.audit.report_listing import Listing, Style
 from esgui.audit.report_model import AccountReport
+from esgui.audit.report_style import (
+    ACCENT,
+    BAD,
+    BAD_HEX,
+    FRAME_WIDTH,
+    GOOD_HEX,
+    INK,
+    MARGIN,
+    MUTED,
+    RULE,
+    STRIPE,
+    WARN_HEX,
+    balance_chart,
+    columns,
+    money,
+    period,
+    register_fonts,
+    styles,
+    table_style,
+    when,
+)  # fmt: skip
 from esgui.errors import InvalidInput
-
-INK = colors.HexColor("#1f2933")
-MUTED = colors.HexColor("#616e7c")
-RULE = colors.HexColor("#cbd2d9")
-STRIPE = colors.HexColor("#f5f7fa")
-ACCENT = colors.HexColor("#1c6e8c")
-GOOD_HEX, BAD_HEX, WARN_HEX = "#1e7b34", "#b42318", "#b54708"
-BAD = colors.HexColor(BAD_HEX)
-MARGIN = 18 * mm
-FRAME_WIDTH = A4[0] - 2 * MARGIN - 12  # the frame's text width (6 pt padding each side)
-_FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu",
-              "/usr/local/share/fonts", "/Library/Fonts", "C:/Windows/Fonts")  # fmt: skip
-
-
-def _register_fonts() -> tuple[str, str, str]:
-    """(regular, bold, mono): DejaVu when the system has it (covers most scripts),
-    else the Vera fonts that ship with reportlab."""
-    names = ("esgui-sans", "esgui-sans-bold", "esgui-mono")
-    if names[0] in pdfmetrics.getRegisteredFontNames():
-        return names
-    wanted = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf")
-    for folder in _FONT_DIRS:
-        paths = [os.path.join(folder, name) for name in wanted]
-        if all(os.path.isfile(p) for p in paths):
-            break
-    else:
-        import reportlab
-
-        folder = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
-        paths = [os.path.join(folder, n) for n in ("Vera.ttf", "VeraBd.ttf", "Vera.ttf")]
-    for name, path in zip(names, paths, strict=True):
-        pdfmetrics.registerFont(TTFont(name, path))
-    # so that <b> in a paragraph picks the bold face
-    pdfmetrics.registerFontFamily(
-        names[0], normal=names[0], bold=names[1], italic=names[0], boldItalic=names[1]
-    )
-    return names
-
-
-def _styles(sans: str, bold: str, mono: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=sans, fontSize=9, leading=12, textColor=INK)
-    return {
-        "base": base,
-        "title": ParagraphStyle("title", base, fontName=bold, fontSize=17, leading=22),
-        "subtitle": ParagraphStyle("subtitle", base, fontSize=10, textColor=MUTED),
-        "h2": ParagraphStyle("h2", base, fontName=bold, fontSize=12, leading=16,
-                             spaceBefore=10, spaceAfter=5, textColor=ACCENT),
-        "small": ParagraphStyle("small", base, fontSize=7.5, leading=9.5, textColor=MUTED),
-        "cell": ParagraphStyle("cell", base, fontSize=8, leading=10),
-        "num": ParagraphStyle("num", base, fontSize=8, leading=10, alignment=TA_RIGHT),
-        "mono": ParagraphStyle("mono", base, fontName=mono, fontSize=7.5, leading=10),
-    }  # fmt: skip
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S") if value is not None else "–"
-
-
-def _money(value: Decimal | None, signed: bool = False) -> str:
-    if value is None:
-        return "–"
-    text = f"{value:,.2f}"
-    return f"+{text}" if signed and value > 0 else text
-
-
-def _period(report: AccountReport) -> str:
-    if report.period_from is None and report.period_to is None:
-        return "whole history"
-    start = _when(report.period_from) if report.period_from else "opening"
-    end = _when(report.period_to) if report.period_to else "now"
-    return f"{start} – {end} (UTC)"
 
 
 class _NumberedCanvas(Canvas):
@@ -149,13 +94,13 @@ class _NumberedCanvas(Canvas):
         self.drawString(left, top, "esgui · account audit report")
         self.setFont(sans, 8)
         self.drawRightString(
-            right, top, f"Account {self.report.account_id} · {_period(self.report)}"
+            right, top, f"Account {self.report.account_id} · {period(self.report)}"
         )
         bottom = MARGIN - 10 * mm
         self.drawString(
             left,
             bottom,
-            f"Generated {_when(self.report.generated_at)} UTC"
+            f"Generated {when(self.report.generated_at)} UTC"
             + (f" by {self.report.generated_by}" if self.report.generated_by else "")
             + f" · esgui {__version__}",
         )
@@ -170,41 +115,19 @@ _TOTAL = "esguiPageTotal"
 _TOTAL_ROOM = 24.0  # points kept for the page count at the right edge
 
 
-def _columns(*widths_mm: float) -> list[float]:
-    """Column widths in proportion, filling the frame's width exactly."""
-    total = sum(widths_mm)
-    return [FRAME_WIDTH * w / total for w in widths_mm]
-
-
-def _table_style(header_font: str, zebra_rows: int) -> TableStyle:
-    commands: list[Any] = [
-        ("FONTNAME", (0, 0), (-1, 0), header_font),
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-    ]
-    commands += [("BACKGROUND", (0, row), (-1, row), STRIPE)
-                 for row in range(2, zebra_rows + 1, 2)]  # fmt: skip
-    return TableStyle(commands)
-
-
 def _summary(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> Table:
     net = report.closing_balance - report.opening_balance
     rows = [
-        ("Account", report.account_id, "Opening balance", _money(report.opening_balance)),
-        ("Owner", report.owner or "–", "Closing balance", _money(report.closing_balance)),
-        ("Status at end", report.status or "not yet opened", "Money in", _money(report.money_in)),
-        ("Period", _period(report), "Money out", _money(report.money_out)),
-        ("Events in period", f"{report.event_count:,}", "Net change", _money(net, signed=True)),
+        ("Account", report.account_id, "Opening balance", money(report.opening_balance)),
+        ("Owner", report.owner or "–", "Closing balance", money(report.closing_balance)),
+        ("Status at end", report.status or "not yet opened", "Money in", money(report.money_in)),
+        ("Period", period(report), "Money out", money(report.money_out)),
+        ("Events in period", f"{report.event_count:,}", "Net change", money(net, signed=True)),
     ]
     data = [[Paragraph(escape(a), s["small"]), Paragraph(escape(b), s["base"]),
              Paragraph(escape(c), s["small"]), Paragraph(escape(d), s["num"])]
             for a, b, c, d in rows]  # fmt: skip
-    table = Table(data, colWidths=_columns(28, 70, 30, 46))
+    table = Table(data, colWidths=columns(28, 70, 30, 46))
     table.setStyle(TableStyle([
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
@@ -263,11 +186,11 @@ def _integrity(report: AccountReport, s: dict[str, ParagraphStyle]) -> list[Any]
 def _monthly(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> LongTable:
     rows: list[list[Any]] = [["Month", "Events", "Money in", "Money out", "Net", "Balance at end"]]
     for month in report.monthly:
-        rows.append([month.month, f"{month.events:,}", _money(month.money_in),
-                     _money(month.money_out), _money(month.money_in - month.money_out, True),
-                     _money(month.closing_balance)])  # fmt: skip
-    table = LongTable(rows, colWidths=_columns(24, 18, 30, 30, 30, 34), repeatRows=1)
-    style = _table_style(bold, len(rows) - 1)
+        rows.append([month.month, f"{month.events:,}", money(month.money_in),
+                     money(month.money_out), money(month.money_in - month.money_out, True),
+                     money(month.closing_balance)])  # fmt: skip
+    table = LongTable(rows, colWidths=columns(24, 18, 30, 30, 30, 34), repeatRows=1)
+    style = table_style(bold, len(rows) - 1)
     style.add("ALIGN", (1, 0), (-1, -1), "RIGHT")
     table.setStyle(style)
     return table
@@ -277,62 +200,17 @@ def _flagged(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> 
     header = ["Pos.", "Ver.", "Recorded (UTC)", "Event", "Amount", "Balance", "Operator"]
     rows: list[list[Any]] = [header]
     for line in report.flagged:
-        rows.append([str(line.position), str(line.version), _when(line.recorded_at),
-                     Paragraph(escape(" ".join(filter(None, (line.event_type, line.counterparty)))),
-                               s["cell"]),
-                     _money(line.amount, signed=True), _money(line.balance),
+        rows.append([str(line.position), str(line.version), when(line.recorded_at),
+                     " ".join(filter(None, (line.event_type, line.counterparty))),
+                     money(line.amount, signed=True), money(line.balance),
                      Paragraph(escape(line.operator), s["cell"])])  # fmt: skip
-    table = LongTable(rows, colWidths=_columns(17, 11, 32, 30, 27, 27, 30), repeatRows=1)
-    style = _table_style(bold, len(rows) - 1)
+    table = LongTable(rows, colWidths=columns(17, 11, 32, 30, 27, 27, 30), repeatRows=1)
+    style = table_style(bold, len(rows) - 1)
     style.add("ALIGN", (0, 0), (1, -1), "RIGHT")
     style.add("ALIGN", (4, 0), (5, -1), "RIGHT")
     style.add("TEXTCOLOR", (0, 1), (-1, -1), BAD)
     table.setStyle(style)
     return table
-
-
-def _steps(chart: tuple[tuple[datetime, Decimal], ...]) -> list[tuple[float, float]]:
-    """A balance holds until the next event: draw it as steps, not slopes."""
-    points: list[tuple[float, float]] = []
-    for when, balance in chart:
-        if points:
-            points.append((when.timestamp(), points[-1][1]))
-        points.append((when.timestamp(), float(balance)))
-    return points
-
-
-def _chart(report: AccountReport, sans: str) -> Drawing | None:
-    points = _steps(report.chart)
-    if len(points) < 2 or points[0][0] == points[-1][0]:
-        return None
-    width = FRAME_WIDTH
-    drawing = Drawing(width, 62 * mm)
-    plot = LinePlot()
-    plot.x, plot.y = 16 * mm, 9 * mm
-    plot.width, plot.height = width - 20 * mm, 48 * mm
-    plot.data = [points]
-    plot.joinedLines = 1
-    plot.lines[0].strokeColor = ACCENT
-    plot.lines[0].strokeWidth = 1.3
-    values = [v for _t, v in points]
-    plot.yValueAxis.valueMin = min(0.0, min(values))
-    plot.yValueAxis.valueMax = max(values) * 1.08 if max(values) > 0 else 1.0
-    plot.yValueAxis.labelTextFormat = lambda v: f"{v:,.0f}"
-    plot.yValueAxis.labels.fontName = sans
-    plot.yValueAxis.labels.fontSize = 7
-    plot.yValueAxis.visibleGrid = 1
-    plot.yValueAxis.gridStrokeColor = RULE
-    plot.yValueAxis.gridStrokeWidth = 0.3
-    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = points[0][0], points[-1][0]
-    span = points[-1][0] - points[0][0]
-    fmt = "%Y-%m-%d" if span > 3 * 86400 else "%m-%d %H:%M"
-    plot.xValueAxis.labelTextFormat = lambda t: datetime.fromtimestamp(t, UTC).strftime(fmt)
-    plot.xValueAxis.valueSteps = [points[0][0] + span * i / 5 for i in range(6)]
-    plot.xValueAxis.labels.fontName = sans
-    plot.xValueAxis.labels.fontSize = 7
-    drawing.add(plot)
-    drawing.add(String(0, 58 * mm, "Balance", fontName=sans, fontSize=7, fillColor=MUTED))
-    return drawing
 
 
 def _notes(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> LongTable:
@@ -345,12 +223,24 @@ def _notes(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> Lo
             about = f"event at position {target[0]} (v{target[1]})"
         else:
             about = f"event {note.event_id[:8]}…"
-        rows.append([_when(note.created_at), Paragraph(escape(note.author), s["cell"]),
+        rows.append([when(note.created_at), Paragraph(escape(note.author), s["cell"]),
                      Paragraph(escape(about), s["cell"]),
                      Paragraph(escape(note.text).replace("\n", "<br/>"), s["cell"])])  # fmt: skip
-    table = LongTable(rows, colWidths=_columns(32, 24, 30, 88), repeatRows=1)
-    table.setStyle(_table_style(bold, len(rows) - 1))
+    table = LongTable(rows, colWidths=columns(32, 24, 30, 88), repeatRows=1)
+    table.setStyle(table_style(bold, len(rows) - 1))
     return table
+
+
+@contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Compressed page streams written as binary, not ASCII85 text (a fifth smaller,
+    and no encoding pass over every page)."""
+    saved = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = saved
 
 
 def render_pdf(report: AccountReport, output: Path) -> Path:
@@ -359,20 +249,20 @@ def render_pdf(report: AccountReport, output: Path) -> Path:
         raise InvalidInput(f"The report is a PDF: give an output file ending in .pdf, not {output}")
     if not output.parent.is_dir():
         raise InvalidInput(f"Cannot write {output}: the folder {output.parent} does not exist")
-    sans, bold, mono = _register_fonts()
-    s = _styles(sans, bold, mono)
+    sans, bold, mono = register_fonts()
+    s = styles(sans, bold, mono)
     story: list[Any] = [
         Paragraph(f"Account {escape(report.account_id)}", s["title"]),
-        Paragraph(escape(f"{report.owner or 'unknown owner'} · {_period(report)} · "
+        Paragraph(escape(f"{report.owner or 'unknown owner'} · {period(report)} · "
                          f"store {report.store}"), s["subtitle"]),
         Spacer(1, 8),
         _summary(report, s, bold),
         Paragraph("Integrity", s["h2"]),
         *_integrity(report, s),
     ]  # fmt: skip
-    chart = _chart(report, sans)
-    if chart is not None:
-        story += [KeepTogether([Paragraph("Balance over the period", s["h2"]), chart])]
+    drawing = balance_chart(report, sans)
+    if drawing is not None:
+        story += [KeepTogether([Paragraph("Balance over the period", s["h2"]), drawing])]
     story.append(Paragraph("Money moved per month (UTC)", s["h2"]))
     if report.monthly:
         story.append(_monthly(report, s, bold))
@@ -403,8 +293,8 @@ def render_pdf(report: AccountReport, output: Path) -> Path:
         story.append(Paragraph("! verification found a problem at this position · "
                                "* a review note is about this event", s["small"]))  # fmt: skip
         story.append(Spacer(1, 3))
-        listing_style = Style(sans=sans, bold=bold, ink=INK, accent=ACCENT, stripe=STRIPE,
-                              rule=RULE, bad=BAD)  # fmt: skip
+        listing_style = Style(mono=mono, ink=INK, accent=ACCENT, stripe=STRIPE, rule=RULE,
+                              bad=BAD)  # fmt: skip
         story.append(Listing(report.lines(), FRAME_WIDTH, listing_style))
     else:
         story.append(Paragraph("Events (0)", s["h2"]))
@@ -415,13 +305,15 @@ def render_pdf(report: AccountReport, output: Path) -> Path:
 
     Canvas_.report, Canvas_.fonts = report, (sans, bold, mono)
     part = output.with_name(f".{output.name}.part-{os.getpid()}")
-    doc = SimpleDocTemplate(str(part), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+    doc = SimpleDocTemplate(str(part), pagesize=A4, pageCompression=1,
+                            leftMargin=MARGIN, rightMargin=MARGIN,
                             topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN,
                             title=f"Account {report.account_id} — audit report",
                             author=report.generated_by or "esgui", subject="esgui account report",
                             creator=f"esgui {__version__}")  # fmt: skip
     try:
-        doc.build(story, canvasmaker=Canvas_)
+        with _binary_streams():
+            doc.build(story, canvasmaker=Canvas_)
         os.replace(part, output)
     except OSError as error:
         raise InvalidInput(f"Cannot write {output}: {error.strerror or error}") from None

@@ -15,7 +15,7 @@ from esgui.audit.importer import import_file
 from esgui.audit.report import build_report, write_report
 from esgui.audit.report_model import AccountReport
 from esgui.audit.verify import VerifyResult
-from esgui.audit.verify_records import run_verification, verification_json
+from esgui.audit.verify_recording import run_verification, verification_json
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
     ProgressCallback,
@@ -114,7 +114,7 @@ def register(sub: Subcommands) -> None:
 def _print_verify(result: VerifyResult) -> None:
     if result.intact:
         print(
-            f"intact: {result.events} events, hash chain verified up to position "
+            f"intact: {plural(result.events, 'event')}, hash chain verified up to position "
             f"{result.head_position}"
         )
     else:
@@ -131,7 +131,8 @@ def _print_verify(result: VerifyResult) -> None:
                 f"{problem.message}"
             )
         if result.problem_count > SHOWN_PROBLEMS:
-            print(f"  … and {result.problem_count - SHOWN_PROBLEMS} more problems")
+            more = result.problem_count - SHOWN_PROBLEMS
+            print(f"  … and {plural(more, 'more problem', 'more problems')}")
     if result.anchor is not None and result.anchor_position is not None:
         print(f"anchor {result.anchor} found at position {result.anchor_position}")
     print(f"head hash: {result.head_hash}")
@@ -184,7 +185,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         return 0
     print(
         f"{diff.account_id}: version {diff.from_version} → {diff.to_version} "
-        f"({diff.event_count} events)"
+        f"({plural(diff.event_count, 'event')})"
     )
     if diff.changes:
         print(
@@ -239,7 +240,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if summary.output is not None:
         sidecar = f" (notes in {summary.notes_output})" if summary.notes_output else ""
         print(
-            f"Exported {summary.events} events and {summary.notes} review notes to "
+            f"Exported {plural(summary.events, 'event')} and "
+            f"{plural(summary.notes, 'review note')} to "
             f"{summary.output}{sidecar}"
         )
     return 0
@@ -252,9 +254,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         AccountProjector(store).catch_up()
     print(
-        f"Imported {summary.events_added} events ({summary.events_skipped} already "
-        f"present) and {summary.notes_added} review notes ({summary.notes_skipped} already "
-        f"present); head position {summary.head_position}"
+        f"Imported {plural(summary.events_added, 'event')} ({summary.events_skipped} already "
+        f"present) and {plural(summary.notes_added, 'review note')} "
+        f"({summary.notes_skipped} already present); head position {summary.head_position}"
     )
     if summary.identical_chain:
         print("The copy's hash chain is identical to the source's.")
@@ -284,7 +286,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             # the listing is read from the store while the PDF is written
             return write_report(report, args.output), report
 
-        path, report = run_with_progress("report", "events", work, force=args.progress)
+        path, report = run_with_progress("report", "rows", work, force=args.progress)
     known = report.integrity
     verdict = {"intact": "intact", "tampered": "TAMPERED (see the report)",
                "unverified": "NOT VERIFIED"}.get(known.verdict, known.verdict)  # fmt: skip

@@ -8,6 +8,7 @@ import sys
 
 from esgui.app.as_of import trial_balance
 from esgui.app.timeutil import parse_time
+from esgui.app.wording import plural
 from esgui.audit.projection_check import check_projection
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
@@ -77,7 +78,8 @@ def cmd_projections(args: argparse.Namespace) -> int:
         applied = run_with_progress("projecting", "events", lambda p: run(progress=p))
         checkpoint = projector.checkpoint()
     verb = "Rebuilt" if args.action == "rebuild" else "Caught up"
-    print(f"{verb} the account projection: {applied} events applied, checkpoint {checkpoint}")
+    print(f"{verb} the account projection: {plural(applied, 'event')} applied, checkpoint "
+          f"{checkpoint}")
     return 0
 
 
@@ -91,7 +93,8 @@ def cmd_projections_check(args: argparse.Namespace) -> int:
     else:
         print(
             f"checkpoint {report.checkpoint} · head {report.head} · lag {report.lag} "
-            f"events · {report.rows} rows checked against {report.accounts} accounts "
+            f"events · {plural(report.rows, 'row')} checked against "
+            f"{plural(report.accounts, 'account')} "
             "replayed up to the checkpoint"
         )
         if report.ahead_of_log:

@@ -6,6 +6,7 @@ import argparse
 
 from esgui.app import Accounts
 from esgui.app.seed import seed
+from esgui.app.wording import plural
 from esgui.cli.common import Subcommands, open_from_args, positive, run_with_progress
 from esgui.projections import AccountProjector
 
@@ -36,7 +37,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
         )
         AccountProjector(store).catch_up()
     print(
-        f"Seeded {result.events} events over {len(result.account_ids)} accounts "
+        f"Seeded {plural(result.events, 'event')} over "
+        f"{plural(len(result.account_ids), 'account')} "
         f"({result.account_ids[0]} … {result.account_ids[-1]}), positions "
         f"{result.first_position}–{result.last_position}"
     )

@@ -22,6 +22,7 @@ from esgui.store.records import (
     StreamRow,
     SummaryRow,
 )
+from esgui.store.schemas import create_schema
 from esgui.store.validation import MAX_POSITION, MAX_VERSION
 from esgui.store.verify_runs import VerifyRun, VerifyRunStorage, record_hash
 
@@ -54,6 +55,7 @@ __all__ = [
     "SummaryRow",
     "SummaryStorage",
     "VerifyRun",
+    "create_schema",
     "VerifyRunStorage",
     "record_hash",
     "open_store",

@@ -3,8 +3,8 @@
 
 The store writes and reads the rows; what they prove and how a later run re-checks them
 is `esgui.audit.verify_records`. A record is written in its own transaction, never while
-the append lock is held, and is refused on a read-only store (`NotPermitted`): the
-caller says that nothing was recorded.
+the append lock is held (it needs only INSERT on the table), and is refused on a
+read-only store (`NotPermitted`): the caller says that nothing was recorded.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from esgui.store.connections import Connections
+from esgui.store.engine import translated
 from esgui.store.hashing import GENESIS_HASH
 from esgui.store.paging import KeysetPager
 from esgui.store.schema import verify_runs
@@ -25,6 +27,7 @@ from esgui.store.schema import verify_runs
 FULL, INCREMENTAL = "full", "incremental"
 INTACT, TAMPERED = "intact", "tampered"
 PAGE_SIZE = 1000
+ATTEMPTS = 20  # concurrent recorders: tries before giving up
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,23 +110,33 @@ class VerifyRunStorage:
         self._pager = KeysetPager(_COLUMNS, [verify_runs.c.run_id], raw=False)
 
     def add(self, run: VerifyRun) -> VerifyRun:
-        """Append `run` as the next record (its id and chained hash assigned here, under
-        a lock so concurrent runs chain one after the other); returns it as stored.
-        NotPermitted on a read-only store."""
-        with self._conns.write() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("LOCK TABLE verify_runs IN SHARE ROW EXCLUSIVE MODE"))
-            last = conn.execute(
-                select(verify_runs.c.run_id, verify_runs.c.record_hash)
-                .order_by(verify_runs.c.run_id.desc())
-                .limit(1)
-            ).first()
-            run_id, prev = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)
-            stored = replace(run, run_id=run_id)
-            stored = replace(stored, record_hash=record_hash(prev, stored))
-            row = {column.name: getattr(stored, column.name) for column in _COLUMNS}
-            conn.execute(insert(verify_runs), [row])
-        return stored
+        """Append `run` as the next record (its id and chained hash assigned here);
+        returns it as stored. Two runs recording at once both read the same last record:
+        the primary key lets one in and the other chains again after it (so a role
+        needs nothing but INSERT on `verify_runs`). NotPermitted on a read-only store."""
+        self._conns.refuse_if_read_only()
+        for attempt in range(ATTEMPTS):
+            with translated(self._conns.description):
+                try:
+                    with self._conns.writer.begin() as conn:
+                        last = conn.execute(
+                            select(verify_runs.c.run_id, verify_runs.c.record_hash)
+                            .order_by(verify_runs.c.run_id.desc())
+                            .limit(1)
+                        ).first()
+                        run_id, prev = (
+                            (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS_HASH)
+                        )
+                        stored = replace(run, run_id=run_id)
+                        stored = replace(stored, record_hash=record_hash(prev, stored))
+                        row = {column.name: getattr(stored, column.name) for column in _COLUMNS}
+                        conn.execute(insert(verify_runs), [row])
+                except IntegrityError:
+                    if attempt == ATTEMPTS - 1:
+                        raise
+                    continue
+            return stored
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     def all(self, *, page_size: int = PAGE_SIZE) -> Iterator[VerifyRun]:
         """Every record, oldest first, in keyset pages."""

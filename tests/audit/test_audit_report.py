@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -9,12 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-import re
-
 from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.notes import add_note
 from esgui.audit.report import build_report, summary_json, write_report
-from esgui.audit.verify_records import run_verification
+from esgui.audit.verify_recording import run_verification
 from esgui.errors import InvalidInput, UnknownAccount
 from tests.audit.audit_helpers import START, ev
 
@@ -133,7 +132,7 @@ def test_cli_report(history, cli, tmp_path: Path) -> None:
                          "--to", "2026-03-01T23:00")  # fmt: skip
     assert code == 0, err
     assert f"Wrote {path} (report): 4 events" in out and "integrity intact" in out
-    assert "verification: an incremental verify of positions 10–9 (0 events)" in out
+    assert "verification: an incremental verify: nothing appended since position 9" in out
     _pages, text = _text(path)
     assert "Bob Bauer" in text and "closed" in text and "by auditor" in text
     code, _out, err = cli("report", "B1", "--output", str(tmp_path / "b1.txt"))
@@ -169,3 +168,98 @@ def test_an_unreadable_history_is_reported_not_crashed(history, tmp_path: Path) 
     assert report.closing_balance == Decimal("125.25")
     _pages, text = _text(write_report(report, tmp_path / "u.pdf"))
     assert "History not fully readable" in text and "Frobnicated" in text
+
+
+# -- issue 11/13: bounded reports ---------------------------------------------------------------
+
+
+def _long(store, events: int) -> None:
+    store.append("L1", 0, [ev("AccountOpened", owner="Long History", initial="0.00")])
+    store.append("L1", 1, [ev("MoneyDeposited", amount="1.00") for _ in range(events)])
+
+
+def test_a_report_never_verifies_the_whole_store(history, tmp_path: Path, monkeypatch) -> None:
+    """It relies on the recorded verification and checks incrementally what came since."""
+    _verified(history)
+    history.append("C1", 1, [ev("MoneyDeposited", amount="3.00")])
+
+    def whole_store(*_args, **_kwargs):
+        raise AssertionError("a report verified the whole store")
+
+    monkeypatch.setattr("esgui.audit.verify_records.verify_store", whole_store)
+    report = build_report(history, "A1")
+    assert report.integrity.intact and report.integrity.witnessed
+    assert "incremental verify of positions 10–10 (1 event)" in report.integrity.statement
+    assert history.verify_runs.latest().kind == "incremental"
+
+
+def test_a_never_verified_store_is_reported_as_not_verified(history, tmp_path: Path) -> None:
+    report = build_report(history, "A1")
+    assert report.integrity.verdict == "unverified" and not report.integrity.intact
+    _pages, text = _text(write_report(report, tmp_path / "n.pdf"))
+    assert "NOT VERIFIED" in text and "run `esgui verify` first" in text
+
+
+def test_a_recorded_tampered_verdict_is_carried_without_a_new_verify(
+    history, attacker, tmp_path: Path
+) -> None:
+    attacker()("UPDATE events SET operator = 'mallory' WHERE position = 5")
+    _verified(history)  # finds it
+    report = build_report(history, "A1")
+    assert report.integrity.verdict == "tampered" and not report.integrity.positions_known
+    _pages, text = _text(write_report(report, tmp_path / "t.pdf"))
+    assert "TAMPERED" in text and "1 problem." in text and "not repeated here" in text
+
+
+def test_summary_report_has_totals_months_and_flags_but_no_listing(
+    store, attacker, tmp_path: Path
+) -> None:
+    _long(store, 120)
+    attacker()("UPDATE events SET operator = 'mallory' WHERE position = 7")
+    report = build_report(store, "L1", summary_only=True, verification="full")
+    assert report.summary_only and report.event_count == 121 and list(report.lines()) == []
+    assert [(m.events, m.money_in) for m in report.monthly] == [(121, Decimal("120.00"))]
+    assert [line.position for line in report.flagged] == [7] and report.flagged_count == 1
+    assert report.flagged[0].operator == "mallory"
+    pages, text = _text(write_report(report, tmp_path / "s.pdf"))
+    assert pages == 1 and "Summary report: the events are not listed" in text
+    assert "Flagged events (1)" in text and "mallory" in text and "MoneyDeposited" in text
+
+
+def test_cancel_during_the_listing_leaves_no_file(store, tmp_path: Path) -> None:
+    from esgui.projections import Cancelled
+
+    _long(store, 5000)
+    stopping = {"now": False}
+    report = build_report(store, "L1", should_stop=lambda: stopping["now"],
+                          verification="recorded")  # fmt: skip
+    stopping["now"] = True  # Cancel while the listing is written
+    with pytest.raises(Cancelled):
+        write_report(report, tmp_path / "c.pdf")
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf" or ".part" in p.name] == []
+
+
+def test_cli_ctrl_c_leaves_no_partial_file(store, cli, tmp_path: Path, monkeypatch) -> None:
+    import esgui.audit.report as report_module
+
+    _long(store, 5000)
+    original = report_module._tick
+
+    def interrupt(progress, should_stop, done, total):
+        original(progress, should_stop, done, total)
+        if done > total // 2:  # inside the listing: the PDF is half written
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(report_module, "_tick", interrupt)
+    code, _out, _err = cli("report", "L1", "--output", str(tmp_path / "x.pdf"))
+    assert code == 130
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".pdf" or ".part" in p.name] == []
+
+
+def test_cli_summary_progress_and_full_verify(history, cli, tmp_path: Path) -> None:
+    code, out, err = cli("report", "A1", "--summary", "--full-verify", "--progress",
+                         "--output", str(tmp_path / "s.pdf"))  # fmt: skip
+    assert code == 0, err
+    assert "(summary): 4 events" in out and "integrity intact" in out
+    assert "verification: a full verify of all 9 events" in out
+    assert "report" in err  # the bar, although stderr is no terminal

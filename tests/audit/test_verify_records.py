@@ -15,13 +15,8 @@ from sqlalchemy import insert
 
 import esgui
 from esgui.app.verify_memory import VerifyMemory
-from esgui.audit.verify_records import (
-    FULL,
-    INCREMENTAL,
-    check_records,
-    run_verification,
-    verify_incremental,
-)
+from esgui.audit.verify_recording import run_verification
+from esgui.audit.verify_records import FULL, INCREMENTAL, check_records, verify_incremental
 from esgui.cli import main
 from esgui.errors import NotPermitted
 from esgui.store import VerifyRun, record_hash
@@ -253,3 +248,55 @@ def _forge_record(location, store, *, verdict: str, head_hash: str | None = None
         row = {c.name: getattr(run, c.name) for c in verify_runs.columns}
         conn.execute(insert(verify_runs), [row])
     return run
+
+
+def test_concurrent_records_chain_one_after_the_other(location) -> None:
+    import threading
+
+    with esgui.open_store(location.url) as store:
+        make_history(store)
+        errors: list[BaseException] = []
+
+        def record(count: int) -> None:
+            try:
+                for _ in range(count):
+                    store.verify_runs.add(_run(store))
+            except BaseException as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=record, args=(5,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert [run.run_id for run in store.verify_runs.all()] == list(range(1, 21))
+        assert check_records(store) == []
+
+
+def test_a_role_without_insert_on_the_records_verifies_and_says_why(location, memory) -> None:
+    if location.backend != "postgresql":
+        pytest.skip("database roles are a PostgreSQL feature")
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    with esgui.open_store(location.url) as store:
+        make_history(store)
+    role = f"esgui_auditor_{uuid.uuid4().hex[:10]}"
+    location.sql(f'CREATE ROLE "{role}" LOGIN')
+    try:
+        location.sql(f'GRANT USAGE ON SCHEMA "{location.schema}" TO "{role}"')
+        location.sql(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{location.schema}" TO "{role}"')
+        url = make_url(location.url).set(username=role).render_as_string(hide_password=False)
+        with esgui.open_store(url) as store:
+            outcome, recorded = _verify(store, memory)
+            assert outcome.intact and not recorded.recorded
+            assert "permission denied" in recorded.message
+        location.sql(f'GRANT INSERT ON verify_runs TO "{role}"')
+        with esgui.open_store(url) as store:
+            _outcome, recorded = _verify(store, memory)
+            assert recorded.recorded and recorded.run.run_id == 1
+    finally:
+        location.sql(f'DROP OWNED BY "{role}"')
+        location.sql(f'DROP ROLE "{role}"')

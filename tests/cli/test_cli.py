@@ -114,7 +114,7 @@ def test_accounts_catch_up_first(cli) -> None:
 def test_projections_update_and_rebuild(cli) -> None:
     cli("open", "A1", "--owner", "Alice")
     code, out, _ = cli("projections", "update")
-    assert code == 0 and "1 events applied" in out
+    assert code == 0 and "1 event applied" in out
     code, out, _ = cli("projections", "rebuild")
     assert code == 0 and "checkpoint 1" in out
 

@@ -105,7 +105,7 @@ def test_every_command_has_help(path: tuple[str, ...]) -> None:
     (("verify",), "intact: 3 events"),
     (("diff", "A1", "1", "2"), "A1: version 1 → 2"),
     (("export", "--format", "csv", "--output", "{tmp}/out.csv"),
-     "Exported 3 events and 1 review notes"),
+     "Exported 3 events and 1 review note"),
     (("import", "{tmp}/in.jsonl"), "Imported 0 events (3 already present)"),
     (("report", "A1", "--output", "{tmp}/a1.pdf"), "Wrote "),
     (("notes", "add", "--event", "{event}", "odd amount"), "Noted "),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication, QLineEdit, QTableView, QWidget
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton, QTableView, QWidget
 
 import esgui
 from tests.conftest import BACKEND, PG_URL, StoreLocation
@@ -127,3 +127,40 @@ def test_store_urls_are_shown_without_percent_escapes(qtbot, make_window, store_
     window.fill_recent_menu()
     labels = [a.text() for a in window.menu_actions.recent.actions() if a.text()]
     assert labels and "%3D" not in labels[0]
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL schemas")
+def test_a_missing_schema_is_created_in_one_click_and_the_store_opens(qtbot, make_window,
+                                                                      store_url):  # fmt: skip
+    import uuid
+
+    from esgui.app.stores import PgConnection
+    from tests.conftest import _pg_admin
+
+    _open(store_url, "S1", "Sam")
+    window = make_window(store_url)
+    wait_live(qtbot, window)
+    base = PgConnection.from_url(PG_URL)
+    schema = f"t_made_{uuid.uuid4().hex[:10]}"
+    missing = PgConnection(host=base.host, port=base.port, database=base.database,
+                           user=base.user, schema=schema).url()  # fmt: skip
+    try:
+        window.open_url(missing)
+        text = _banner(qtbot, window)
+        assert f"the schema “{schema}” does not exist" in text
+        buttons = {b.text(): b for b in window.error_banner.findChildren(QPushButton)}
+        assert "Create schema" in buttons
+        buttons["Create schema"].click()
+        qtbot.waitUntil(
+            lambda: window.session is not None and window.session.ready
+            and schema in window.session.description,
+            timeout=LIVE_TIMEOUT_MS,
+        )
+        assert not window.error_banner.isVisible()
+        with _pg_admin() as conn:
+            found = conn.execute("SELECT 1 FROM information_schema.schemata "
+                                 "WHERE schema_name = %s", (schema,)).fetchall()  # fmt: skip
+        assert found == [(1,)]
+    finally:
+        with _pg_admin() as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

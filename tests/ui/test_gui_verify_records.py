@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QAbstractButton, QCheckBox
 
 import esgui
 from esgui.app.verify_memory import VerifyMemory
-from esgui.audit.verify_records import run_verification
+from esgui.audit.verify_recording import run_verification
 from tests.audit.audit_helpers import Attacker, ev, make_history
 from tests.store import conftest as engines
 from tests.ui.gui_helpers import READY_TIMEOUT_MS, child, wait_live
@@ -92,3 +92,44 @@ def test_a_read_only_store_remembers_the_verdict_on_this_machine(qtbot, make_win
     wait_live(qtbot, window)
     _shows(qtbot, window, "Last verify: ✔ intact")
     assert "remembered on this machine" in _integrity(window).toolTip()
+
+
+def test_a_record_not_made_here_is_not_shown_as_verified(qtbot, make_window, location,
+                                                         tmp_path):  # fmt: skip
+    with esgui.open_store(location.url) as store:
+        make_history(store)
+        elsewhere = VerifyMemory(tmp_path / "another-machine.json")
+        run_verification(store, user="bob", memory=elsewhere)
+    window = make_window(location.url)
+    wait_live(qtbot, window)
+    _shows(qtbot, window, "Last verify: intact (not confirmed here)")
+    assert _integrity(window).property("state") == "unconfirmed"
+    assert "recorded in the store" in _integrity(window).toolTip()
+
+
+def test_a_forged_intact_record_does_not_hide_a_tampered_verdict(qtbot, make_window, location):
+    """This machine found tampering; someone then inserts a record saying intact."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from esgui.store import VerifyRun, record_hash
+    from esgui.store.schema import verify_runs
+
+    with esgui.open_store(location.url) as store:
+        make_history(store)
+        Attacker(location)("UPDATE events SET operator = 'mallory' WHERE position = 2")
+        _outcome, first = run_verification(store, user="carol", memory=VerifyMemory())
+        position, head = store.head()
+        now = datetime.now(UTC)
+        forged = VerifyRun("full", "intact", 0, position, head, position, 0, now, now,
+                           "mallory", "0.2", run_id=2)  # fmt: skip
+        forged = dataclasses.replace(forged, record_hash=record_hash(first.run.record_hash, forged))
+        row = {c.name: getattr(forged, c.name) for c in verify_runs.columns}
+        with store.engine.begin() as conn:
+            conn.execute(insert(verify_runs), [row])
+    window = make_window(location.url)
+    wait_live(qtbot, window)
+    _shows(qtbot, window, "Last verify: ✖ TAMPERED")
+    assert "verify run #2 by mallory" in _integrity(window).toolTip()

@@ -23,7 +23,7 @@ from esgui.app.stores import RecordedEvent
 from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.export import ExportFilters
 from esgui.audit.verify import Problem, VerifyResult
-from esgui.audit.verify_records import KnownVerification, last_verification
+from esgui.audit.verify_recording import KnownVerification, last_verification
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.diff_dialog import DiffDialog
 from esgui.ui.audit.files import AuditFiles
@@ -148,9 +148,17 @@ class AuditActions(QObject):
         tip = (f"Last verify: {known.kind}, {known.verdict}, up to position "
                f"{known.head_position:,}, by {known.operator} at {when} "
                f"({known.source()}). Click to verify again.")  # fmt: skip
-        if known.intact:
+        if known.intact and not known.witnessed:
+            # the store's own record, not run here: shown, but not as verified
+            self._status.set_integrity(
+                f"Last verify: intact (not confirmed here) · {when}", "unconfirmed",
+                f"{tip} Its verdict is the store's own record: verify to confirm it.",
+            )  # fmt: skip
+        elif known.intact:
             self._status.set_integrity(f"Last verify: ✔ intact · {when}", "intact", tip)
         else:
+            if known.overruled:
+                tip += f" A newer record ({known.overruled}) is not believed."
             self._status.set_integrity(
                 f"Last verify: ✖ TAMPERED · {when}", "tampered",
                 f"{plural(known.problem_count, 'problem')}. {tip}",

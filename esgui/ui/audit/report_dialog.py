@@ -162,7 +162,7 @@ class ReportDialog(QDialog):
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(done, total))
-        self.progress.setFormat(f"{done:,} of {total:,} events read (%p%)")
+        self.progress.setFormat("Writing the report… %p%")
 
     def _on_failed(self, message: str) -> None:
         self.task = None

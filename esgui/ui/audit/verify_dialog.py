@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from esgui.app.verify_memory import VerifyMemory
 from esgui.audit.verify import Problem, VerifyResult, normalise_anchor
-from esgui.audit.verify_records import RecordOutcome, VerifyOutcome, run_verification
+from esgui.audit.verify_recording import RecordOutcome, run_verification
+from esgui.audit.verify_records import VerifyOutcome
 from esgui.errors import InvalidInput
 from esgui.ui.audit.base_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count, plural
@@ -93,8 +94,11 @@ class VerifyDialog(AuditDialog):
         self.anchor.setPlaceholderText("Optional anchor: a head hash recorded earlier "
                                        "(64 hexadecimal digits)")  # fmt: skip
         self.anchor.setClearButtonEnabled(True)
-        self.incremental = named(QCheckBox("Only what was &appended since the last verify"),
-                                 "verifyIncremental", "Incremental verify")  # fmt: skip
+        self.incremental = named(
+            QCheckBox("Only what was &appended since the last verify on this machine "
+                      "(incremental)"),
+            "verifyIncremental", "Incremental verify",
+        )  # fmt: skip
         self.incremental.setToolTip(
             "Starts from the last clean verify run on this machine: re-checks its "
             "checkpoint event, then only the events appended since. A full verify checks "
@@ -121,7 +125,6 @@ class VerifyDialog(AuditDialog):
 
         anchor_row = QHBoxLayout()
         anchor_row.addWidget(self.anchor, 1)
-        anchor_row.addWidget(self.incremental)
         anchor_row.addWidget(self.verify_button)
         hash_row = QHBoxLayout()
         caption = QLabel("Head hash")
@@ -133,6 +136,7 @@ class VerifyDialog(AuditDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(anchor_row)
+        layout.addWidget(self.incremental)
         layout.addWidget(self.progress)
         layout.addWidget(self.verdict)
         layout.addWidget(self.summary)

@@ -28,7 +28,7 @@ from esgui.ui.window.as_of import AsOfMode
 from esgui.ui.window.docks import DEFAULT_SIZE, MINIMUM_SIZE, Docks, arrange, make_dock
 from esgui.ui.window.live import LiveUpdates
 from esgui.ui.window.menus import Actions, build_menus, fill_recent_menu, shortcut_table
-from esgui.ui.window.open_errors import create_schema_sql, explain_open_failure
+from esgui.ui.window.open_errors import SCHEMA_ACTIONS, SchemaActions, explain_open_failure
 from esgui.ui.window.operations import StoreOperations
 from esgui.ui.window.preferences import ask_confirm_threshold, show_about
 from esgui.ui.window.questions import Questions
@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
             lambda task: self.status.track(task, task.label, delay_ms=300)
         )
         self.error_banner.action_clicked.connect(self._on_banner_action)
+        self.schemas = SchemaActions(self, banner=self.error_banner, status=self.status,
+                                     reopen=self.open_url)  # fmt: skip
         self.demo_banner.action_clicked.connect(self._on_banner_action)
 
     def _build_helpers(self, *, demo: str, demo_url: str | None, read_only: bool) -> None:
@@ -314,10 +316,8 @@ class MainWindow(QMainWindow):
             self.open_url(self._failed_url or self._url or "")
         elif key == "connect_again":
             self.connect_postgresql(self._failed_url or None)
-        elif key == "copy_schema_sql":
-            QApplication.clipboard().setText(create_schema_sql(self._failed_url))
-            self.status.showMessage("Copied: run it in psql as the database's owner, "
-                                    "then Retry", 8000)  # fmt: skip
+        elif key in SCHEMA_ACTIONS:
+            self.schemas.on_action(key, self._failed_url)
         elif key == "demo":
             self.load_demo_data()
         elif key == "dismiss":
@@ -398,4 +398,5 @@ class MainWindow(QMainWindow):
         self._drop_pending()
         self._close_session()
         self.reaper.close_all()  # waits for a connect still under way (its timeout at most)
+        self.schemas.shutdown()
         super().closeEvent(event)
