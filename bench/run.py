@@ -64,7 +64,7 @@ __all__ = ["PROFILE", "Runner", "Target", "expand", "main", "render_profiles", "
 
 def expand(only: str | None) -> set[str]:
     """`--only W1,W3` as workload names (W3: W3a and W3b); all of them by default."""
-    everything = {"W1", "W2", "W3a", "W3b", "W4", "W5", "W6"}
+    everything = {"W1", "W2", "W3a", "W3b", "W4", "W5", "W6", "W7"}
     if not only:
         return everything
     chosen: set[str] = set()
@@ -74,7 +74,7 @@ def expand(only: str | None) -> set[str]:
         elif item.replace("W3A", "W3a").replace("W3B", "W3b") in everything:
             chosen.add(item.replace("W3A", "W3a").replace("W3B", "W3b"))
         elif item:
-            raise SystemExit(f"unknown workload {item!r}: choose from W1–W6 (W3a, W3b)")
+            raise SystemExit(f"unknown workload {item!r}: choose from W1–W7 (W3a, W3b)")
     return chosen
 
 
