@@ -152,3 +152,22 @@ def test_correlation_lookup_uses_its_index(store, bank) -> None:
             plan = " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}",
                                                                compiled.params))  # fmt: skip
     assert "ix_events_correlation" in plan, plan
+
+
+def test_an_esgui_without_transfers_reads_them_as_unreadable(store, bank, monkeypatch) -> None:
+    """The upcaster rules for a type this esgui does not know (an older esgui reading a
+    newer store): the account is marked unreadable with the reason, replay refuses in
+    plain words, the other accounts read on."""
+    from esgui.domain import events as domain_events
+    from esgui.errors import UnreadableEvent
+    from esgui.projections import AccountProjector
+
+    bank.open("C1", owner="Cy", initial="5.00")
+    bank.transfer("A1", "B1", "1.00")
+    monkeypatch.delitem(domain_events.EVENT_CLASSES, "TransferSent")
+    monkeypatch.delitem(domain_events.EVENT_CLASSES, "TransferReceived")
+    rows = {s.account_id: s for s in AccountProjector(store).current()}
+    assert rows["A1"].status == "unreadable" and "TransferSent" in rows["A1"].error
+    assert rows["C1"].status == "open" and rows["C1"].balance == Decimal("5.00")
+    with pytest.raises(UnreadableEvent, match="Unknown event type 'TransferReceived'"):
+        esgui.Accounts(store).replayer.state_at("B1", use_snapshots=False)
