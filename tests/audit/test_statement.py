@@ -66,3 +66,19 @@ def test_cli_statement(cli, history, tmp_path) -> None:
     code, out, err = cli("statement", "--at", "2999-01-01", "--output", str(tmp_path / "s.txt"))
     assert code == 2 and ".pdf" in err and not (tmp_path / "s.txt").exists()
     assert cli("statement", "--at", "no", "--output", str(tmp_path / "x.pdf"))[0] == 2
+
+
+def test_the_account_report_shows_transfer_legs_with_their_counterparty(store, tmp_path) -> None:
+    import esgui
+    from esgui.audit.report import build_report, write_report
+
+    accounts = esgui.Accounts(store, user="alice")
+    accounts.open("A1", owner="Ann", initial="100.00")
+    accounts.open("B1", owner="Bob")
+    accounts.transfer("A1", "B1", "40.00", reference="rent")
+    report = build_report(store, "A1")
+    (line,) = [line for line in report.lines if line.event_type == "TransferSent"]
+    assert (line.counterparty, str(line.amount)) == ("to B1", "-40.00")
+    assert (str(report.money_out), str(report.closing_balance)) == ("40.00", "60.00")
+    pdf = _pdf_text(write_report(report, tmp_path / "r.pdf"))
+    assert "TransferSent to B1" in pdf.replace("\n", " ")
