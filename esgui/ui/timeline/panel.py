@@ -385,7 +385,7 @@ class TimelinePanel(QWidget):
             self.replay_status.setText(point.status.capitalize())
             self.replay_time.setText(local_time(point.recorded_at))
             self.replay_time.setToolTip(utc_iso(point.recorded_at))
-            self.replay_event.setText(point.event_type)
+            self.replay_event.setText(" ".join(filter(None, (point.event_type, point.counterparty))))
             self.version_changed.emit(version, point.position)
             return
         self._replay(version)
