@@ -81,3 +81,16 @@ def test_accounts_at_has_the_shape_of_accounts(cli, two, store_url) -> None:
     assert json.loads(cli("accounts", "--at", "2001-01-01", "--json")[1]) == []
     code, _out, err = cli("accounts", "--at", "yesterday")
     assert code == 2 and "Invalid time" in err
+
+
+def test_export_by_correlation(cli, two, tmp_path) -> None:
+    assert cli("transfer", "A1", "B1", "5.00")[0] == 0
+    correlation = json.loads(cli("events", "--json")[1].splitlines()[-1])["metadata"][
+        "correlation_id"]
+    out = tmp_path / "legs.jsonl"
+    assert cli("export", "--format", "jsonl", "--correlation", correlation,
+               "--output", str(out))[0] == 0  # fmt: skip
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    legs = [line for line in lines if line.get("event_type", "").startswith("Transfer")]
+    assert {leg["aggregate_id"] for leg in legs} == {"A1", "B1"}
+    assert not [line for line in lines if line.get("event_type") == "AccountOpened"]
