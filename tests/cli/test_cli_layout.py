@@ -11,7 +11,8 @@ import esgui.cli
 
 CLI = Path(esgui.cli.__file__).parent
 COMMON = "esgui.cli.common"
-COMMAND_MODULES = {"accounts", "audit", "events", "gui", "notes", "projections", "seed"}
+COMMAND_MODULES = {"accounts", "audit", "events", "gui", "notes", "projections", "seed",
+                   "statement"}
 
 
 def _imports(module: str) -> list[tuple[str, str | None]]:
