@@ -28,8 +28,9 @@ from esgui.store.validation import check_time
 _t = _VERSIONS_AT.subquery("at_t")
 _newest_snapshot = (
     select(func.max(snapshots.c.version))
-    .where(snapshots.c.aggregate_id == _t.c.aggregate_id,
-           snapshots.c.version <= _t.c.version_at)  # fmt: skip
+    .where(
+        snapshots.c.aggregate_id == _t.c.aggregate_id, snapshots.c.version <= _t.c.version_at
+    )  # fmt: skip
     .correlate(_t)
     .scalar_subquery()
 )

@@ -31,8 +31,7 @@ def test_a_transfer_appends_both_legs_with_one_correlation(store, bank) -> None:
     assert (received.aggregate_id, received.event_type) == ("B1", "TransferReceived")
     assert received.position == sent.position + 1
     assert sent.data == {"amount": "30.25", "counterparty": "B1", "reference": "December rent"}
-    assert received.data == {"amount": "30.25", "counterparty": "A1",
-                             "reference": "December rent"}
+    assert received.data == {"amount": "30.25", "counterparty": "A1", "reference": "December rent"}
     assert sent.metadata["correlation_id"] == received.metadata["correlation_id"]
     assert received.metadata["causation_id"] == sent.event_id
     assert sent.metadata["causation_id"] == sent.metadata["command_id"]
@@ -83,10 +82,30 @@ def test_read_only_store_refuses_a_transfer(store_url, bank) -> None:
 def test_both_expected_versions_are_checked_by_the_store(store, bank) -> None:
     """The multi-stream append refuses the pair when either stream moved."""
     meta = {"user": "x"}
-    legs = [("A1", 1, [NewEvent("TransferSent", {"amount": "1.00", "counterparty": "B1",
-                                                 "reference": None}, meta)]),
-            ("B1", 1, [NewEvent("TransferReceived", {"amount": "1.00", "counterparty": "A1",
-                                                     "reference": None}, meta)])]
+    legs = [
+        (
+            "A1",
+            1,
+            [
+                NewEvent(
+                    "TransferSent",
+                    {"amount": "1.00", "counterparty": "B1", "reference": None},
+                    meta,
+                )
+            ],
+        ),
+        (
+            "B1",
+            1,
+            [
+                NewEvent(
+                    "TransferReceived",
+                    {"amount": "1.00", "counterparty": "A1", "reference": None},
+                    meta,
+                )
+            ],
+        ),
+    ]
     bank.deposit("B1", "1.00")  # B1 is at version 2 now
     head = store.head()
     with pytest.raises(ConcurrencyError, match="B1"):
@@ -103,7 +122,9 @@ def test_a_stale_cache_on_either_side_is_retried(store_url, bank) -> None:
         bank.deposit("B1", "5.00")
         result = other.transfer("B1", "A1", "15.00")  # decided on stale B1: retried
         assert (result.sender.balance, result.receiver.balance) == (
-            Decimal("0.00"), Decimal("105.00"))
+            Decimal("0.00"),
+            Decimal("105.00"),
+        )
 
 
 def test_replay_projection_and_as_of_count_transfer_legs(store, bank) -> None:
@@ -141,7 +162,8 @@ def test_correlation_lookup_uses_its_index(store, bank) -> None:
     from esgui.store.schema import events
 
     query = select(events.c.position).where(
-        *event_conditions(EventFilter(correlation_id="x"), store._backend))
+        *event_conditions(EventFilter(correlation_id="x"), store._backend)
+    )
     with store.engine.connect() as conn:
         compiled = query.compile(conn)
         if store.backend == "sqlite":

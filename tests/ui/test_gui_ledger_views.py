@@ -48,7 +48,10 @@ def test_series_and_diff_count_the_legs(store) -> None:
     accounts.transfer("B1", "A1", "15.00")
     series = BalanceSeries.load(store, "B1")
     assert [series.balance_at(v) for v in (1, 2, 3)] == [
-        Decimal("0.00"), Decimal("40.00"), Decimal("25.00")]
+        Decimal("0.00"),
+        Decimal("40.00"),
+        Decimal("25.00"),
+    ]
     assert (series.at(2).counterparty, series.at(3).counterparty) == ("from A1", "to A1")
     diff = diff_versions(store, "A1", 1, 3)
     assert (diff.money_in, diff.money_out) == (Decimal("15.00"), Decimal("40.00"))
