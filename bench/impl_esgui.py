@@ -174,3 +174,41 @@ def stats(loc: dict[str, Any], events: int, clock: Clock) -> dict[str, Any]:
     store.close()
     assert total == events, (total, events)
     return {"times": times, "views": [name for name, _ in views]}
+
+
+def prepare_as_of(loc: dict[str, Any], accounts: int, events: int) -> dict[str, Any]:
+    """A seeded store (its history spread over 30 days, a snapshot every 100 versions);
+    returns the first and last recorded times (POSIX seconds)."""
+    from esgui.app.seed import seed
+
+    store = _open(loc)
+    seed(store, accounts=accounts, events=events)
+    first = next(iter(store.read_all(limit=1))).recorded_at
+    last = next(iter(store.read_all(descending=True, limit=1))).recorded_at
+    store.close()
+    return {"first": first.timestamp(), "last": last.timestamp()}
+
+
+def as_of(loc: dict[str, Any], times: list[float], clock: Clock, repeat: int = 1
+          ) -> dict[str, Any]:  # fmt: skip
+    """Time of the whole store as of each time (`esgui.app.as_of.trial_balance`, as
+    `accounts --at` and the GUI's As of call it): the best of `repeat` calls."""
+    from datetime import UTC, datetime
+
+    from esgui.app.as_of import trial_balance
+
+    store = _open(loc)
+    trial_balance(store, datetime.fromtimestamp(times[0], UTC))  # warm-up: connections
+    measured = []
+    accounts = 0
+    with clock.region():
+        for when in times:
+            best = float("inf")
+            for _ in range(repeat):
+                start = time.perf_counter()
+                view = trial_balance(store, datetime.fromtimestamp(when, UTC))
+                best = min(best, time.perf_counter() - start)
+            measured.append(best)
+            accounts = max(accounts, view.count)
+    store.close()
+    return {"times": measured, "accounts": accounts}

@@ -65,7 +65,7 @@ __all__ = ["PROFILE", "Runner", "Target", "expand", "main", "render_profiles", "
 
 def expand(only: str | None) -> set[str]:
     """`--only W1,W3` as workload names (W3: W3a and W3b); all of them by default."""
-    everything = {"W1", "W2", "W3a", "W3b", "W4", "W5", "W6", "W7", "W8", "W9"}
+    everything = {"W1", "W2", "W3a", "W3b", "W4", "W5", "W6", "W7", "W8", "W9", "W10"}
     if not only:
         return everything
     chosen: set[str] = set()
@@ -75,7 +75,7 @@ def expand(only: str | None) -> set[str]:
         elif item.replace("W3A", "W3a").replace("W3B", "W3b") in everything:
             chosen.add(item.replace("W3A", "W3a").replace("W3B", "W3b"))
         elif item:
-            raise SystemExit(f"unknown workload {item!r}: choose from W1–W9 (W3a, W3b)")
+            raise SystemExit(f"unknown workload {item!r}: choose from W1–W10 (W3a, W3b)")
     return chosen
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -25,12 +26,14 @@ FULL = {
     "accounts": 100, "commands": 5_000,
     "bulk_accounts": 100, "bulk_events": 1_000_000,
     "replay_events": 100_000, "replay_versions": 100,
+    "asof_accounts": 200, "asof_events": 1_000_000, "asof_times": 20,
 }  # fmt: skip
 
 QUICK = {
     "accounts": 20, "commands": 300,
     "bulk_accounts": 20, "bulk_events": 20_000,
     "replay_events": 5_000, "replay_versions": 20,
+    "asof_accounts": 200, "asof_events": 20_000, "asof_times": 5,
 }  # fmt: skip
 
 # Moderate sizes for the profiles of missed targets.
@@ -38,6 +41,7 @@ PROFILE = {
     "accounts": 100, "commands": 1_500,
     "bulk_accounts": 100, "bulk_events": 200_000,
     "replay_events": 100_000, "replay_versions": 100,
+    "asof_accounts": 200, "asof_events": 200_000, "asof_times": 10,
 }  # fmt: skip
 
 REPEAT = 3  # W3b: each version asked 3 times, its best time kept
@@ -199,6 +203,26 @@ def run_engine(r: Runner, engine: str, selected: set[str]) -> None:
             r.drop(loc)
     if "W7" in selected:
         run_audit(r, engine)
+    if "W10" in selected:
+        run_as_of(r, engine)
+
+
+def run_as_of(r: Runner, engine: str) -> None:
+    """W10: the whole store as of random times (esgui only: neither the peer nor the
+    raw driver has a trial balance to compare with)."""
+    s = r.sizes
+    r.log(f"[{engine}] W10 as of: {s['asof_events']:,} events over {s['asof_accounts']} "
+          f"accounts, {s['asof_times']} random times")  # fmt: skip
+    loc = r.location(engine, "w10_esgui")
+    span = r.prepare({"task": "prepare_as_of", "impl": "esgui", "location": loc,
+                      "accounts": s["asof_accounts"], "events": s["asof_events"]})  # fmt: skip
+    analyze(loc)
+    rng = random.Random(10)
+    times = sorted(rng.uniform(span["first"], span["last"]) for _ in range(s["asof_times"]))
+    for _ in range(r.runs):
+        r.measure(f"W10|{engine}|esgui", {"task": "as_of", "impl": "esgui", "location": loc,
+                                         "times": times, "repeat": REPEAT})  # fmt: skip
+    r.drop(loc)
 
 
 def run_gui(quick: bool, engines: list[str], log: Callable[[str], None]) -> dict[str, Any]:
@@ -257,6 +281,16 @@ def run_profiles(r: Runner, missed: list[Target]) -> list[dict[str, Any]]:
                              "versions": replay_versions(s["replay_events"],
                                                          s["replay_versions"])}  # fmt: skip
                     size = f"{s['replay_versions']} versions"
+            elif workload == "W10":
+                span = r.prepare({"task": "prepare_as_of", "impl": "esgui",
+                                  "location": locs[0], "accounts": s["asof_accounts"],
+                                  "events": s["asof_events"]})  # fmt: skip
+                analyze(locs[0])
+                rng = random.Random(10)
+                spec |= {"task": "as_of", "repeat": 1,
+                         "times": sorted(rng.uniform(span["first"], span["last"])
+                                         for _ in range(s["asof_times"]))}  # fmt: skip
+                size = f"{s['asof_events']:,} events, {s['asof_accounts']} accounts"
             else:
                 r.prepare({"task": "bulk", "impl": "esgui", "location": locs[0],
                            "accounts": s["bulk_accounts"], "events": s["bulk_events"]})  # fmt: skip

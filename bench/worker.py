@@ -1,8 +1,8 @@
 """One measurement in a fresh process: ``python -m bench.worker '<json spec>'``.
 
 The spec names a task (commands, bulk, prepare_replay, replay_full, replay_versions,
-read_all, project, console, stats, and W7's audit tasks in `bench.audit_bench`), an
-implementation (esgui, peer, ceiling), a location and sizes.
+read_all, project, console, stats, prepare_as_of, as_of, and W7's audit tasks in
+`bench.audit_bench`), an implementation (esgui, peer, ceiling), a location and sizes.
 Set-up runs untimed; only the work itself is inside the clock. The result is printed
 as one line ``BENCH_RESULT {json}`` (seconds, count, rate, peak RSS, and the task's
 own fields; with ``"profile": true`` also the top functions by own time).
@@ -36,6 +36,8 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     clock = Clock(profile=bool(spec.get("profile")))
     if task == "prepare_replay":
         return module.prepare_replay(loc, spec["events"])
+    if task == "prepare_as_of":
+        return module.prepare_as_of(loc, spec["accounts"], spec["events"])
     if task == "commands":
         extra = {"read": False} if spec.get("no_read") else {}
         result = module.commands(loc, spec["accounts"], spec["commands"], clock, **extra)
@@ -59,6 +61,8 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         result = getattr(module, task)(loc, spec["events"], clock)
     elif task in audit_bench.TASKS:
         result = audit_bench.run_task(spec, clock)
+    elif task == "as_of":
+        result = module.as_of(loc, spec["times"], clock, repeat=spec.get("repeat", 1))
     else:
         raise ValueError(f"unknown task {task!r}")
     if result.get("skipped"):

@@ -5,6 +5,9 @@
 - main-minimum.png: the window at its minimum size (1280×720), the accounts filter
   hiding the selected account (which stays the command target), an invalid amount.
 - log-go-to.png: the whole store's log after Go to position, the event in the inspector.
+- as-of.png: the accounts as of a time mid-history, the banner up, commands disabled.
+- transfer.png: the transfer form filled in, the inspector listing a transfer's
+  correlation (both legs).
 - confirm.png (a large withdrawal asks first), connect.png, report-dialog.png,
   shortcuts.png, threshold.png, export-dialog.png, note-dialog.png,
   projection-check.png: each dialog as it opens, with a title bar drawn on.
@@ -60,6 +63,8 @@ def make_store(path: Path) -> str:
             NewEvent("MoneyWithdrawn", {"amount_cents": 20000}, meta, schema_version=1),
         ])  # fmt: skip
         accounts.deposit("LEGACY-1", "42.00")
+        esgui.Accounts(store, user="alice").transfer(ACCOUNT, "ACC-000003", "125.00",
+                                                     reference="invoice 2026-117")  # fmt: skip
     return url
 
 
@@ -172,6 +177,33 @@ def shoot_go_to(window: Any, app: QApplication, target: Path) -> None:
     log.scope.setCurrentIndex(log.scope.findData("account"))
 
 
+def shoot_as_of(window: Any, app: QApplication, target: Path) -> None:
+    with esgui.open_store(window.session.url) as store:
+        times = [e.recorded_at for e in store.read_all(limit=2500)]
+    window.accounts.as_of.show_as_of(times[-1])
+    wait(app, lambda: window.as_of_banner.isVisible())
+    settle(app)
+    save(window.grab(), target)
+    window.accounts.as_of.back_to_now()
+    wait(app, lambda: not window.as_of_banner.isVisible())
+
+
+def shoot_transfer(window: Any, app: QApplication, target: Path) -> None:
+    window.accounts.select(ACCOUNT)
+    wait(app, lambda: window.timeline.series is not None and window.timeline.account_id == ACCOUNT)
+    window.timeline.slider.setValue(len(window.timeline.series))
+    wait(app, lambda: window.inspector.correlation is not None
+         and len(window.inspector.correlation.events) == 2)  # fmt: skip
+    window.commands.to_edit.setText("ACC-000011")
+    window.commands.amount_edit.setText("80.00")
+    window.commands.reference_edit.setText("refund, ticket 4411")
+    settle(app)
+    save(window.grab(), target)
+    for edit in (window.commands.to_edit, window.commands.amount_edit,
+                 window.commands.reference_edit):  # fmt: skip
+        edit.clear()
+
+
 def shoot_dialogs(window: Any, app: QApplication, out: Path, tmp: Path) -> None:
     from esgui.ui.audit.export_dialog import ExportDialog
     from esgui.ui.audit.note_dialog import NoteDialog
@@ -239,6 +271,8 @@ def main() -> int:
         window.set_theme("light")
         shoot_main(window, app, ACCOUNT, None, out / "main-light.png")
         shoot_go_to(window, app, out / "log-go-to.png")
+        shoot_as_of(window, app, out / "as-of.png")
+        shoot_transfer(window, app, out / "transfer.png")
         shoot_dialogs(window, app, out, tmp)
         window.set_theme("dark")
         shoot_main(window, app, "LEGACY-1", 2, out / "main-dark.png")

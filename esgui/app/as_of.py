@@ -1,11 +1,12 @@
 """The whole store as of a time (a trial balance): every account that existed then, with
 its state then, and the totals.
 
-Bounded by snapshots, not by history: the store finds each account's version at T with
-index seeks (`EventStore.versions_at`), and each account is rebuilt from its newest
-snapshot at or below that version plus the few events after it (`Replayer.load`). An
-account whose history cannot be replayed up to T is listed as "unreadable" with the
-reason, as the projection does, and counts in no total.
+Bounded by snapshots, not by history: the store gives, in two statements, each account's
+version at T (index seeks), its newest snapshot at or below that version and the few
+events after it (`EventStore.streams_at`); each account is that snapshot plus those
+events folded. A snapshot that is unusable (corrupt, another schema) falls back to the
+replayer for that account. An account whose history cannot be replayed up to T is
+listed as "unreadable" with the reason, as the projection does, and counts in no total.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from esgui.app.replay import Replayer
+from esgui.app.replay import Replayer, usable_snapshot
 from esgui.app.timeutil import as_utc
-from esgui.domain.account import CLOSED, OPEN
+from esgui.domain.account import CLOSED, OPEN, BankAccount
+from esgui.domain.codec import apply_recorded
 from esgui.domain.money import ZERO, format_money
 from esgui.errors import UnreadableEvent
 from esgui.projections.account_summary import UNREADABLE, AccountSummary, SummaryFold
-from esgui.store import EventStore
+from esgui.store import EventStore, StreamAt
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,20 +75,31 @@ def trial_balance(store: EventStore, when: datetime, replayer: Replayer | None =
     """The store as of `when` (naive means UTC)."""
     when = as_utc(when)
     replayer = replayer or Replayer(store)
-    with store.reading():  # one connection (on SQLite, one consistent snapshot)
-        head_position, head_hash = store.head()
-        versions = store.versions_at(when)
-        accounts = tuple(
-            _account_at(store, replayer, account_id, version, position)
-            for account_id, (version, position) in sorted(versions.items())
-        )
+    head_position, head_hash = store.head()
+    accounts = tuple(_account_at(store, replayer, stream) for stream in store.streams_at(when))
     return TrialBalance(when, accounts, head_position, head_hash)
 
 
-def _account_at(store: EventStore, replayer: Replayer, account_id: str, version: int,
-                position: int) -> AccountSummary:  # fmt: skip
+def _fold(stream: StreamAt) -> BankAccount | None:
+    """The account from the stream's snapshot and rows; None when the snapshot is not
+    usable (then the replayer rebuilds it)."""
+    account = BankAccount(stream.aggregate_id)
+    if stream.snapshot is not None:
+        state = usable_snapshot(stream.snapshot, stream.aggregate_id)
+        if state is None:
+            return None
+        account = BankAccount.from_state(state)
+    for row in stream.rows:
+        apply_recorded(account, row)
+    return account
+
+
+def _account_at(store: EventStore, replayer: Replayer, stream: StreamAt) -> AccountSummary:
+    account_id, version, position = stream.aggregate_id, stream.version, stream.position
     try:
-        account = replayer.load(account_id, version)
+        account = _fold(stream) or replayer.load(account_id, version)
+        if account.version != version:  # the log changed under a non-snapshot read
+            account = replayer.load(account_id, version)
     except UnreadableEvent:
         # As the projection shows it: the state up to the unreadable event, and why.
         fold = SummaryFold(account_id)

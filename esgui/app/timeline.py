@@ -18,6 +18,7 @@ from decimal import Decimal
 from esgui.app.timeutil import as_utc
 from esgui.domain.account import CLOSED, OPEN, BankAccount
 from esgui.domain.codec import apply_recorded
+from esgui.domain.events import describe_counterparty
 from esgui.errors import UnreadableEvent
 from esgui.projections import Cancelled
 from esgui.store import EventStore
@@ -36,6 +37,7 @@ class TimelinePoint:
     balance: Decimal
     status: str
     recorded_at: datetime
+    counterparty: str = ""  # "to B1" / "from A1" for a transfer leg
 
 
 class BalanceSeries:
@@ -48,6 +50,7 @@ class BalanceSeries:
         self.cents: list[int] = []
         self.times: list[datetime] = []
         self.types: list[str] = []
+        self.counterparties: dict[int, str] = {}  # version → "to B1" (transfer legs only)
         self.closed_at = 0  # the version that closed the account, 0 while open
         self.error: str | None = None  # why replay stops before the stream's end
         self._account = BankAccount(account_id)
@@ -97,6 +100,9 @@ class BalanceSeries:
             self.cents.append(int(account.balance.scaleb(2)))
             self.times.append(event.recorded_at)
             self.types.append(sys.intern(event.event_type))
+            other = describe_counterparty(event.event_type, event.data)
+            if other:
+                self.counterparties[account.version] = other
             if event.event_type == _CLOSED_TYPE:
                 self.closed_at = account.version
             done = account.version - start
@@ -127,7 +133,7 @@ class BalanceSeries:
         i = version - 1
         return TimelinePoint(
             version, self.positions[i], self.types[i], self.balance_at(version),
-            self.status_at(version), self.times[i],
+            self.status_at(version), self.times[i], self.counterparties.get(version, ""),
         )  # fmt: skip
 
     def version_at_time(self, when: datetime) -> int:

@@ -51,7 +51,8 @@ PAGE_SIZE = 2000
 
 @dataclass(frozen=True, slots=True)
 class ExportFilters:
-    """The `events` filters: account, types, operator, time range, position, count."""
+    """The `events` filters: account, types, operator, time range, position, count,
+    correlation."""
 
     account_id: str | None = None
     event_types: tuple[str, ...] | None = None
@@ -60,6 +61,7 @@ class ExportFilters:
     until: datetime | None = None
     after: int = 0
     limit: int | None = None
+    correlation_id: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -74,6 +76,7 @@ class ExportFilters:
             operator=self.operator,
             since=self.since,
             until=self.until,
+            correlation_id=self.correlation_id,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -85,6 +88,7 @@ class ExportFilters:
             "until": iso(self.until),
             "after": self.after,
             "limit": self.limit,
+            **({"correlation_id": self.correlation_id} if self.correlation_id else {}),
         }
 
 

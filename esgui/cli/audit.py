@@ -72,6 +72,7 @@ def register(sub: Subcommands) -> None:
         help="only this event type (repeatable)",
     )
     p.add_argument("--operator", metavar="NAME", help="only events recorded by NAME")
+    p.add_argument("--correlation", metavar="ID", help="only the events of this correlation")
     p.add_argument("--since", metavar="ISO-8601", help="recorded at or after")
     p.add_argument("--until", metavar="ISO-8601", help="recorded at or before")
     p.add_argument(
@@ -230,6 +231,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         until=optional_time(args.until),
         after=args.after,
         limit=args.limit,
+        correlation_id=args.correlation,
     )
     with open_from_args(args) as store:
         summary = run_with_progress(

@@ -5,6 +5,7 @@ facade, the records that cross the boundary, and the filters it translates into 
 Never imports Qt.
 """
 
+from esgui.store.as_of import StreamAt
 from esgui.store.backend import ChangeWatcher
 from esgui.store.event_store import EventStore
 from esgui.store.filters import EventFilter, NoteFilter
@@ -50,6 +51,7 @@ __all__ = [
     "ReviewNote",
     "StoredRow",
     "StoredSnapshot",
+    "StreamAt",
     "StreamRow",
     "SummaryBatch",
     "SummaryRow",

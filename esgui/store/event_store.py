@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from esgui.store.appends import Appender
+from esgui.store.as_of import AsOfReads, StreamAt
 from esgui.store.backend import ChangeWatcher
 from esgui.store.connections import Connections
 from esgui.store.console import QueryConsole
@@ -75,6 +76,7 @@ class EventStore:
             self._engine.dispose()
             raise
         self._reads = EventReads(self._conns)
+        self._as_of = AsOfReads(self._conns)
         self._snapshots = SnapshotStorage(self._conns)
         self._appends = Appender(self._conns, self._snapshots)
         self._projections: dict[str, SummaryStorage] = {}
@@ -249,6 +251,12 @@ class EventStore:
         """Every aggregate that had events at or before `when` → (its version then, the
         position of that version's event); a bounded query: index seeks per aggregate."""
         return self._reads.versions_at(when)
+
+    def streams_at(self, when: datetime) -> list[StreamAt]:
+        """Every stream begun at or before `when`, in id order: its version then, its
+        newest snapshot at or below that version and the events after that snapshot up
+        to it (two statements, one consistent read, whatever the store's size)."""
+        return self._as_of.streams_at(when)
 
     def aggregate_ids(self) -> list[str]:
         return self._reads.aggregate_ids()

@@ -50,7 +50,9 @@ def _newest_at(column: Any) -> Any:
 
 
 _VERSIONS_AT = select(
-    _opened.c.aggregate_id, _newest_at(_at.c.version), _newest_at(_at.c.position)
+    _opened.c.aggregate_id,
+    _newest_at(_at.c.version).label("version_at"),
+    _newest_at(_at.c.position).label("position_at"),
 ).where(
     # A literal 1, not a parameter: only then can the planner use the partial index.
     _opened.c.version == literal_column("1"), _opened.c.created_at <= bindparam("when"),

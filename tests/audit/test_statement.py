@@ -24,7 +24,10 @@ def test_statement_as_of_a_time(history, tmp_path) -> None:
     statement = build_statement(history, when, user="auditor")
     b = statement.balances
     assert [(a.account_id, str(a.balance), a.status) for a in b.accounts] == [
-        ("A1", "120.00", "open"), ("B1", "20.00", "open"), ("C1", "10.00", "open")]
+        ("A1", "120.00", "open"),
+        ("B1", "20.00", "open"),
+        ("C1", "10.00", "open"),
+    ]
     assert str(b.total) == "150.00"
     assert statement.integrity.intact and statement.integrity.head_position == 9
     path = write_statement(statement, tmp_path / "st.csv", "csv")
@@ -41,17 +44,19 @@ def test_statement_as_of_a_time(history, tmp_path) -> None:
     assert "Chloé Costa" in pdf
 
 
-def test_a_tampered_store_says_so_and_a_stale_verification_is_redone(history, attacker,
-                                                                      tmp_path) -> None:
+def test_a_tampered_store_says_so_and_a_stale_verification_is_redone(
+    history, attacker, tmp_path
+) -> None:
     stale = verify_store(history)
-    attacker()("UPDATE events SET data = '{\"amount\": \"60.00\"}' WHERE position = 3")
+    attacker()('UPDATE events SET data = \'{"amount": "60.00"}\' WHERE position = 3')
     statement = build_statement(history, START + timedelta(days=1), integrity=stale)
     assert statement.integrity is stale  # same head: reused as the latest verification
     fresh = build_statement(history, START + timedelta(days=1))
     assert not fresh.integrity.intact and "TAMPERED" in fresh.verdict
     assert "TAMPERED" in _pdf_text(write_statement(fresh, tmp_path / "t.pdf"))
-    history.append("C1", 1, [__import__("esgui").NewEvent("MoneyDeposited", {"amount": "1.00"},
-                                                           {"user": "x"})])
+    history.append(
+        "C1", 1, [__import__("esgui").NewEvent("MoneyDeposited", {"amount": "1.00"}, {"user": "x"})]
+    )
     redone = build_statement(history, START + timedelta(days=1), integrity=stale)
     assert redone.integrity is not stale  # the head moved: verified again
 
@@ -66,3 +71,19 @@ def test_cli_statement(cli, history, tmp_path) -> None:
     code, out, err = cli("statement", "--at", "2999-01-01", "--output", str(tmp_path / "s.txt"))
     assert code == 2 and ".pdf" in err and not (tmp_path / "s.txt").exists()
     assert cli("statement", "--at", "no", "--output", str(tmp_path / "x.pdf"))[0] == 2
+
+
+def test_the_account_report_shows_transfer_legs_with_their_counterparty(store, tmp_path) -> None:
+    import esgui
+    from esgui.audit.report import build_report, write_report
+
+    accounts = esgui.Accounts(store, user="alice")
+    accounts.open("A1", owner="Ann", initial="100.00")
+    accounts.open("B1", owner="Bob")
+    accounts.transfer("A1", "B1", "40.00", reference="rent")
+    report = build_report(store, "A1")
+    (line,) = [line for line in report.lines if line.event_type == "TransferSent"]
+    assert (line.counterparty, str(line.amount)) == ("to B1", "-40.00")
+    assert (str(report.money_out), str(report.closing_balance)) == ("40.00", "60.00")
+    pdf = _pdf_text(write_report(report, tmp_path / "r.pdf"))
+    assert "TransferSent to B1" in pdf.replace("\n", " ")

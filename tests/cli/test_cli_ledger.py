@@ -52,13 +52,16 @@ def test_transfer_and_its_correlation(cli, two) -> None:
     assert cli("events", "--correlation", "nothing-like-it")[1] == ""
 
 
-@pytest.mark.parametrize(("args", "code", "words"), [
-    (("A1", "B1", "100.01"), 1, "Insufficient funds"),
-    (("A1", "A1", "1.00"), 2, "two different accounts"),
-    (("A1", "ZZ", "1.00"), 1, "Unknown account 'ZZ'"),
-    (("A1", "B1", "-1"), 2, "Invalid amount"),
-    (("A1", "B1", "1.00", "--reference", "x" * 300), 2, "reference"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (("A1", "B1", "100.01"), 1, "Insufficient funds"),
+        (("A1", "A1", "1.00"), 2, "two different accounts"),
+        (("A1", "ZZ", "1.00"), 1, "Unknown account 'ZZ'"),
+        (("A1", "B1", "-1"), 2, "Invalid amount"),
+        (("A1", "B1", "1.00", "--reference", "x" * 300), 2, "reference"),
+    ],
+)
 def test_transfer_refusals(cli, two, store_url, args, code, words) -> None:
     before = _head(store_url)
     result, out, err = cli("transfer", *args)
@@ -75,9 +78,25 @@ def test_accounts_at_has_the_shape_of_accounts(cli, two, store_url) -> None:
     assert at_now == now  # same keys, same values
     then = json.loads(cli("accounts", "--at", middle, "--json")[1])
     assert [(a["account_id"], a["balance"], a["version"]) for a in then] == [
-        ("A1", "100.00", 1), ("B1", "0.00", 1)]
+        ("A1", "100.00", 1),
+        ("B1", "0.00", 1),
+    ]
     code, out, _ = cli("accounts", "--at", middle)
     assert code == 0 and "2 accounts (2 open, 0 closed) · total balance 100.00" in out
     assert json.loads(cli("accounts", "--at", "2001-01-01", "--json")[1]) == []
     code, _out, err = cli("accounts", "--at", "yesterday")
     assert code == 2 and "Invalid time" in err
+
+
+def test_export_by_correlation(cli, two, tmp_path) -> None:
+    assert cli("transfer", "A1", "B1", "5.00")[0] == 0
+    correlation = json.loads(cli("events", "--json")[1].splitlines()[-1])["metadata"][
+        "correlation_id"
+    ]
+    out = tmp_path / "legs.jsonl"
+    assert cli("export", "--format", "jsonl", "--correlation", correlation,
+               "--output", str(out))[0] == 0  # fmt: skip
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    legs = [line for line in lines if line.get("event_type", "").startswith("Transfer")]
+    assert {leg["aggregate_id"] for leg in legs} == {"A1", "B1"}
+    assert not [line for line in lines if line.get("event_type") == "AccountOpened"]

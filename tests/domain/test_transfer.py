@@ -38,14 +38,19 @@ def test_transfer_decides_both_legs() -> None:
     transfer(a, b, "2.50", " rent ")
     assert a.pending == [TransferSent(Decimal("2.50"), "B", "rent")]
     assert b.pending == [TransferReceived(Decimal("2.50"), "A", "rent")]
-    assert (a.balance, b.balance, a.version, b.version) == (
-        Decimal("7.50"), Decimal("2.50"), 2, 2)
+    assert (a.balance, b.balance, a.version, b.version) == (Decimal("7.50"), Decimal("2.50"), 2, 2)
 
 
-@pytest.mark.parametrize(("amount", "error"), [
-    ("10.01", InsufficientFunds), ("0", InvalidInput), ("-1", InvalidInput),
-    (1.5, InvalidInput), ("1,00", InvalidInput),
-])
+@pytest.mark.parametrize(
+    ("amount", "error"),
+    [
+        ("10.01", InsufficientFunds),
+        ("0", InvalidInput),
+        ("-1", InvalidInput),
+        (1.5, InvalidInput),
+        ("1,00", InvalidInput),
+    ],
+)
 def test_refusals_leave_nothing_pending(amount, error) -> None:
     a, b = _open("A", "10.00"), _open("B", "0")
     with pytest.raises(error):
@@ -77,12 +82,15 @@ def test_legs_round_trip_and_are_described() -> None:
     assert describe_counterparty("TransferSent", {"counterparty": "B"}) == "to B"
 
 
-@pytest.mark.parametrize(("event_type", "schema", "data"), [
-    ("TransferSent", 1, {"amount": "1.00"}),  # no counterparty
-    ("TransferSent", 1, {"amount": "1.00", "counterparty": 7}),
-    ("TransferReceived", 1, {"amount": 1, "counterparty": "A"}),
-    ("TransferReceived", 2, {"amount": "1.00", "counterparty": "A"}),  # newer schema
-])
+@pytest.mark.parametrize(
+    ("event_type", "schema", "data"),
+    [
+        ("TransferSent", 1, {"amount": "1.00"}),  # no counterparty
+        ("TransferSent", 1, {"amount": "1.00", "counterparty": 7}),
+        ("TransferReceived", 1, {"amount": 1, "counterparty": "A"}),
+        ("TransferReceived", 2, {"amount": "1.00", "counterparty": "A"}),  # newer schema
+    ],
+)
 def test_malformed_or_newer_legs_are_unreadable(event_type, schema, data) -> None:
     with pytest.raises(UnreadableEvent):
         decode_event(event_type, schema, data)
@@ -98,5 +106,7 @@ class _Row:
 def test_a_stored_sent_leg_larger_than_the_balance_is_unreadable() -> None:
     account = _open("A", "1.00")
     with pytest.raises(UnreadableEvent, match="breaks the rules"):
-        apply_recorded(account, _Row(2, "TransferSent",
-                                     {"amount": "2.00", "counterparty": "B", "reference": None}))
+        apply_recorded(
+            account,
+            _Row(2, "TransferSent", {"amount": "2.00", "counterparty": "B", "reference": None}),
+        )

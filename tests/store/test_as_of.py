@@ -67,16 +67,28 @@ def _assert_as_of_equals_state_at(store: esgui.EventStore, when: datetime) -> No
             continue
         row = listed[account_id]
         assert (row.owner, row.balance, row.status, row.version, row.last_activity) == (
-            state.owner, state.balance, state.status, state.version, state.updated_at)
+            state.owner,
+            state.balance,
+            state.status,
+            state.version,
+            state.updated_at,
+        )
         assert row.last_activity is not None and row.last_activity <= when
     assert view.total == sum((row.balance for row in view.accounts), Decimal("0.00"))
     assert view.count == view.open_count + view.closed_count
 
 
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(script=steps, picks=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from([-1, 0, 1])),
-                                    min_size=1, max_size=4))
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    script=steps,
+    picks=st.lists(
+        st.tuples(st.integers(0, 10_000), st.sampled_from([-1, 0, 1])), min_size=1, max_size=4
+    ),
+)
 def test_as_of_equals_state_at_for_every_account(store_url, script, picks) -> None:
     with esgui.open_store(store_url, snapshot_every=3) as store:
         accounts = esgui.Accounts(store, user="alice")
@@ -102,18 +114,23 @@ def test_as_of_lists_accounts_then_with_totals(store) -> None:
     accounts.transfer("A1", "C1", "40.10", reference="rent")
     before = trial_balance(store, middle)
     assert [(a.account_id, a.balance, a.status) for a in before.accounts] == [
-        ("A1", Decimal("100.00"), "open"), ("B1", Decimal("0.00"), "closed")]
+        ("A1", Decimal("100.00"), "open"),
+        ("B1", Decimal("0.00"), "closed"),
+    ]
     assert (before.count, before.open_count, before.closed_count) == (2, 1, 1)
     assert before.total == Decimal("100.00")
     now = trial_balance(store, datetime.now(UTC))
     assert [(a.account_id, a.balance) for a in now.accounts] == [
-        ("A1", Decimal("59.90")), ("B1", Decimal("0.00")), ("C1", Decimal("40.10"))]
+        ("A1", Decimal("59.90")),
+        ("B1", Decimal("0.00")),
+        ("C1", Decimal("40.10")),
+    ]
     assert now.total == Decimal("100.00")
     assert (now.head_position, now.head_hash) == store.head()
     assert trial_balance(store, datetime(2000, 1, 1)).accounts == ()  # naive: UTC
 
 
-def test_as_of_reads_only_the_events_after_the_newest_snapshot(store_url, monkeypatch) -> None:
+def test_as_of_reads_only_the_events_after_the_newest_snapshot(store_url) -> None:
     with esgui.open_store(store_url, snapshot_every=10) as store:
         accounts = esgui.Accounts(store, user="alice")
         accounts.open("A1", owner="Ann")
@@ -121,18 +138,23 @@ def test_as_of_reads_only_the_events_after_the_newest_snapshot(store_url, monkey
             accounts.deposit("A1", "1.00")
         when = datetime.now(UTC)
         accounts.deposit("A1", "1.00")
-        read: list[int] = []
-        original = store.replay_rows
-
-        def counting(aggregate_id, from_version=1, to_version=None, **kwargs):
-            for row in original(aggregate_id, from_version, to_version, **kwargs):
-                read.append(row.version)
-                yield row
-
-        monkeypatch.setattr(store, "replay_rows", counting)
+        (stream,) = store.streams_at(when)
+        assert (stream.version, stream.snapshot.version) == (35, 30)
+        assert [row.version for row in stream.rows] == [31, 32, 33, 34, 35]
         (row,) = trial_balance(store, when).accounts
         assert (row.version, row.balance) == (35, Decimal("34.00"))
-        assert read == [31, 32, 33, 34, 35]  # from the snapshot at 30, not from 1
+
+
+def test_a_corrupt_snapshot_falls_back_to_the_events(store_url, location) -> None:
+    with esgui.open_store(store_url, snapshot_every=5) as store:
+        accounts = esgui.Accounts(store, user="alice")
+        accounts.open("A1", owner="Ann", initial="1.00")
+        for _ in range(11):
+            accounts.deposit("A1", "1.00")
+    location.sql("UPDATE snapshots SET checksum = 'x' WHERE version = 10")
+    with esgui.open_store(store_url, snapshot_every=5) as store:
+        (row,) = trial_balance(store, datetime.now(UTC)).accounts
+        assert (row.version, row.balance) == (12, Decimal("12.00"))
 
 
 def test_an_unreadable_account_is_listed_as_such(store, location) -> None:
@@ -162,8 +184,9 @@ def test_version_at_is_one_index_seek(store) -> None:
         if store.backend == "sqlite":
             params = {"when": "2030-01-01 00:00:00.000000"}
             sql = sql.replace("?", ":when")
-            plan = " ".join(str(row[-1]) for row in
-                            conn.execute(text(f"EXPLAIN QUERY PLAN {sql}"), params))
+            plan = " ".join(
+                str(row[-1]) for row in conn.execute(text(f"EXPLAIN QUERY PLAN {sql}"), params)
+            )
             assert "ix_events_opened" in plan and "ix_events_aggregate_time" in plan, plan
             assert "SCAN events" not in plan.replace("COVERING", ""), plan
         else:

@@ -24,8 +24,9 @@ def test_concurrent_transfers_conserve_the_total(store_url) -> None:
         for account_id in ACCOUNTS:
             setup.open(account_id, owner=account_id, initial="50.00")
     per_process = 30
-    results = run_parallel(transfer_randomly, [
-        (store_url, ACCOUNTS, per_process, f"w{i}", i) for i in range(4)])
+    results = run_parallel(
+        transfer_randomly, [(store_url, ACCOUNTS, per_process, f"w{i}", i) for i in range(4)]
+    )
     assert all(done + refused == per_process for done, refused in results)
     done = sum(done for done, _refused in results)
     assert done > 0

@@ -31,8 +31,7 @@ def test_a_transfer_appends_both_legs_with_one_correlation(store, bank) -> None:
     assert (received.aggregate_id, received.event_type) == ("B1", "TransferReceived")
     assert received.position == sent.position + 1
     assert sent.data == {"amount": "30.25", "counterparty": "B1", "reference": "December rent"}
-    assert received.data == {"amount": "30.25", "counterparty": "A1",
-                             "reference": "December rent"}
+    assert received.data == {"amount": "30.25", "counterparty": "A1", "reference": "December rent"}
     assert sent.metadata["correlation_id"] == received.metadata["correlation_id"]
     assert received.metadata["causation_id"] == sent.event_id
     assert sent.metadata["causation_id"] == sent.metadata["command_id"]
@@ -83,10 +82,30 @@ def test_read_only_store_refuses_a_transfer(store_url, bank) -> None:
 def test_both_expected_versions_are_checked_by_the_store(store, bank) -> None:
     """The multi-stream append refuses the pair when either stream moved."""
     meta = {"user": "x"}
-    legs = [("A1", 1, [NewEvent("TransferSent", {"amount": "1.00", "counterparty": "B1",
-                                                 "reference": None}, meta)]),
-            ("B1", 1, [NewEvent("TransferReceived", {"amount": "1.00", "counterparty": "A1",
-                                                     "reference": None}, meta)])]
+    legs = [
+        (
+            "A1",
+            1,
+            [
+                NewEvent(
+                    "TransferSent",
+                    {"amount": "1.00", "counterparty": "B1", "reference": None},
+                    meta,
+                )
+            ],
+        ),
+        (
+            "B1",
+            1,
+            [
+                NewEvent(
+                    "TransferReceived",
+                    {"amount": "1.00", "counterparty": "A1", "reference": None},
+                    meta,
+                )
+            ],
+        ),
+    ]
     bank.deposit("B1", "1.00")  # B1 is at version 2 now
     head = store.head()
     with pytest.raises(ConcurrencyError, match="B1"):
@@ -103,7 +122,9 @@ def test_a_stale_cache_on_either_side_is_retried(store_url, bank) -> None:
         bank.deposit("B1", "5.00")
         result = other.transfer("B1", "A1", "15.00")  # decided on stale B1: retried
         assert (result.sender.balance, result.receiver.balance) == (
-            Decimal("0.00"), Decimal("105.00"))
+            Decimal("0.00"),
+            Decimal("105.00"),
+        )
 
 
 def test_replay_projection_and_as_of_count_transfer_legs(store, bank) -> None:
@@ -141,7 +162,8 @@ def test_correlation_lookup_uses_its_index(store, bank) -> None:
     from esgui.store.schema import events
 
     query = select(events.c.position).where(
-        *event_conditions(EventFilter(correlation_id="x"), store._backend))
+        *event_conditions(EventFilter(correlation_id="x"), store._backend)
+    )
     with store.engine.connect() as conn:
         compiled = query.compile(conn)
         if store.backend == "sqlite":
@@ -152,3 +174,22 @@ def test_correlation_lookup_uses_its_index(store, bank) -> None:
             plan = " ".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {compiled}",
                                                                compiled.params))  # fmt: skip
     assert "ix_events_correlation" in plan, plan
+
+
+def test_an_esgui_without_transfers_reads_them_as_unreadable(store, bank, monkeypatch) -> None:
+    """The upcaster rules for a type this esgui does not know (an older esgui reading a
+    newer store): the account is marked unreadable with the reason, replay refuses in
+    plain words, the other accounts read on."""
+    from esgui.domain import events as domain_events
+    from esgui.errors import UnreadableEvent
+    from esgui.projections import AccountProjector
+
+    bank.open("C1", owner="Cy", initial="5.00")
+    bank.transfer("A1", "B1", "1.00")
+    monkeypatch.delitem(domain_events.EVENT_CLASSES, "TransferSent")
+    monkeypatch.delitem(domain_events.EVENT_CLASSES, "TransferReceived")
+    rows = {s.account_id: s for s in AccountProjector(store).current()}
+    assert rows["A1"].status == "unreadable" and "TransferSent" in rows["A1"].error
+    assert rows["C1"].status == "open" and rows["C1"].balance == Decimal("5.00")
+    with pytest.raises(UnreadableEvent, match="Unknown event type 'TransferReceived'"):
+        esgui.Accounts(store).replayer.state_at("B1", use_snapshots=False)

@@ -101,7 +101,9 @@ def test_the_store_as_of_a_time_and_back_to_now(qtbot, make_window, store_url) -
                     timeout=LIVE_TIMEOUT_MS)  # fmt: skip
     toggle = child(window, "asOfToggle", QAbstractButton)
     assert toggle.isCheckable() and not toggle.isChecked()
-    child(window, "asOfEdit").setDateTime(when.astimezone())  # QDateTimeEdit's way
+    edit = child(window, "asOfEdit", QLineEdit)
+    edit.clear()
+    qtbot.keyClicks(edit, when.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
     toggle.click()
     banner = child(window, "asOfBanner")
     qtbot.waitUntil(lambda: banner.isVisible() and "Showing the store as of" in banner.text(),

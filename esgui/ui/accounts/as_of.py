@@ -1,8 +1,9 @@
 """The Accounts panel's **As of** control: `asOfToggle` (checkable) and `asOfEdit` (the
-time). Turning it on, or finishing an edit while it is on, asks for the whole store as
-of that time; the panel shows it until the toggle is turned off ("Back to now" is the
-same one click). The computation runs off the GUI thread (`esgui.app.as_of`); only the
-newest request's answer is shown.
+time: the QLineEdit of a `TimeEdit`, whose calendar button is beside it). Turning it
+on, or finishing an edit while it is on, asks for the whole store as of that time; the
+panel shows it until the toggle is turned off ("Back to now" is the same one click).
+The computation runs off the GUI thread (`esgui.app.as_of`); only the newest request's
+answer is shown.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class AsOfBar(QWidget):
         self.toggle.setCheckable(True)
         self.toggle.setToolTip("Show every account as it was at the time on the right "
                                "(a trial balance); commands are disabled meanwhile")  # fmt: skip
-        self.edit = TimeEdit("asOfEdit", "As of time (blank: now)", blank_is_now=True)
+        self.edit = TimeEdit("asOfTime", "As of time (blank: now)", blank_is_now=True)
+        named(self.edit.line, "asOfEdit", "As of time (ISO-8601, local time; blank: now)")
         self.now_button = named(QPushButton("Back to now"), "asOfNowButton", "Back to now")
         self.now_button.setToolTip("Show the live accounts again")
         self.now_button.hide()

@@ -35,7 +35,7 @@ from esgui.ui.accounts.as_of import AsOfBar
 from esgui.ui.accounts.model import HEADERS, AccountsModel, AccountsProxy, Column
 from esgui.ui.common.formatting import local_time, money, plural
 from esgui.ui.common.table_model import Role
-from esgui.ui.common.widgets import named
+from esgui.ui.common.widgets import named, set_state
 
 
 class AccountsPanel(QWidget):
@@ -148,6 +148,7 @@ class AccountsPanel(QWidget):
         if self._live is None:
             self._live = {row.account_id: row for row in self.live_rows()}
         self.as_of_balance = balance
+        set_state(self.view, "asOf", "true")  # tinted and framed (the themes)
         with self._keeping_selection():
             self.model.set_rows(list(balance.accounts))
         self.as_of_changed.emit(balance)
@@ -157,6 +158,7 @@ class AccountsPanel(QWidget):
             return
         live, self._live = self._live, None
         self.as_of_balance = None
+        set_state(self.view, "asOf", "false")
         with self._keeping_selection():
             self.model.set_rows(list(live.values()))
         self.as_of_changed.emit(None)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from esgui.audit.diff import VersionDiff, diff_versions, event_money
+from esgui.domain.events import balance_sign, describe_counterparty
 from esgui.domain.money import money_from_text
 from esgui.ui.audit.base_dialog import AuditDialog, results_table
 from esgui.ui.common.formatting import count, local_time, money, plural
@@ -63,11 +64,12 @@ def diff_rows(diff: VersionDiff) -> tuple[list[Row], list[Row]]:
     events = []
     for event in diff.events:
         value = event_money(event)
-        sign = "-" if event.event_type == "MoneyWithdrawn" else "+"
+        sign = "-" if balance_sign(event.event_type) < 0 else "+"
         amount = "" if value is None or (value == 0 and sign == "+") else sign + money(value)
+        other = describe_counterparty(event.event_type, event.data)
         events.append(Row(
             (str(event.position), str(event.version), local_time(event.recorded_at),
-             event.event_type, amount, event.operator),
+             event.event_type + (f" {other}" if other else ""), amount, event.operator),
             payload=event.version, tone="bad" if event.upcast_error else "",
             tooltip=event.upcast_error or f"Event {event.event_id}",
             sort_keys=(event.position, event.version),

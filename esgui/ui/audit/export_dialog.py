@@ -45,6 +45,7 @@ def filters_from_query(query: EventQuery) -> ExportFilters:
         operator=query.operator or None,
         since=query.since,
         until=query.until,
+        correlation_id=query.correlation_id,
     )
 
 
@@ -62,6 +63,8 @@ def describe_filters(filters: ExportFilters) -> str:
         parts.append(f"from {local_time(filters.since)}")
     if filters.until:
         parts.append(f"to {local_time(filters.until)}")
+    if filters.correlation_id:
+        parts.append(f"correlation {filters.correlation_id}")
     return ("Events of " + " · ".join(parts) + ", with the review notes on them and on "
             "their accounts.")  # fmt: skip
 

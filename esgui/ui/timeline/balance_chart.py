@@ -348,8 +348,9 @@ class BalanceChart(QWidget):
             return ""
         point = series.at(version)
         assert point is not None
+        other = f" {point.counterparty}" if point.counterparty else ""
         return (f"Version {version:,} · {local_time(point.recorded_at)}\n"
-                f"Balance {money(point.balance)} · {point.event_type}")  # fmt: skip
+                f"Balance {money(point.balance)} · {point.event_type}{other}")  # fmt: skip
 
     def zoom(self, factor: float, around: float | None = None) -> None:
         """Zoom in (factor < 1) or out around version `around` (the middle if None)."""

@@ -385,7 +385,8 @@ class TimelinePanel(QWidget):
             self.replay_status.setText(point.status.capitalize())
             self.replay_time.setText(local_time(point.recorded_at))
             self.replay_time.setToolTip(utc_iso(point.recorded_at))
-            self.replay_event.setText(point.event_type)
+            other = f" {point.counterparty}" if point.counterparty else ""
+            self.replay_event.setText(point.event_type + other)
             self.version_changed.emit(version, point.position)
             return
         self._replay(version)

@@ -30,17 +30,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_events_aggregate_time", "events", ["aggregate_id", "created_at", "version"]
-    )
+    op.create_index("ix_events_aggregate_time", "events", ["aggregate_id", "created_at", "version"])
     op.create_index(
         "ix_events_opened", "events", ["created_at", "aggregate_id"],
         sqlite_where=sa.text("version = 1"), postgresql_where=sa.text("version = 1"),
     )  # fmt: skip
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE INDEX ix_events_correlation ON events ((metadata ->> 'correlation_id'))"
-        )
+        op.execute("CREATE INDEX ix_events_correlation ON events ((metadata ->> 'correlation_id'))")
     else:
         # json_valid first: a row altered into malformed JSON must not break the index
         op.execute(
