@@ -186,7 +186,9 @@ class _Checker:
                     _as_json(data_json),
                     _as_json(metadata_json),
                 )
-            except (TypeError, ValueError, AttributeError) as error:
+            except (TypeError, ValueError, AttributeError, RecursionError) as error:
+                if isinstance(error, RecursionError):
+                    error = ValueError("the data is nested too deeply to read")
                 self.report(
                     Problem(
                         position,
@@ -207,7 +209,11 @@ class _Checker:
                             **where,
                         )
                     )
-        self._check_version(position, aggregate_id, version, where)
+        damage = _damaged_columns(row)
+        if damage is not None:
+            self.report(Problem(position, UNREADABLE, f"{damage}: the row was altered", **where))
+        else:
+            self._check_version(position, aggregate_id, version, where)
         if self.anchor is not None and stored_hash == self.anchor:
             self.anchor_position = position
         self.prev_position, self.prev_hash = position, stored_hash
@@ -250,6 +256,18 @@ class _Checker:
                     problem.position, problem.kind, problem.message, account_id=aggregate_id
                 )
                 self.unattributed.remove(index)
+
+
+def _damaged_columns(row: StoredRow) -> str | None:
+    """A column holding what no esgui writes (SQLite keeps any value in any column)."""
+    for name, value, kind in (("version", row.version, int),
+                              ("schema version", row.schema_version, int),
+                              ("aggregate id", row.aggregate_id, str),
+                              ("event type", row.event_type, str)):  # fmt: skip
+        if type(value) is not kind:
+            wanted = "whole number" if kind is int else "text"
+            return f"the stored {name} {value!r:.60} is not a {wanted}"
+    return None
 
 
 def _missing_message(first: int, last: int) -> str:
