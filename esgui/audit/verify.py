@@ -105,6 +105,11 @@ def normalise_anchor(anchor: str) -> str:
             f"Invalid anchor {anchor!r}: a head hash is 64 hexadecimal digits, as printed "
             "by `esgui verify`"
         )
+    if text == GENESIS_HASH:
+        raise InvalidInput(
+            "Invalid anchor: 000…0 is the hash before the first event, which every store "
+            "starts from; it anchors nothing. Give a head hash recorded from `esgui verify`"
+        )
     return text
 
 
@@ -309,18 +314,16 @@ def verify_store(
     head_hash = checker.prev_hash
     _check_checkpoint(store, checker, head_position)
     _check_beside_the_log(store, checker)
-    if anchor is not None and anchor != GENESIS_HASH and checker.anchor_position is None:
+    if anchor is not None and checker.anchor_position is None:
         checker.report(
             Problem(
-                head_position + 1,
+                0,
                 ANCHOR,
-                f"the anchor {anchor} is not in the log: events after "
-                f"position {head_position} were removed, or the log was "
-                "rewritten before the anchor",
+                f"no event in this store has the hash {anchor}: the anchor is not in the "
+                f"log (it ends at position {head_position}), so the events up to it were "
+                "removed or rewritten — or the anchor was recorded from another store",
             )
         )
-    if anchor == GENESIS_HASH:
-        checker.anchor_position = 0
     problems = sorted(checker.problems, key=lambda p: p.position)
     return VerifyResult(
         checker.events,

@@ -10,7 +10,7 @@ from esgui.audit.diff import diff_versions
 from esgui.audit.export import FORMATS, ExportFilters, export_events
 from esgui.audit.importer import import_file
 from esgui.audit.report import build_report, write_report
-from esgui.audit.verify import VerifyResult, verify_store
+from esgui.audit.verify import Problem, VerifyResult, verify_store
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
     Subcommands,
@@ -77,6 +77,14 @@ def register(sub: Subcommands) -> None:
 # -- verify ------------------------------------------------------------------------------
 
 
+def _where(problem: Problem) -> str:
+    """Where the first problem is; a problem beside the log (a snapshot, a note, the
+    anchor) has no position of its own (0)."""
+    if problem.position < 1:
+        return f"{problem.kind}" + (f" (account {problem.account_id})" if problem.account_id else "")
+    return f"first bad position {problem.position} (account {problem.account_id or 'unknown'})"
+
+
 def _print_verify(result: VerifyResult) -> None:
     if result.intact:
         print(
@@ -86,8 +94,7 @@ def _print_verify(result: VerifyResult) -> None:
     else:
         first = result.first_problem
         assert first is not None
-        account = first.account_id or "unknown"
-        print(f"TAMPERED: first bad position {first.position} (account {account}): {first.message}")
+        print(f"TAMPERED: {_where(first)}: {first.message}")
         for problem in result.problems[:SHOWN_PROBLEMS]:
             where = f"{problem.account_id or '?'}" + (
                 f" v{problem.version}" if problem.version is not None else ""
@@ -115,11 +122,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not result.intact:
         first = result.first_problem
         assert first is not None
-        print(
-            f"esgui: tampering detected: first bad position {first.position} (account "
-            f"{first.account_id or 'unknown'})",
-            file=sys.stderr,
-        )
+        print(f"esgui: tampering detected: {_where(first)}", file=sys.stderr)
         return 1
     return 0
 

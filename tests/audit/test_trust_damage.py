@@ -138,3 +138,28 @@ def test_projection_marks_only_the_damaged_account(damaged) -> None:
     projector.rebuild()
     rows = {row.account_id: row for row in projector.current()}
     assert rows["B1"].status == "closed" and str(rows["C1"].balance) == "10.00"
+
+
+def test_diff_never_says_minus_one_versions(history, attacker, cli) -> None:
+    attacker()("UPDATE events SET version = -1 WHERE aggregate_id = 'C1'")
+    code, out, err = cli("diff", "C1", "0", "1")
+    _clean(code, err)
+    assert code == 4 and "-1 versions" not in err and "no readable versions" in err
+
+
+def test_a_refused_foreign_sqlite_file_is_left_byte_for_byte(tmp_path, cli) -> None:
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "foreign.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers VALUES (1, 'Ada')")
+    conn.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    for command in (("accounts",), ("verify",), ("open", "X1", "--owner", "Ada"),
+                    ("import", str(path))):  # fmt: skip
+        code, _out, err = cli(*command, db=f"sqlite:///{path}")
+        assert code in (2, 4) and "Traceback" not in err, err
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]
