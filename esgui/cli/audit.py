@@ -81,7 +81,8 @@ def _where(problem: Problem) -> str:
     """Where the first problem is; a problem beside the log (a snapshot, a note, the
     anchor) has no position of its own (0)."""
     if problem.position < 1:
-        return f"{problem.kind}" + (f" (account {problem.account_id})" if problem.account_id else "")
+        account = f" (account {problem.account_id})" if problem.account_id else ""
+        return f"{problem.kind}{account}"
     return f"first bad position {problem.position} (account {problem.account_id or 'unknown'})"
 
 

@@ -163,8 +163,11 @@ def unreadable_record(
     values = list(row) + [None] * (12 - len(row))
     (position, event_id, aggregate_id, aggregate_type, event_type, version, data,
      metadata, created_at, operator, hash_, schema_version) = values[:12]  # fmt: skip
-    message = str(error) if not isinstance(error, RecursionError) else (
-        "the stored data is nested too deeply to read")
+    message = (
+        str(error)
+        if not isinstance(error, RecursionError)
+        else ("the stored data is nested too deeply to read")
+    )
     if isinstance(error, ValueError) and "JSON" not in message and "time" not in message:
         message = f"the stored data is not valid JSON ({message})"
     try:

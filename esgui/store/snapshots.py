@@ -41,7 +41,9 @@ _JOINED = snapshots.outerjoin(
 )  # fmt: skip
 
 
-def _rows(items: Sequence[SnapshotItem], hashes: Mapping[tuple[str, int], str]) -> list[dict[str, Any]]:
+def _rows(
+    items: Sequence[SnapshotItem], hashes: Mapping[tuple[str, int], str]
+) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     return [
         {"aggregate_id": aggregate_id, "version": version, "schema_version": schema,

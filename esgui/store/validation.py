@@ -23,9 +23,7 @@ MAX_EVENT_JSON = 1_000_000  # characters of data or metadata JSON per event
 # engine), and numbers jsonb rewrites (1e20 comes back as 100000000000000000000, -0.0
 # as 0). Canonical JSON writes numbers right after ':', ',' or '['; these patterns find
 # the candidates quickly, and `_refuse_unstorable` then looks at the values themselves.
-_SUSPECT = re.compile(
-    r"\\u0000|[\ud800-\udfff]|[:,\[]-?(?:NaN|Infinity|[0-9.]+[eE]|0\.0+[,}\]])"
-)
+_SUSPECT = re.compile(r"\\u0000|[\ud800-\udfff]|[:,\[]-?(?:NaN|Infinity|[0-9.]+[eE]|0\.0+[,}\]])")
 _PLAIN_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
 
 

@@ -14,9 +14,17 @@ from esgui.store.hashing import GENESIS_HASH, canonical_json, event_hash
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def event(aggregate_id: str, version: int, event_type: str, data: dict[str, Any],
-          *, user: str = "alice", event_id: str | None = None,
-          metadata: dict[str, Any] | None = None, schema: int | None = None) -> dict[str, Any]:  # fmt: skip
+def event(
+    aggregate_id: str,
+    version: int,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    user: str = "alice",
+    event_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+    schema: int | None = None,
+) -> dict[str, Any]:
     return {
         "kind": "event", "event_id": event_id or str(uuid.uuid4()),
         "aggregate_id": aggregate_id, "aggregate_type": "BankAccount",
@@ -44,7 +52,9 @@ def chained(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def write_export(path: Path, events: list[dict[str, Any]], *, raw_lines: dict[int, str] | None = None) -> Path:  # fmt: skip
+def write_export(
+    path: Path, events: list[dict[str, Any]], *, raw_lines: dict[int, str] | None = None
+) -> Path:
     """A complete JSON Lines export of `events` (chained here). `raw_lines` replaces the
     text of some event lines (index into `events`) verbatim."""
     records = chained(events)

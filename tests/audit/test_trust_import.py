@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -34,7 +33,8 @@ RULE_BREAKS = {
     "open twice": ([_opened(), event("A1", 2, OPEN, {"owner": "Mallory", "initial": "0.00"})],
                    3, "open an account once"),
     "deposit into a closed account": (
-        [_opened(initial="0.00"), event("A1", 2, CLOSE, {}), event("A1", 3, DEP, {"amount": "5.00"})],
+        [_opened(initial="0.00"), event("A1", 2, CLOSE, {}),
+         event("A1", 3, DEP, {"amount": "5.00"})],
         4, "into an open account"),
     "initial above the maximum": ([_opened(initial="1000000000000.01")], 2, "largest amount"),
     "amount far above the maximum": (
