@@ -163,3 +163,18 @@ def test_a_refused_foreign_sqlite_file_is_left_byte_for_byte(tmp_path, cli) -> N
         assert code in (2, 4) and "Traceback" not in err, err
         assert hashlib.sha256(path.read_bytes()).hexdigest() == before
         assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]
+
+
+def test_an_exported_unreadable_row_is_marked_and_never_imported(
+    history, attacker, location, cli, tmp_path: Path
+) -> None:
+    cast = "CAST(? AS jsonb)" if location.backend == "postgresql" else "?"
+    attacker()(f"UPDATE events SET data = {cast} WHERE position = 3", ('["amount", "50.00"]',))
+    out = tmp_path / "all.jsonl"
+    code, _out, err = cli("export", "--format", "jsonl", "--output", str(out))
+    assert code == 0, err
+    line = [json.loads(t) for t in out.read_text().splitlines() if '"position":3,' in t][0]
+    assert "JSON array" in line["unreadable"]
+    target = f"sqlite:///{tmp_path / 'copy.db'}"
+    code, _out, err = cli("import", str(out), db=target)
+    assert code == 2 and "line 4" in err and "could not read this event" in err
