@@ -14,7 +14,7 @@ from esgui.domain.account import AccountState
 from esgui.domain.events import balance_sign, describe_counterparty, event_amount
 from esgui.domain.ids import validate_account_id
 from esgui.domain.money import ZERO, format_money, money_from_text
-from esgui.errors import InvalidInput, UnknownAccount
+from esgui.errors import InvalidInput, UnknownAccount, UnreadableEvent
 from esgui.store import EventStore, RecordedEvent
 
 FIELDS = ("owner", "balance", "status", "version", "opened_at", "updated_at")
@@ -109,6 +109,11 @@ def diff_versions(
     current = store.current_version(account_id)
     if current == 0:
         raise UnknownAccount(f"Unknown account {account_id!r}")
+    if current < 0:
+        raise UnreadableEvent(
+            f"Account {account_id!r} has no readable versions: its highest stored version "
+            f"is {current}, which esgui never writes (the store was altered; run `esgui verify`)"
+        )
     if high > current:
         raise InvalidInput(
             f"Account {account_id!r} has {current} versions; there is no version {high}"

@@ -117,6 +117,8 @@ def event_record(event: RecordedEvent) -> dict[str, Any]:
         "data": event.stored_data,
         "metadata": event.metadata,
         "hash": event.hash,
+        # a row the source store could not read: shown for what it is, never imported
+        **({"unreadable": event.damage} if event.damage is not None else {}),
     }
 
 

@@ -140,6 +140,11 @@ def _uuid(record: dict[str, Any], name: str) -> str:
 
 
 def parse_event(record: dict[str, Any], line: int) -> EventRecord:
+    if record.get("unreadable"):
+        raise _Fail(
+            f"the source store could not read this event ({str(record['unreadable'])[:200]}); "
+            "repair the source (run `esgui verify` on it) before moving its history"
+        )
     metadata = _object(record, "metadata")
     operator = _text(record, "operator", 200, empty=True)
     if operator != str(metadata.get("user", ""))[:200]:

@@ -105,6 +105,11 @@ def normalise_anchor(anchor: str) -> str:
             f"Invalid anchor {anchor!r}: a head hash is 64 hexadecimal digits, as printed "
             "by `esgui verify`"
         )
+    if text == GENESIS_HASH:
+        raise InvalidInput(
+            "Invalid anchor: 000…0 is the hash before the first event, which every store "
+            "starts from; it anchors nothing. Give a head hash recorded from `esgui verify`"
+        )
     return text
 
 
@@ -186,7 +191,9 @@ class _Checker:
                     _as_json(data_json),
                     _as_json(metadata_json),
                 )
-            except (TypeError, ValueError, AttributeError) as error:
+            except (TypeError, ValueError, AttributeError, RecursionError) as error:
+                if isinstance(error, RecursionError):
+                    error = ValueError("the data is nested too deeply to read")
                 self.report(
                     Problem(
                         position,
@@ -207,7 +214,11 @@ class _Checker:
                             **where,
                         )
                     )
-        self._check_version(position, aggregate_id, version, where)
+        damage = _damaged_columns(row)
+        if damage is not None:
+            self.report(Problem(position, UNREADABLE, f"{damage}: the row was altered", **where))
+        else:
+            self._check_version(position, aggregate_id, version, where)
         if self.anchor is not None and stored_hash == self.anchor:
             self.anchor_position = position
         self.prev_position, self.prev_hash = position, stored_hash
@@ -252,6 +263,18 @@ class _Checker:
                 self.unattributed.remove(index)
 
 
+def _damaged_columns(row: StoredRow) -> str | None:
+    """A column holding what no esgui writes (SQLite keeps any value in any column)."""
+    for name, value, kind in (("version", row.version, int),
+                              ("schema version", row.schema_version, int),
+                              ("aggregate id", row.aggregate_id, str),
+                              ("event type", row.event_type, str)):  # fmt: skip
+        if type(value) is not kind:
+            wanted = "whole number" if kind is int else "text"
+            return f"the stored {name} {value!r:.60} is not a {wanted}"
+    return None
+
+
 def _missing_message(first: int, last: int) -> str:
     if first == last:
         return f"position {first} is missing: an event was deleted"
@@ -291,18 +314,16 @@ def verify_store(
     head_hash = checker.prev_hash
     _check_checkpoint(store, checker, head_position)
     _check_beside_the_log(store, checker)
-    if anchor is not None and anchor != GENESIS_HASH and checker.anchor_position is None:
+    if anchor is not None and checker.anchor_position is None:
         checker.report(
             Problem(
-                head_position + 1,
+                0,
                 ANCHOR,
-                f"the anchor {anchor} is not in the log: events after "
-                f"position {head_position} were removed, or the log was "
-                "rewritten before the anchor",
+                f"no event in this store has the hash {anchor}: the anchor is not in the "
+                f"log (it ends at position {head_position}), so the events up to it were "
+                "removed or rewritten — or the anchor was recorded from another store",
             )
         )
-    if anchor == GENESIS_HASH:
-        checker.anchor_position = 0
     problems = sorted(checker.problems, key=lambda p: p.position)
     return VerifyResult(
         checker.events,

@@ -14,7 +14,7 @@ from esgui.audit.export import FORMATS, ExportFilters, export_events
 from esgui.audit.importer import import_file
 from esgui.audit.report import build_report, write_report
 from esgui.audit.report_model import AccountReport
-from esgui.audit.verify import VerifyResult
+from esgui.audit.verify import Problem, VerifyResult
 from esgui.audit.verify_recording import run_verification, verification_json
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
@@ -112,6 +112,15 @@ def register(sub: Subcommands) -> None:
 # -- verify ------------------------------------------------------------------------------
 
 
+def _where(problem: Problem) -> str:
+    """Where the first problem is; a problem beside the log (a snapshot, a note, the
+    anchor) has no position of its own (0)."""
+    if problem.position < 1:
+        account = f" (account {problem.account_id})" if problem.account_id else ""
+        return f"{problem.kind}{account}"
+    return f"first bad position {problem.position} (account {problem.account_id or 'unknown'})"
+
+
 def _print_verify(result: VerifyResult) -> None:
     if result.intact:
         print(
@@ -121,8 +130,7 @@ def _print_verify(result: VerifyResult) -> None:
     else:
         first = result.first_problem
         assert first is not None
-        account = first.account_id or "unknown"
-        print(f"TAMPERED: first bad position {first.position} (account {account}): {first.message}")
+        print(f"TAMPERED: {_where(first)}: {first.message}")
         for problem in result.problems[:SHOWN_PROBLEMS]:
             where = f"{problem.account_id or '?'}" + (
                 f" v{problem.version}" if problem.version is not None else ""
@@ -166,11 +174,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not result.intact:
         first = result.first_problem
         assert first is not None
-        print(
-            f"esgui: tampering detected: first bad position {first.position} (account "
-            f"{first.account_id or 'unknown'})",
-            file=sys.stderr,
-        )
+        print(f"esgui: tampering detected: {_where(first)}", file=sys.stderr)
         return 1
     return 0
 

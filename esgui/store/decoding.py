@@ -141,11 +141,13 @@ def _shown(value: Any) -> str:
 
 
 def _as_text(value: Any) -> str:
+    """Text to show for a stored value; a value that is not text is shown as what it is
+    (bytes b'A1' are not the account 'A1': esgui's reads of 'A1' never see that row)."""
     if isinstance(value, str):
         return value
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value).decode("utf-8", "replace")
-    return "" if value is None else str(value)
+    if isinstance(value, memoryview):
+        value = bytes(value)
+    return "" if value is None else repr(value)[:255]
 
 
 def _as_int(value: Any) -> int:
@@ -161,8 +163,11 @@ def unreadable_record(
     values = list(row) + [None] * (12 - len(row))
     (position, event_id, aggregate_id, aggregate_type, event_type, version, data,
      metadata, created_at, operator, hash_, schema_version) = values[:12]  # fmt: skip
-    message = str(error) if not isinstance(error, RecursionError) else (
-        "the stored data is nested too deeply to read")
+    message = (
+        str(error)
+        if not isinstance(error, RecursionError)
+        else ("the stored data is nested too deeply to read")
+    )
     if isinstance(error, ValueError) and "JSON" not in message and "time" not in message:
         message = f"the stored data is not valid JSON ({message})"
     try:

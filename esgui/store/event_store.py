@@ -266,8 +266,10 @@ class EventStore:
     def snapshots_at_or_below(
         self, aggregate_id: str, version: int, limit: int = 3
     ) -> list[StoredSnapshot]:
-        """Newest snapshots at or below `version`, newest first. Rows whose state is not
-        even JSON are left out; callers still check `intact` and the schema version."""
+        """Newest snapshots at or below `version`, newest first, each with the hash its
+        event carries now (`chain_hash`). Rows whose state is not even JSON are left
+        out; callers check `intact`, `bound`, the schema version, and the state against
+        the events (`esgui.app.replay`): a snapshot is derived data, never proof."""
         return self._snapshots.at_or_below(aggregate_id, version, limit)
 
     def snapshots_between(self, aggregate_id: str, low: int, high: int) -> list[StoredSnapshot]:

@@ -135,6 +135,9 @@ class EventReads:
                 try:
                     decoded = decode_json(data) if isinstance(data, str) else data
                     when = to_time(recorded_at)
+                    if type(schema_version) is not int:
+                        raise TypeError(f"the stored schema version {schema_version!r:.40} "
+                                        "is not a whole number")  # fmt: skip
                 except DAMAGE_ERRORS as error:
                     # replaying it fails for this account only, saying why
                     why = ("the stored data is nested too deeply to read"

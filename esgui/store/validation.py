@@ -23,9 +23,7 @@ MAX_EVENT_JSON = 1_000_000  # characters of data or metadata JSON per event
 # engine), and numbers jsonb rewrites (1e20 comes back as 100000000000000000000, -0.0
 # as 0). Canonical JSON writes numbers right after ':', ',' or '['; these patterns find
 # the candidates quickly, and `_refuse_unstorable` then looks at the values themselves.
-_SUSPECT = re.compile(
-    r"\\u0000|[\ud800-\udfff]|[:,\[]-?(?:NaN|Infinity|[0-9.]+[eE]|0\.0+[,}\]])"
-)
+_SUSPECT = re.compile(r"\\u0000|[\ud800-\udfff]|[:,\[]-?(?:NaN|Infinity|[0-9.]+[eE]|0\.0+[,}\]])")
 _PLAIN_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
 
 
@@ -128,6 +126,7 @@ def prepare(event: NewEvent, event_id: str | None, metadata_cache: dict[int, str
     try:
         data_json = canonical_json(data)
         metadata_json = metadata_cache.get(id(metadata))
+        fresh_metadata = metadata_json is None
         if metadata_json is None:
             metadata_json = metadata_cache[id(metadata)] = canonical_json(metadata)
     except (TypeError, ValueError) as error:
@@ -140,7 +139,8 @@ def prepare(event: NewEvent, event_id: str | None, metadata_cache: dict[int, str
             f"the limit is {MAX_EVENT_JSON})"
         )
     check_storable(data, data_json, "data")
-    check_storable(metadata, metadata_json, "metadata")
+    if fresh_metadata:  # (a shared metadata dict is checked once per append)
+        check_storable(metadata, metadata_json, "metadata")
     operator = str(metadata.get("user", ""))[:200]
     if "\x00" in operator or "\x00" in event.aggregate_type:
         raise InvalidInput("Operator and aggregate type cannot contain NUL")

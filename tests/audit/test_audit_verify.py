@@ -32,7 +32,24 @@ def test_empty_store_is_intact_with_the_genesis_head(store) -> None:
     result = verify_store(store)
     assert result.intact and result.events == 0
     assert result.head_hash == GENESIS_HASH
-    assert verify_store(store, anchor=GENESIS_HASH).intact
+
+
+def test_the_genesis_hash_is_no_anchor(history, cli) -> None:
+    """Issue 10: `verify --anchor 000…0` passed on any store; it anchors nothing."""
+    with pytest.raises(InvalidInput, match="anchors nothing"):
+        verify_store(history, anchor=GENESIS_HASH)
+    code, _out, err = cli("verify", "--anchor", GENESIS_HASH)
+    assert code == 2 and "anchors nothing" in err
+
+
+def test_an_unknown_anchor_says_no_event_has_that_hash(history, cli) -> None:
+    unknown = "ab" * 32
+    result = verify_store(history, anchor=unknown)
+    assert [p.kind for p in result.problems] == [ANCHOR]
+    assert "no event in this store has the hash" in result.problems[0].message
+    code, out, _err = cli("verify", "--anchor", unknown)
+    assert code == 1 and "no event in this store has the hash" in out
+    assert "position 10" not in out and "account unknown" not in out
 
 
 def test_progress_is_reported_in_pages_and_cancel_stops(history) -> None:
@@ -148,7 +165,7 @@ def test_deleting_the_newest_events_needs_an_anchor(history, attacker) -> None:
     anchored = verify_store(history, anchor=anchor)
     assert not anchored.intact
     assert anchored.first_problem.kind == ANCHOR
-    assert anchored.first_problem.position == 8
+    assert "no event in this store has the hash" in anchored.first_problem.message
 
 
 def test_a_truncated_log_behind_the_projection_is_found(history, attacker) -> None:

@@ -21,7 +21,10 @@ def noted(history):
 
 def test_honest_notes_are_a_chain_verify_accepts(noted) -> None:
     assert [(c.note.text, c.seq) for c in noted.notes.chain()] == [
-        ("one", 1), ("two", 2), ("three", 3)]
+        ("one", 1),
+        ("two", 2),
+        ("three", 3),
+    ]
     assert verify_store(noted).intact
 
 

@@ -100,8 +100,12 @@ def test_verify_names_every_bad_snapshot(long_account, location) -> None:
     by_version = {p.version: p for p in result.problems}
     assert "differs from the state its events give" in by_version[60].message
     assert "not bound" in by_version[30].message
-    assert by_version[60].position == location.sql(
-        "SELECT position FROM events WHERE aggregate_id = 'A1' AND version = 60")[0][0]
+    assert (
+        by_version[60].position
+        == location.sql("SELECT position FROM events WHERE aggregate_id = 'A1' AND version = 60")[
+            0
+        ][0]
+    )
 
 
 def test_a_snapshot_with_the_right_balance_but_other_fields_is_found(long_account, location):

@@ -56,9 +56,7 @@ def _chain_existing_notes(postgresql: bool) -> None:
     prev = GENESIS_HASH
     for seq, row in enumerate(rows, start=1):
         prev = note_hash(prev, seq, *row)
-        bind.execute(
-            sa.update(notes).where(notes.c.id == row[0]).values(seq=seq, hash=prev)
-        )
+        bind.execute(sa.update(notes).where(notes.c.id == row[0]).values(seq=seq, hash=prev))
     if postgresql:
         op.execute("ALTER TABLE review_notes ENABLE TRIGGER esgui_review_notes_append_only")
     else:
