@@ -15,7 +15,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from esgui._version import __version__
 from esgui.app.replay import Replayer
@@ -33,6 +33,7 @@ from esgui.errors import (
     ConcurrencyError,
     EsguiError,
     InvalidInput,
+    OutcomeUnknown,
     RuleViolation,
     StoreUnavailable,
 )
@@ -42,6 +43,7 @@ from esgui.store.ids import new_event_ids
 DEFAULT_RETRIES = 30
 EXCLUSIVE_AFTER = 2  # optimistic attempts before a command takes the append lock
 _CACHE_SIZE = 10_000
+T = TypeVar("T")
 
 
 def default_user() -> str:
@@ -109,7 +111,7 @@ class Accounts:
         base = self._cached(account_id)
         verified = base is None
         if base is None:
-            base = self._load(account_id)
+            base = self._reconnecting(lambda: self._load(account_id))
         for attempt in range(self.max_retries + 1):
             if attempt >= EXCLUSIVE_AFTER:
                 # Lost the race twice: decide and append holding the store's append
@@ -127,14 +129,14 @@ class Accounts:
             except RuleViolation:
                 if verified:
                     raise
-                base, verified = self._load(account_id), True
+                base, verified = self._reconnecting(lambda: self._load(account_id)), True
                 continue
             new_events = self._new_events(command, command_id, account)
             try:
                 recorded = self._append(account_id, base.version, new_events)
             except ConcurrencyError as error:
                 conflict = error
-                base, verified = self._load(account_id), True
+                base, verified = self._reconnecting(lambda: self._load(account_id)), True
                 continue
             return self._finish(base, recorded)
         assert conflict is not None
@@ -149,16 +151,38 @@ class Accounts:
     def _append(
         self, account_id: str, expected: int, new_events: list[NewEvent]
     ) -> list[RecordedEvent]:
-        for transient in range(3):
+        # The connection may have dropped after the commit was sent: the same event ids
+        # make the retry a no-op if it did commit. On a failover URL the retries go on
+        # for the store's reconnect window, until libpq finds the new primary
+        # (docs/operations.md); if none answers in time and a commit was sent, the
+        # outcome is unknown (OutcomeUnknown, CLI exit 6).
+        unknown: OutcomeUnknown | None = None
+        deadline = time.monotonic() + self.store.reconnect_window
+        tries = 0
+        while True:
+            tries += 1
             try:
                 return self.store.append(account_id, expected, new_events)
+            except StoreUnavailable as error:
+                if isinstance(error, OutcomeUnknown):
+                    unknown = error
+                if tries >= 3 and time.monotonic() >= deadline:
+                    raise (unknown or error) from None
+                time.sleep(min(0.2 * tries, 1.0))
+
+    def _reconnecting(self, read: Callable[[], T]) -> T:
+        """A read retried like an append while the store is unreachable (it is safe to
+        repeat), for the store's reconnect window."""
+        deadline = time.monotonic() + self.store.reconnect_window
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                return read()
             except StoreUnavailable:
-                # The connection may have dropped after the commit was sent. The same
-                # event ids make the retry a no-op if it did commit.
-                if transient == 2:
+                if tries >= 3 and time.monotonic() >= deadline:
                     raise
-                time.sleep(0.2 * (transient + 1))
-        raise AssertionError("unreachable")
+                time.sleep(min(0.2 * tries, 1.0))
 
     def _apply_and_snapshot(self, account: BankAccount, recorded: list[RecordedEvent]) -> None:
         """Fold the recorded events (with their recorded times) into `account`, and
