@@ -111,6 +111,12 @@ class EventStore:
     # -- lifecycle and connections -----------------------------------------------------
 
     @property
+    def failover(self) -> bool:
+        """Whether the URL lets libpq find another primary (several hosts, or
+        target_session_attrs): writers then retry for `reconnect_window` seconds."""
+        return is_failover_url(self.url)
+
+    @property
     def standby(self) -> bool:
         """Whether the store was opened on a PostgreSQL hot standby (then read-only)."""
         return self._conns.standby

@@ -12,12 +12,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QApplication,
-    QMainWindow,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QApplication, QMainWindow, QVBoxLayout, QWidget
 
 from esgui.ui.accounts.panel import AccountsPanel
 from esgui.ui.audit.actions import AuditActions
@@ -36,6 +31,7 @@ from esgui.ui.window.open_errors import create_schema_sql, explain_open_failure
 from esgui.ui.window.operations import StoreOperations
 from esgui.ui.window.preferences import ask_confirm_threshold, show_about
 from esgui.ui.window.read_only import ReadOnlyMode
+from esgui.ui.window.replication import ReplicationMonitor, title_suffix
 from esgui.ui.window.selection import Selection
 from esgui.ui.window.session import SessionReaper, StoreSession
 from esgui.ui.window.settings import Settings
@@ -163,6 +159,8 @@ class MainWindow(QMainWindow):
             cancel_writes=self.operations.cancel_writes, retitle=self.update_title,
         )  # fmt: skip
         self.read_only_mode.changed.connect(self.audit.set_read_only)
+        self.replication = ReplicationMonitor(
+            self, session=lambda: self.session, status=self.status, opened=self.store_opened)
         self.audit.set_read_only(self.read_only_mode.on)
 
     def _restore_layout(self) -> None:
@@ -183,7 +181,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.setWindowTitle("Event explorer — no store open")
             return
-        suffix = " (read-only)" if self.read_only_now else ""
+        suffix = title_suffix(self.session, self.read_only_now)
         self.setWindowTitle(f"{self.session.description}{suffix}")
 
     @property
