@@ -13,6 +13,7 @@ from esgui.store import (
     StoredSnapshot,
     open_store,
 )
+from esgui.store.multihost import add_hosts, split_hosts
 from esgui.store.urls import (
     PgConnection,
     describe_url,
@@ -30,9 +31,11 @@ __all__ = [
     "RecordedEvent",
     "ReviewNote",
     "StoredSnapshot",
+    "add_hosts",
     "describe_url",
     "mask_text",
     "open_store",
+    "split_hosts",
     "sqlite_url",
     "without_password",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlencode
 
-from sqlalchemy.engine import URL
+from sqlalchemy.engine import URL, make_url
 
 _URI = re.compile(
     r"^(?P<scheme>postgres(?:ql)?(?:\+\w+)?)://(?:(?P<userinfo>[^@/?]*)@)?"
@@ -100,4 +100,57 @@ def describe(url: URL) -> str:
     pairs = [(k, item) for k, v in query.items()
              for item in (v if isinstance(v, tuple) else (v,))]  # fmt: skip
     tail = f"?{urlencode(pairs)}" if pairs else ""
-    return f"{url.get_backend_name()}://{at}{','.join(hosts(url))}/{url.database or ''}{tail}"
+    return f"postgresql://{at}{','.join(hosts(url))}/{url.database or ''}{tail}"
+
+
+# -- File ▸ Connect: a primary and its standbys ----------------------------------------
+
+
+def parse_hosts(text: str, default_port: int = 5432) -> list[str]:
+    """`host:port, host:port` (a port may be left out) → ["host:port", …]."""
+    from esgui.errors import InvalidInput
+
+    found = []
+    for item in text.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        host, colon, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
+        if not colon:
+            host, port = item, str(default_port)
+        if not host or not port.isdigit() or not 1 <= int(port) <= 65535 or " " in host:
+            raise InvalidInput(f"Not a host:port: {item!r} (e.g. db2.example.com:5432)")
+        found.append(f"{host}:{int(port)}")
+    return found
+
+
+def add_hosts(url: str, more_hosts: str, read_write: bool) -> str:
+    """A single-server URL with more servers after it (tried in order), and with
+    target_session_attrs=read-write when `read_write` (connect to the primary only)."""
+    parsed = make_url(url)
+    listed = hosts(parsed) + parse_hosts(more_hosts, parsed.port or 5432)
+    query = dict(parsed.query)
+    host, port = parsed.host, parsed.port
+    if len(listed) > 1:
+        query["host"] = tuple(listed)
+        host = port = None  # (URL.set(host=None) would keep the host)
+    if read_write:
+        query["target_session_attrs"] = "read-write"
+    return URL.create(parsed.drivername, username=parsed.username, password=parsed.password,
+                      host=host, port=port, database=parsed.database,
+                      query=query).render_as_string(hide_password=False)  # fmt: skip
+
+
+def split_hosts(url: str) -> tuple[str, int, str, bool] | None:
+    """(first host, its port, the other hosts as text, read-write only) of a
+    multi-host URL; None for any other."""
+    try:
+        parsed = make_url(normalise(url))
+    except Exception:  # noqa: BLE001 - not a URL: the dialog starts blank
+        return None
+    listed = hosts(parsed)
+    if len(listed) < 2:
+        return None
+    first, _, port = listed[0].rpartition(":")
+    read_write = parsed.query.get("target_session_attrs") == "read-write"
+    return first, int(port) if port.isdigit() else 5432, ", ".join(listed[1:]), read_write
