@@ -21,7 +21,7 @@ import pytest
 pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QLabel  # noqa: E402
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit  # noqa: E402
 
 import esgui  # noqa: E402
 from esgui.audit.projection_check import check_projection  # noqa: E402
@@ -98,12 +98,22 @@ def test_writers_and_a_window_survive_a_failover(
                                   "ESGUI_FAILOVER_TIMEOUT": "60"})  # fmt: skip
             for account_id, out in zip(accounts_ids, outs, strict=True)
         ]
+        command_status = child(window, "commandStatus", QLabel)
+        deposit = child(window, "depositButton", QAbstractButton)
+        for name, value in (("accountIdEdit", "W1"), ("amountEdit", "0.02")):
+            child(window, name, QLineEdit).setText(value)
         try:
             _wait(lambda: all(_confirmed(o) >= 5 for o in outs), 120, "writers to start")
             _ctl("esgui_primary", "stop", "-m", "immediate")
             before = [_confirmed(o) for o in outs]
-            time.sleep(1.0)  # the writers now find no primary at all
+            # the GUI's command panel sends a deposit while there is no primary at all
+            qtbot.waitUntil(deposit.isEnabled, timeout=5000)
+            command_status.setText("")
+            deposit.click()
+            time.sleep(1.0)  # the writers (and the window) find no primary meanwhile
             _ctl("esgui_standby", "promote")
+            qtbot.waitUntil(lambda: "0.02" in command_status.text(), timeout=60_000)
+            assert "Deposited" in command_status.text(), command_status.text()
             _wait(lambda: all(_confirmed(o) >= b + 5 for o, b in zip(outs, before, strict=True)),
                   120, "writers to continue on the new primary")  # fmt: skip
         finally:
@@ -138,7 +148,8 @@ def test_writers_and_a_window_survive_a_failover(
                 else:
                     assert code in (4, 6), (account_id, amount, code, message)
                     assert stored[amount] <= 1, (account_id, amount)
-            assert set(stored) - {"0.01"} <= attempted, account_id
+            assert set(stored) - {"0.01", "0.02"} <= attempted, account_id
+            assert stored["0.02"] == (1 if account_id == "W1" else 0)  # the GUI's, once
             total = sum((Decimal(a) * n for a, n in stored.items()), Decimal("0"))
             assert esgui.Accounts(store, user="check").state(account_id).balance == total
         assert verify_store(store).intact

@@ -60,3 +60,15 @@ def test_host_lists() -> None:
     for bad in ("a:x", "a:0", "a:70000", "two words:5"):
         with pytest.raises(InvalidInput):
             parse_hosts(bad)
+
+
+def test_replication_status_in_words() -> None:
+    from esgui.store.replication import ReplicationStatus
+
+    assert ReplicationStatus(False, "db1:5432").describe() == "primary db1:5432"
+    caught_up = ReplicationStatus(True, "db2:5432", lag_s=42.0, caught_up=True, receiving=True)
+    assert caught_up.describe() == "standby db2:5432 (read-only): caught up"  # idle, not 42 s
+    behind = ReplicationStatus(True, "db2:5432", lag_s=0.4, caught_up=False, receiving=True)
+    assert behind.describe() == "standby db2:5432 (read-only): replication lag 0.4 s"
+    alone = ReplicationStatus(True, "db2:5432", lag_s=3.0, receiving=False)
+    assert "not receiving from the primary, 3.0 s behind" in alone.describe()

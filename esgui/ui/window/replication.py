@@ -85,11 +85,15 @@ class ReplicationMonitor(QObject):
         if self._busy or store is None:
             return
         self._busy = True
-        session.runner.submit(
-            lambda _token: store.replication_status(),
-            on_done=lambda status, s=session: self._on_status(s, status),
-            on_error=lambda message, s=session: self._on_error(s, message),
-        )
+
+        def done(status: Any) -> None:
+            self._on_status(session, status)
+
+        def failed(message: str) -> None:
+            self._on_error(session, message)
+
+        session.runner.submit(lambda _token: store.replication_status(), on_done=done,
+                              on_error=failed)  # fmt: skip
 
     def _on_status(self, session: StoreSession, status: Any) -> None:
         if session is not self._following:
