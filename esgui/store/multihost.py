@@ -96,7 +96,9 @@ def describe(url: URL) -> str:
     if url.password is not None:
         userinfo += ":***"
     at = f"{userinfo}@" if userinfo else ""
-    query = {k: v for k, v in url.query.items() if k != "host"}
+    # the schema option last: esgui.app.store_names writes it as "(schema NAME)"
+    query = {k: v for k, v in sorted(url.query.items(), key=lambda kv: kv[0] == "options")
+             if k != "host"}  # fmt: skip
     pairs = [(k, item) for k, v in query.items()
              for item in (v if isinstance(v, tuple) else (v,))]  # fmt: skip
     tail = f"?{urlencode(pairs)}" if pairs else ""

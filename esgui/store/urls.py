@@ -85,7 +85,7 @@ def sqlite_url(path: str | Path) -> str:
 def without_password(url: str) -> tuple[str, bool]:
     """(url with its password removed, whether it had one)."""
     try:
-        parsed = make_url(url)
+        parsed = make_url(multihost.normalise(url))
     except Exception:  # noqa: BLE001 - not a URL: keep nothing that could be a secret
         return "", False
     had_password = parsed.password is not None

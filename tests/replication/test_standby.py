@@ -4,6 +4,7 @@ equals the primary, every write is refused (exit 5) and changes nothing."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ import esgui
 from esgui.app.stores import describe_url
 from esgui.errors import NotPermitted
 from esgui.projections import AccountProjector
+from esgui.store import ReviewNote
 from tests.replication.conftest import Replicated
 
 REFUSAL = "this server is a read-only standby; write to the primary"
@@ -117,6 +119,17 @@ def test_api_writes_on_the_standby_are_refused(replicated: Replicated, history: 
             standby.append("Z9", 0, [esgui.NewEvent("AccountOpened", {"owner": "Z"}, {})])
         with pytest.raises(NotPermitted, match=REFUSAL):
             AccountProjector(standby).catch_up()
+        with pytest.raises(NotPermitted, match=REFUSAL):
+            standby.writer()
+        with pytest.raises(NotPermitted, match=REFUSAL), standby.exclusive():
+            pass
+        note = ReviewNote(str(uuid.uuid4()), "account", None, "A1", "seen", "x",
+                          datetime.now(UTC))  # fmt: skip
+        with pytest.raises(NotPermitted, match=REFUSAL):
+            standby.notes.add(note)  # not even beside the ledger
+        with pytest.raises(NotPermitted, match=REFUSAL):
+            standby.notes.insert_missing([note])
+        standby.save_snapshots("A1", [(4, 1, {"balance": "0.00"})])  # derived: skipped
         # derived data is skipped, not an error: replay works and saves no snapshot
         assert accounts.state("A1").version == 4
         assert standby.head() == head

@@ -72,3 +72,16 @@ def test_replication_status_in_words() -> None:
     assert behind.describe() == "standby db2:5432 (read-only): replication lag 0.4 s"
     alone = ReplicationStatus(True, "db2:5432", lag_s=3.0, receiving=False)
     assert "not receiving from the primary, 3.0 s behind" in alone.describe()
+
+
+def test_multi_host_urls_are_remembered_without_the_password_and_named_in_words() -> None:
+    from esgui.app.store_names import describe
+    from esgui.store.urls import without_password
+
+    url = "postgresql://app:pw@a:5440,b:5441/bank?target_session_attrs=read-write&options=-csearch_path%3Dteam"
+    bare, had = without_password(url)
+    assert had and "pw" not in bare
+    assert hosts(parse_store_url(bare)) == ["a:5440", "b:5441"]
+    assert describe(url) == (
+        "postgresql://app:***@a:5440,b:5441/bank?target_session_attrs=read-write (schema team)"
+    )
