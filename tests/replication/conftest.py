@@ -118,9 +118,22 @@ class Replicated:
         return self.pair.multi_host_url(self.schema)
 
     def cli(self, url: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        """`esgui --db URL ARGS…` in a process of its own."""
         env = {**os.environ, "PYTHONPATH": str(ROOT), "ESGUI_USER": "tester"}
         return subprocess.run([sys.executable, "-m", "esgui", "--db", url, *args],
                               capture_output=True, text=True, env=env, timeout=timeout)  # fmt: skip
+
+    def main(self, url: str, *args: str) -> subprocess.CompletedProcess:
+        """The same through the CLI's entry point in this process (quicker)."""
+        import contextlib
+        import io
+
+        from esgui.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(["--db", url, "--user", "tester", *args])
+        return subprocess.CompletedProcess(["esgui", *args], code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -51,7 +52,9 @@ def test_standby_is_detected_and_read_only(replicated: Replicated, history: date
         assert primary.replication_status().describe().startswith("primary 127.0.0.1:")
 
 
-def test_reads_on_the_standby_equal_the_primary(replicated: Replicated, history: datetime) -> None:
+def test_reads_on_the_standby_equal_the_primary(
+    replicated: Replicated, history: datetime, tmp_path: Path
+) -> None:
     with esgui.open_store(replicated.primary) as p, esgui.open_store(replicated.standby) as s:
         pa, sa = esgui.Accounts(p, user="x"), esgui.Accounts(s, user="x")
         for account in ("A1", "B2"):
@@ -71,9 +74,12 @@ def test_reads_on_the_standby_equal_the_primary(replicated: Replicated, history:
         ("accounts", "--json"),
         ("events", "--json"),
         ("export", "--format", "csv"),
+        ("diff", "A1", "1", "3"),
+        ("projections", "check"),
+        ("report", "A1", "--output", str(tmp_path / "a1.pdf")),
     ):
-        on_primary = replicated.cli(replicated.primary, *args)
-        on_standby = replicated.cli(replicated.standby, *args)
+        on_primary = replicated.main(replicated.primary, *args)
+        on_standby = replicated.main(replicated.standby, *args)
         assert on_standby.returncode == 0, on_standby.stderr
         assert on_standby.stdout == on_primary.stdout, args
     assert (
@@ -100,8 +106,9 @@ def test_every_write_on_the_standby_exits_5_and_changes_nothing(
     replicated: Replicated, history: datetime
 ) -> None:
     before = _everything(replicated.primary)
-    for args in WRITES:
-        done = replicated.cli(replicated.standby, *args)
+    for n, args in enumerate(WRITES):
+        run = replicated.cli if n == 0 else replicated.main  # one in a process of its own
+        done = run(replicated.standby, *args)
         assert done.returncode == 5, (args, done.stderr)
         assert REFUSAL in done.stderr and "Traceback" not in done.stderr, args
     replicated.pair.wait_replayed()
