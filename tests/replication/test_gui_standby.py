@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("PySide6.QtWidgets")
 
 from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QAbstractButton, QLabel  # noqa: E402
+from PySide6.QtWidgets import QAbstractButton, QLabel, QTableView  # noqa: E402
 
 import esgui  # noqa: E402
 from tests.replication.conftest import Replicated  # noqa: E402
@@ -59,6 +59,8 @@ def test_a_window_on_the_standby_follows_the_primary(
     qtbot.waitUntil(lambda: "caught up" in label.text() or "lag" in label.text(), timeout=5000)
     select_account(qtbot, window, "S1")
     qtbot.waitUntil(lambda: shown_balance(window, "S1") == Decimal("10.00"), timeout=5000)
+    log = child(window, "eventsView", QTableView).model()
+    qtbot.waitUntil(lambda: log.rowCount() == 1, timeout=5000)
 
     with esgui.open_store(replicated.primary) as store:
         accounts = esgui.Accounts(store, user="primary-writer")
@@ -69,3 +71,4 @@ def test_a_window_on_the_standby_follows_the_primary(
     assert time.monotonic() - committed < 2.0
     qtbot.waitUntil(lambda: shown_balance(window, "S2") == Decimal("1.00"), timeout=2000)
     qtbot.waitUntil(lambda: slider(window).maximum() == 2, timeout=2000)
+    qtbot.waitUntil(lambda: log.rowCount() == 2, timeout=2000)  # S1's log: the deposit too
