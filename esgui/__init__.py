@@ -20,6 +20,7 @@ from esgui.errors import (  # noqa: E402
     EsguiError,
     InvalidInput,
     NotPermitted,
+    OutcomeUnknown,
     RuleViolation,
     StoreError,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "InvalidInput",
     "NewEvent",
     "NotPermitted",
+    "OutcomeUnknown",
     "RecordedEvent",
     "RuleViolation",
     "StoreError",

@@ -65,6 +65,14 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached or opened."""
 
 
+class OutcomeUnknown(StoreUnavailable):
+    """The connection was lost after the commit was sent: the change may or may not be
+    stored (a failover, a crash). Retrying the same command object is safe (its event
+    ids make a committed append a no-op); running the command anew is not. CLI exit 6."""
+
+    exit_code = 6
+
+
 class StoreCorrupt(StoreError):
     """The database or a stored row cannot be read."""
 

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from esgui._version import __version__
 from esgui.app.replay import Replayer
@@ -35,6 +35,7 @@ from esgui.errors import (
     ConcurrencyError,
     EsguiError,
     InvalidInput,
+    OutcomeUnknown,
     RuleViolation,
     StoreUnavailable,
 )
@@ -44,6 +45,7 @@ from esgui.store.ids import new_event_ids
 DEFAULT_RETRIES = 30
 EXCLUSIVE_AFTER = 2  # optimistic attempts before a command takes the append lock
 _CACHE_SIZE = 10_000
+T = TypeVar("T")
 
 
 def default_user() -> str:
@@ -145,7 +147,8 @@ class Accounts:
         # again on fresh state), so the common case costs one transaction and no read.
         cached = [self._cached(account_id) for account_id in account_ids]
         verified = all(base is None for base in cached)
-        bases = [base if base is not None else self._load(account_id)
+        bases = [base if base is not None
+                 else self._reconnecting(lambda a=account_id: self._load(a))  # type: ignore[misc]
                  for base, account_id in zip(cached, account_ids, strict=True)]  # fmt: skip
         for attempt in range(self.max_retries + 1):
             if attempt >= EXCLUSIVE_AFTER:
@@ -163,14 +166,14 @@ class Accounts:
             except RuleViolation:
                 if verified:
                     raise
-                bases, verified = [self._load(account_id) for account_id in account_ids], True
+                bases, verified = self._load_all(account_ids), True
                 continue
             streams = self._streams(command, command_id, bases, decided)
             try:
                 recorded = self._append(streams)
             except ConcurrencyError as error:
                 conflict = error
-                bases, verified = [self._load(account_id) for account_id in account_ids], True
+                bases, verified = self._load_all(account_ids), True
                 continue
             return self._finish(bases, recorded)
         assert conflict is not None
@@ -188,20 +191,45 @@ class Accounts:
             states.append(state)
         return states
 
+    def _load_all(self, account_ids: tuple[str, ...]) -> list[BankAccount]:
+        return self._reconnecting(lambda: [self._load(account_id) for account_id in account_ids])
+
     def _append(self, streams: list[tuple[str, int, list[NewEvent]]]) -> list[RecordedEvent]:
-        for transient in range(3):
+        # The connection may have dropped after the commit was sent: the same event ids
+        # make the retry a no-op if it did commit. On a failover URL the retries go on
+        # for the store's reconnect window, until libpq finds the new primary
+        # (docs/operations.md); if none answers in time and a commit was sent, the
+        # outcome is unknown (OutcomeUnknown, CLI exit 6).
+        unknown: OutcomeUnknown | None = None
+        deadline = time.monotonic() + self.store.reconnect_window
+        tries = 0
+        while True:
+            tries += 1
             try:
                 if len(streams) == 1:
                     ((account_id, expected, new_events),) = streams
                     return self.store.append(account_id, expected, new_events)
                 return self.store.append_many(streams)
+            except StoreUnavailable as error:
+                if isinstance(error, OutcomeUnknown):
+                    unknown = error
+                if tries >= 3 and time.monotonic() >= deadline:
+                    raise (unknown or error) from None
+                time.sleep(min(0.2 * tries, 1.0))
+
+    def _reconnecting(self, read: Callable[[], T]) -> T:
+        """A read retried like an append while the store is unreachable (it is safe to
+        repeat), for the store's reconnect window."""
+        deadline = time.monotonic() + self.store.reconnect_window
+        tries = 0
+        while True:
+            tries += 1
+            try:
+                return read()
             except StoreUnavailable:
-                # The connection may have dropped after the commit was sent. The same
-                # event ids make the retry a no-op if it did commit.
-                if transient == 2:
+                if tries >= 3 and time.monotonic() >= deadline:
                     raise
-                time.sleep(0.2 * (transient + 1))
-        raise AssertionError("unreachable")
+                time.sleep(min(0.2 * tries, 1.0))
 
     def _apply_and_snapshot(self, account: BankAccount, recorded: list[RecordedEvent]) -> None:
         """Fold the recorded events (with their recorded times) into `account`, and

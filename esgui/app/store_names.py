@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from esgui.app.stores import PgConnection, describe_url
 
 _SEARCH_PATH = re.compile(
-    r"\?options=(?:-c\s*|-c%20|%2Dc)?search_path(?:=|%3D)([^&\s:'\"]+)", re.IGNORECASE
+    r"[?&]options=(?:-c\s*|-c%20|%2Dc)?search_path(?:=|%3D)([^&\s:'\"]+)", re.IGNORECASE
 )
 _NO_SCHEMA = "no schema has been selected to create in"
 

@@ -14,6 +14,7 @@ from esgui.store import (
     create_schema,
     open_store,
 )
+from esgui.store.multihost import add_hosts, split_hosts
 from esgui.store.urls import (
     PgConnection,
     describe_url,
@@ -32,9 +33,11 @@ __all__ = [
     "ReviewNote",
     "StoredSnapshot",
     "create_schema",
+    "add_hosts",
     "describe_url",
     "mask_text",
     "open_store",
+    "split_hosts",
     "sqlite_url",
     "without_password",
 ]

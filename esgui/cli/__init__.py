@@ -3,7 +3,8 @@
 `esgui.cli.parser` builds the parser from the command modules (`accounts`, `events`,
 `projections`, `seed`, `audit`, `statement`, `notes`, `gui`), which share `esgui.cli.common`.
 Every failure is one line on stderr and an exit code: 1 refused by a rule, 2 invalid
-input, 3 unresolved conflict, 4 store error, 5 read-only. Never a traceback.
+input, 3 unresolved conflict, 4 store error, 5 read-only (or a standby), 6 outcome
+unknown (the connection was lost while committing). Never a traceback.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from esgui.app.stores import mask_text
 from esgui.cli.common import UsageError, mutates, read_only_from_args
 from esgui.cli.parser import build_parser
-from esgui.errors import EsguiError, NotPermitted
+from esgui.errors import EsguiError, NotPermitted, OutcomeUnknown
 
 EXIT_INTERNAL = 70
 
@@ -37,6 +38,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         _fail(str(error))
         return 2
+    except OutcomeUnknown as error:
+        # Exit 6 (docs/operations.md): it may or may not be stored; running the same
+        # command again could apply it twice, so the user checks first.
+        _fail(f"outcome unknown: {error.message}; the command may or may not have been "
+              "applied: look at the account (`esgui events ID`) before running it again")
+        return error.exit_code
     except EsguiError as error:
         _fail(error.message)
         return error.exit_code

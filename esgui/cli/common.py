@@ -93,6 +93,11 @@ def mutates(args: argparse.Namespace) -> bool:
 def open_from_args(args: argparse.Namespace) -> EventStore:
     """The store named by `--db` (or ESGUI_DB, or the default), read-only if asked."""
     store = open_store(args.db or default_store_url(), read_only=read_only_from_args(args))
+    if store.standby and mutates(args):
+        # A hot standby (docs/operations.md): every write command is refused up front,
+        # "this server is a read-only standby; write to the primary" (exit 5).
+        with store:
+            store.writer()
     if store.upgraded_from:  # "" for a new store
         print(f"esgui: upgraded the store schema from {store.upgraded_from}", file=sys.stderr)
     return store

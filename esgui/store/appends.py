@@ -67,6 +67,8 @@ class Appender:
         return_records: bool = True,
     ) -> list[RecordedEvent]:
         conns = self._conns
+        if conns.standby:
+            conns.refuse_if_read_only()  # "this server is a read-only standby; …"
         if conns.read_only:
             raise NotPermitted(f"{conns.description} is open read-only; nothing was appended")
         if not streams:

@@ -8,11 +8,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, exc
 
-from esgui.errors import NotPermitted
+from esgui.errors import NotPermitted, OutcomeUnknown
 from esgui.store.backend import Backend
 from esgui.store.engine import WRITE, translated
+from esgui.store.replication import standby_refused
 
 
 class Connections:
@@ -23,6 +24,7 @@ class Connections:
         self.backend = backend
         self.description = description
         self.read_only = read_only
+        self.standby = False  # a PostgreSQL hot standby: read-only whatever is asked
         self.writer = engine.execution_options(**WRITE)
         self._reader = backend.reader(engine)
         self._local = threading.local()
@@ -67,6 +69,8 @@ class Connections:
     # -- writing -----------------------------------------------------------------------
 
     def refuse_if_read_only(self, what: str = "") -> None:
+        if self.standby:
+            raise standby_refused(self.description)
         if self.read_only:
             raise NotPermitted(f"{self.description} is open read-only{what}")
 
@@ -75,7 +79,7 @@ class Connections:
         """One write transaction that commits or rolls back as a whole. Refused on a
         read-only store, except `beside_the_ledger` writes (review notes: read-only mode
         protects the ledger, see docs/audit.md)."""
-        if not beside_the_ledger:
+        if not beside_the_ledger or self.standby:  # a standby takes no write at all
             self.refuse_if_read_only()
         if getattr(self._local, "exclusive", False):
             # Inside exclusive(): join its transaction (a second write transaction would
@@ -128,5 +132,20 @@ class Connections:
                 raise
             savepoint.commit()
             return
-        with self.writer.begin() as conn:
-            yield conn
+        with self.writer.connect() as conn:
+            transaction = conn.begin()
+            try:
+                yield conn
+            except BaseException:
+                transaction.rollback()
+                raise
+            try:
+                transaction.commit()
+            except exc.DBAPIError as error:
+                if not error.connection_invalidated:
+                    raise  # the database answered: it did not commit
+                # Sent COMMIT, heard nothing back: it may or may not have committed.
+                raise OutcomeUnknown(
+                    f"The connection to {self.description} was lost while committing: "
+                    "the outcome is unknown"
+                ) from error

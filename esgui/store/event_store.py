@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from esgui.errors import NotPermitted
 from esgui.store.appends import Appender
 from esgui.store.as_of import AsOfReads, StreamAt
 from esgui.store.backend import ChangeWatcher
@@ -32,6 +33,17 @@ from esgui.store.notes import NoteStorage
 from esgui.store.projections import SummaryStorage
 from esgui.store.reads import DEFAULT_PAGE, EventReads
 from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot, StreamRow
+from esgui.store.replication import (
+    ReplayWatcher,
+    ReplicationStatus,
+    in_recovery,
+    is_failover_url,
+    reconnect_window,
+    replication_status,
+    retrying,
+    server_address,
+    standby_refused,
+)
 from esgui.store.saved_queries import SavedQueryStorage
 from esgui.store.scans import Scans
 from esgui.store.schema_manager import ensure_schema
@@ -66,12 +78,13 @@ class EventStore:
         self._backend.check_location(self.url, create=create, read_only=read_only)
         self._engine = make_engine(self.url)
         self._conns = Connections(self._engine, self._backend, self.description, read_only)
+        #: How long writers retry a lost connection (long on a multi-host failover URL).
+        self.reconnect_window = reconnect_window(self.url)
         try:
-            with translated(self.description):
-                self.upgraded_from = ensure_schema(
-                    self._engine, self.description, read_only=read_only, create=create
-                )
-                self._backend.after_open(self._engine, self.url, read_only=read_only)
+            if is_failover_url(self.url):  # the primary may be changing right now
+                retrying(self.reconnect_window, lambda: self._open(read_only, create))
+            else:
+                self._open(read_only, create)
         except BaseException:
             self._engine.dispose()
             raise
@@ -89,7 +102,43 @@ class EventStore:
         self.stats = Statistics(self._conns)
         self.verify_runs = VerifyRunStorage(self._conns)
 
+    def _open(self, read_only: bool, create: bool) -> None:
+        with translated(self.description):
+            with self._engine.connect() as conn:
+                standby = in_recovery(conn)
+                self.server = server_address(conn) if self.backend == "postgresql" else ""
+            if standby:  # a hot standby: read-only without being told (docs/operations.md)
+                self._conns.standby = self._conns.read_only = read_only = True
+            try:
+                self.upgraded_from = ensure_schema(
+                    self._engine, self.description, read_only=read_only, create=create
+                )
+            except NotPermitted as error:
+                if not standby:
+                    raise
+                raise standby_refused(self.description, f"upgrade it on the primary ({error})"
+                                      ) from None  # fmt: skip
+            self._backend.after_open(self._engine, self.url, read_only=read_only)
+
     # -- lifecycle and connections -----------------------------------------------------
+
+    @property
+    def failover(self) -> bool:
+        """Whether the URL lets libpq find another primary (several hosts, or
+        target_session_attrs): writers then retry for `reconnect_window` seconds."""
+        return is_failover_url(self.url)
+
+    @property
+    def standby(self) -> bool:
+        """Whether the store was opened on a PostgreSQL hot standby (then read-only)."""
+        return self._conns.standby
+
+    def replication_status(self) -> ReplicationStatus:
+        """Which server this store reads from, and on a standby how far behind it is."""
+        with translated(self.description), self._engine.connect() as conn:
+            status = replication_status(conn)
+        self.server = status.server or self.server
+        return status
 
     @property
     def read_only(self) -> bool:
@@ -98,7 +147,7 @@ class EventStore:
 
     @read_only.setter
     def read_only(self, value: bool) -> None:
-        self._conns.read_only = value
+        self._conns.read_only = value or self._conns.standby
 
     @property
     def engine(self) -> Engine:
@@ -294,6 +343,9 @@ class EventStore:
         return found
 
     def watch(self, stop: threading.Event) -> ChangeWatcher:
-        """The cheapest watcher of other writers' commits; `stop` interrupts its waits."""
+        """The cheapest watcher of other writers' commits; `stop` interrupts its waits.
+        A standby is polled: NOTIFY does not replicate."""
+        if self.standby:
+            return ReplayWatcher(self._engine, stop, self.description)
         return open_watcher(self._backend, self._engine, self.url, self.description,
                             self.head, stop)  # fmt: skip

@@ -15,6 +15,7 @@ from sqlalchemy import exc
 from sqlalchemy.engine import URL, make_url
 
 from esgui.errors import StoreUnavailable
+from esgui.store import multihost
 
 
 def parse_store_url(url: str | URL) -> URL:
@@ -25,7 +26,7 @@ def parse_store_url(url: str | URL) -> URL:
         if not isinstance(url, str) or not url.strip():
             raise StoreUnavailable("No store URL given")
         try:
-            parsed = make_url(url.strip())
+            parsed = make_url(multihost.normalise(url.strip()))
         except (exc.ArgumentError, ValueError):
             raise StoreUnavailable(
                 f"Not a store URL: {mask_text(url)!r} (expected sqlite:///FILE or "
@@ -48,13 +49,15 @@ def describe_url(url: str | URL) -> str:
     """How to name a store to a person: the file of a SQLite store, or the PostgreSQL
     URL with its password masked (for titles, messages and saved settings)."""
     try:
-        parsed = url if isinstance(url, URL) else make_url(url)
+        parsed = url if isinstance(url, URL) else make_url(multihost.normalise(url))
     except Exception:  # noqa: BLE001 - unparsable: mask what looks like a password
         return mask_text(str(url))
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_path(parsed)
         return str(path) if path is not None else "in-memory SQLite store"
     backend = parsed.get_backend_name()
+    if multihost.is_multi_host(parsed):
+        return multihost.describe(parsed)
     return parsed.set(drivername=backend).render_as_string(hide_password=True)
 
 
@@ -82,7 +85,7 @@ def sqlite_url(path: str | Path) -> str:
 def without_password(url: str) -> tuple[str, bool]:
     """(url with its password removed, whether it had one)."""
     try:
-        parsed = make_url(url)
+        parsed = make_url(multihost.normalise(url))
     except Exception:  # noqa: BLE001 - not a URL: keep nothing that could be a secret
         return "", False
     had_password = parsed.password is not None

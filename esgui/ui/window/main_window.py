@@ -33,6 +33,7 @@ from esgui.ui.window.operations import StoreOperations
 from esgui.ui.window.preferences import ask_confirm_threshold, show_about
 from esgui.ui.window.questions import Questions
 from esgui.ui.window.read_only import ReadOnlyMode
+from esgui.ui.window.replication import ReplicationMonitor, title_suffix
 from esgui.ui.window.selection import Selection
 from esgui.ui.window.session import SessionReaper, StoreSession
 from esgui.ui.window.settings import Settings
@@ -168,6 +169,8 @@ class MainWindow(QMainWindow):
                                    banner=self.as_of_banner, status=self.status,
                                    writes=acts.commands, restore=self.read_only_mode.apply)
         self.read_only_mode.changed.connect(self.audit.set_read_only)
+        self.replication = ReplicationMonitor(
+            self, session=lambda: self.session, status=self.status, opened=self.store_opened)
         self.audit.set_read_only(self.read_only_mode.on)
 
     def _restore_layout(self) -> None:
@@ -188,7 +191,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.setWindowTitle("Event explorer — no store open")
             return
-        suffix = " (read-only)" if self.read_only_now else ""
+        suffix = title_suffix(self.session, self.read_only_now)
         self.setWindowTitle(f"{self.session.description}{suffix}")
 
     @property

@@ -85,8 +85,11 @@ class ReadOnlyMode(QObject):
         """Bring the open store, the panels, the actions and the banner to the mode."""
         on = self.on
         session = self._session()
+        standby = False
         if session is not None and session.ready and session.store is not None:
             store = session.store
+            standby = store.standby
+            on = on or standby  # a hot standby is read-only whatever the toggle says
             if store.read_only != on:
                 if on:
                     self._cancel_writes()
@@ -98,18 +101,23 @@ class ReadOnlyMode(QObject):
             self._status.show_read_only(on)
         for action in self._writes:
             action.setEnabled(not on)
-        self._show_banner(session is not None)
+        self._show_banner(session is not None, standby)
         self._retitle()
         self._sync_action()
 
-    def _show_banner(self, has_store: bool) -> None:
+    def _show_banner(self, has_store: bool, standby: bool = False) -> None:
         banner = self._banner
-        if not self.on or not has_store:
+        if not (self.on or standby) or not has_store:
             banner.hide()
             return
         what = ("Browsing, replay, verify, diff, export, reports and review notes work; "
                 "commands are disabled.")  # fmt: skip
-        if self.locked:
+        if standby:
+            text = ("This server is a read-only standby; write to the primary. Browsing, "
+                    "replay, verify, export and reports work; the view follows the primary's "
+                    "writes as they are replayed.")  # fmt: skip
+            banner.show_message(text, "warning")
+        elif self.locked:
             banner.show_message(f"Read-only (started with --read-only): {what}", "warning")
         else:
             banner.show_message(f"Read-only mode: {what}", "warning",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -16,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from esgui.app.stores import PgConnection, sqlite_url
+from esgui.app.stores import PgConnection, add_hosts, split_hosts, sqlite_url
 from esgui.config import default_store_path
+from esgui.errors import InvalidInput
 
 STORE_FILTER = "esgui stores (*.db *.sqlite *.sqlite3 *.esgui);;All files (*)"
 
@@ -48,7 +50,8 @@ def ask_open_store(parent: QWidget) -> str | None:
 
 
 class ConnectDialog(QDialog):
-    """Host, port, database, user, password and (optionally) a schema."""
+    """Host, port, database, user, password and (optionally) a schema; for a primary
+    with standbys, more hosts to try in order and "primary only" (docs/operations.md)."""
 
     def __init__(self, parent: QWidget | None = None, url: str | None = None) -> None:
         super().__init__(parent)
@@ -65,10 +68,24 @@ class ConnectDialog(QDialog):
         self.password.setPlaceholderText("blank: none, or from ~/.pgpass / PGPASSWORD")
         self.schema = QLineEdit()
         self.schema.setPlaceholderText("blank: the server's default (public)")
+        self.more_hosts = QLineEdit()
+        self.more_hosts.setObjectName("moreHostsEdit")
+        self.more_hosts.setAccessibleName("moreHostsEdit")
+        self.more_hosts.setPlaceholderText("failover: host:port, host:port (tried in order)")
+        self.primary_only = QCheckBox("Connect to the primary only (target_session_attrs="
+                                      "read-write); off: any server, e.g. a standby")  # fmt: skip
+        self.primary_only.setObjectName("primaryOnlyCheck")
+        self.primary_only.setAccessibleName("primaryOnlyCheck")
+        self.problem = QLabel("")
+        self.problem.setObjectName("connectProblem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
         form = QFormLayout()
         for label, widget in (("Host", self.host), ("Port", self.port),
                               ("Database", self.database), ("User", self.user),
-                              ("Password", self.password), ("Schema", self.schema)):  # fmt: skip
+                              ("Password", self.password), ("Schema", self.schema),
+                              ("More hosts", self.more_hosts),
+                              ("", self.primary_only)):  # fmt: skip
             form.addRow(label, widget)
         note = QLabel("The password is used for this connection only; esgui never saves it.")
         note.setWordWrap(True)
@@ -82,6 +99,7 @@ class ConnectDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.problem)
         layout.addWidget(note)
         layout.addWidget(buttons)
         # wide enough for the placeholders and a long host name
@@ -99,9 +117,29 @@ class ConnectDialog(QDialog):
         self.database.setText(parts.database)
         self.user.setText(parts.user)
         self.schema.setText(parts.schema)
+        several = split_hosts(url)
+        if several is not None:
+            host, port, more, primary_only = several
+            self.host.setText(host)
+            self.port.setValue(port)
+            self.more_hosts.setText(more)
+            self.primary_only.setChecked(primary_only)
+
+    def accept(self) -> None:
+        try:
+            self.url()
+        except InvalidInput as error:
+            self.problem.setText(str(error))
+            self.problem.show()
+            self.more_hosts.setFocus()
+            return
+        super().accept()
 
     def url(self) -> str:
-        return PgConnection(
+        """The store URL (a multi-host one when more hosts are given); InvalidInput for
+        a host list that is not host:port, host:port."""
+        single = PgConnection(
             host=self.host.text(), port=self.port.value(), database=self.database.text(),
             user=self.user.text(), password=self.password.text(), schema=self.schema.text(),
         ).url()  # fmt: skip
+        return add_hosts(single, self.more_hosts.text(), self.primary_only.isChecked())
