@@ -6,6 +6,8 @@ window builds the panels and hands each helper the collaborators it needs: the s
 (`Selection`), the live follower's updates (`LiveUpdates`), demo data and rebuilds
 (`StoreOperations`), read-only mode (`ReadOnlyMode`), the store as of a time
 (`AsOfMode`), the Audit menu's work (`AuditActions`) and the menus (`build_menus`).
+Longer than 400 lines because it is the one place that wires every panel to every
+helper (store switching touches them all); each behaviour lives in a helper above.
 """
 
 from __future__ import annotations
