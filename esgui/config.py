@@ -27,5 +27,27 @@ def default_store_url() -> str:
     return f"sqlite:///{path}"
 
 
+#: ESGUI_READ_ONLY values that mean read-only, and those that mean read-write. Anything
+#: else is refused (fail closed: a typo must never silently mean "writes allowed").
+READ_ONLY_TRUE = frozenset({"1", "true", "yes", "y", "on", "read-only", "readonly", "ro",
+                            "enabled", "enable"})  # fmt: skip
+READ_ONLY_FALSE = frozenset({"", "0", "false", "no", "n", "off", "read-write", "readwrite",
+                             "rw", "disabled", "disable"})  # fmt: skip
+
+
+def parse_read_only(value: str) -> bool:
+    """An ESGUI_READ_ONLY value as a flag; ValueError for anything not recognised."""
+    word = value.strip().lower()
+    if word in READ_ONLY_TRUE:
+        return True
+    if word in READ_ONLY_FALSE:
+        return False
+    raise ValueError(
+        f"{ENV_READ_ONLY}={value!r} is not understood: use 1/true/yes/on for read-only "
+        "or 0/false/no/off (or unset it) for read-write"
+    )
+
+
 def env_read_only() -> bool:
-    return os.environ.get(ENV_READ_ONLY, "").strip().lower() in {"1", "true", "yes", "on"}
+    """ESGUI_READ_ONLY as a flag (ValueError when it holds an unrecognised value)."""
+    return parse_read_only(os.environ.get(ENV_READ_ONLY, ""))

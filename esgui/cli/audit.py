@@ -14,6 +14,7 @@ from esgui.audit.verify import VerifyResult, verify_store
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
     Subcommands,
+    event_type,
     non_negative,
     open_from_args,
     optional_time,
@@ -50,6 +51,7 @@ def register(sub: Subcommands) -> None:
         "--type",
         action="append",
         dest="types",
+        type=event_type,
         metavar="T",
         help="only this event type (repeatable)",
     )
@@ -64,7 +66,7 @@ def register(sub: Subcommands) -> None:
 
     p = sub.add_parser("import", help="import an export file (idempotent by event id)")
     p.add_argument("file", metavar="FILE")
-    p.set_defaults(handler=cmd_import, mutates=True)
+    p.set_defaults(handler=cmd_import, mutates=True, creates_store=True)
 
     p = sub.add_parser("report", help="PDF audit report of one account")
     p.add_argument("account_id", metavar="ID")

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from esgui.cli.common import Subcommands, json_line, non_negative, open_from_args, optional_time
+from esgui.cli.common import (
+    Subcommands,
+    event_type,
+    json_line,
+    non_negative,
+    open_from_args,
+    optional_time,
+)
 
 
 def register(sub: Subcommands) -> None:
@@ -16,6 +23,7 @@ def register(sub: Subcommands) -> None:
         "--type",
         action="append",
         dest="types",
+        type=event_type,
         metavar="T",
         help="only this event type (repeatable)",
     )

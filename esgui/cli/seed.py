@@ -16,7 +16,7 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--accounts", type=positive, required=True, metavar="N")
     p.add_argument("--events", type=positive, required=True, metavar="M")
     p.add_argument("--seed", type=int, default=0, metavar="S")
-    p.set_defaults(handler=cmd_seed, mutates=True)
+    p.set_defaults(handler=cmd_seed, mutates=True, creates_store=True)
 
 
 def cmd_seed(args: argparse.Namespace) -> int:

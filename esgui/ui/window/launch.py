@@ -73,12 +73,16 @@ def run_gui(db_url: str | None, *, user: str | None = None, read_only: bool = Fa
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     carry_over_legacy()
     demo = "offer"
+    # Only the default store is created on its first start; a --db/ESGUI_DB path that
+    # does not exist is reported ("No store at …"), never made (File ▸ New makes one).
+    create = False
     if db_url is None:
         first_run = not default_store_path().exists()
         db_url = default_store_url()
+        create = db_url == f"sqlite:///{default_store_path()}"
         if first_run and db_url.startswith("sqlite:///") and not read_only:
             demo = "auto"
-    window = MainWindow(db_url, user=user, read_only=read_only, demo=demo)
+    window = MainWindow(db_url, user=user, read_only=read_only, demo=demo, create=create)
     _install_excepthook(window.status)
     _close_on_signals(window)
     window.show()
