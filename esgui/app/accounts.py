@@ -27,12 +27,11 @@ from esgui.domain.account import (
 )
 from esgui.domain.codec import apply_recorded
 from esgui.domain.events import AGGREGATE_TYPE
-from esgui.domain.ids import validate_account_id
+from esgui.domain.ids import validate_account_id, validate_operator
 from esgui.domain.money import Amount
 from esgui.errors import (
     ConcurrencyError,
     EsguiError,
-    InvalidInput,
     RuleViolation,
     StoreUnavailable,
 )
@@ -56,11 +55,8 @@ def default_user() -> str:
 
 
 def check_user(user: object) -> str:
-    if not isinstance(user, str) or not user.strip() or len(user) > 200:
-        raise InvalidInput(f"Invalid operator name {user!r}")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in user):
-        raise InvalidInput("Invalid operator name: contains control characters")
-    return user.strip()
+    """The operator's (or note author's) name, validated like an owner's."""
+    return validate_operator(user)
 
 
 class Accounts:

@@ -157,9 +157,7 @@ class Replayer:
         if current == 0:
             raise UnknownAccount(f"Unknown account {account_id!r}")
         span = "version 1" if current == 1 else f"versions 1..{current}"
-        raise InvalidInput(
-            f"Account {account_id!r} has {span}; there is no version {version}"
-        )
+        raise InvalidInput(f"Account {account_id!r} has {span}; there is no version {version}")
 
     def history(self, account_id: str) -> list[BalancePoint]:
         """Balance after every event of the account, oldest first."""

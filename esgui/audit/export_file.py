@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from esgui.audit.csv_cells import restore
 from esgui.audit.export import EVENT_FIELDS, FORMAT, FORMAT_VERSION, NOTE_FIELDS, notes_sidecar
 from esgui.audit.notes import ReviewNote, make_note
 from esgui.errors import EsguiError, InvalidInput
@@ -323,7 +324,8 @@ class ExportFile:
                         path, current[0], f"{len(row)} fields instead of {len(fields)}"
                     )
                 try:
-                    yield parse(dict(zip(fields, row, strict=True)), current[0])
+                    cells = (restore(cell) for cell in row)  # undo csv_cells.neutralise
+                    yield parse(dict(zip(fields, cells, strict=True)), current[0])
                 except _Fail as error:
                     raise self._fail(path, current[0], str(error)) from None
         except csv.Error as error:

@@ -33,6 +33,7 @@ from reportlab.platypus import (
 )
 
 from esgui._version import __version__
+from esgui.audit.output import check_output, is_stdout, output_binary
 from esgui.audit.report_model import AccountReport
 from esgui.errors import InvalidInput
 
@@ -320,11 +321,11 @@ def _notes(report: AccountReport, s: dict[str, ParagraphStyle], bold: str) -> Lo
 
 
 def render_pdf(report: AccountReport, output: Path) -> Path:
-    """Write the report to `output` (a .pdf path); returns it."""
-    if output.suffix.lower() != ".pdf":
+    """Write the report to `output` (a .pdf file, or ``-``, a FIFO or a device written
+    through: esgui.audit.output); returns it."""
+    replaced = not is_stdout(output) and check_output(output) == "replace"
+    if replaced and output.suffix.lower() != ".pdf":
         raise InvalidInput(f"The report is a PDF: give an output file ending in .pdf, not {output}")
-    if not output.parent.is_dir():
-        raise InvalidInput(f"Cannot write {output}: the folder {output.parent} does not exist")
     sans, bold, mono = _register_fonts()
     s = _styles(sans, bold, mono)
     story: list[Any] = [
@@ -356,17 +357,12 @@ def render_pdf(report: AccountReport, output: Path) -> Path:
         pass
 
     Canvas_.report, Canvas_.fonts = report, (sans, bold, mono)
-    part = output.with_name(f".{output.name}.part-{os.getpid()}")
-    doc = SimpleDocTemplate(str(part), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN,
-                            title=f"Account {report.account_id} — audit report",
-                            author=report.generated_by or "esgui", subject="esgui account report",
-                            creator=f"esgui {__version__}")  # fmt: skip
-    try:
+    with output_binary(output) as handle:
+        doc = SimpleDocTemplate(handle, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+                                topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN,
+                                title=f"Account {report.account_id} — audit report",
+                                author=report.generated_by or "esgui",
+                                subject="esgui account report",
+                                creator=f"esgui {__version__}")  # fmt: skip
         doc.build(story, canvasmaker=Canvas_)
-        os.replace(part, output)
-    except OSError as error:
-        raise InvalidInput(f"Cannot write {output}: {error.strerror or error}") from None
-    finally:
-        part.unlink(missing_ok=True)
     return output

@@ -9,6 +9,7 @@ from esgui.app.accounts import check_user, default_user
 from esgui.audit.diff import diff_versions
 from esgui.audit.export import FORMATS, ExportFilters, export_events
 from esgui.audit.importer import import_file
+from esgui.audit.output import check_output, is_stdout
 from esgui.audit.report import build_report, write_report
 from esgui.audit.verify import VerifyResult, verify_store
 from esgui.cli.common import (
@@ -219,6 +220,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     period_from, period_to = optional_time(args.period_from), optional_time(args.period_to)
+    if not is_stdout(args.output):
+        check_output(args.output)  # a refused --output is said before the long work
     with open_from_args(args) as store:
         user = check_user(args.user or default_user())
         report = run_with_progress(
@@ -235,10 +238,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     path = write_report(report, args.output)
     verdict = "intact" if report.integrity.intact else "TAMPERED (see the report)"
-    print(
+    summary = (
         f"Wrote {path}: {len(report.lines)} events, opening balance "
         f"{format_money(report.opening_balance)}, closing balance "
         f"{format_money(report.closing_balance)}; integrity {verdict}; head hash "
         f"{report.integrity.head_hash}"
     )
+    # To stderr when the PDF itself went to standard output.
+    print(summary, file=sys.stderr if is_stdout(args.output) else sys.stdout)
     return 0

@@ -38,7 +38,7 @@ def _encode_userinfo(text: str) -> str:
     if match is None or "@" not in match.group("info"):
         return text
     info = match.group("info").replace("@", "%40")
-    return f"{match.group('scheme')}{info}@{text[match.end():]}"
+    return f"{match.group('scheme')}{info}@{text[match.end() :]}"
 
 
 def parse_store_url(url: str | URL) -> URL:
