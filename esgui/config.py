@@ -11,6 +11,9 @@ import platformdirs
 ENV_DB = "ESGUI_DB"
 ENV_USER = "ESGUI_USER"
 ENV_READ_ONLY = "ESGUI_READ_ONLY"
+ENV_MAX_CLOCK_SKEW = "ESGUI_MAX_CLOCK_SKEW"
+#: How far (seconds) an event's recorded time may lie ahead of this machine's clock.
+DEFAULT_MAX_CLOCK_SKEW_S = 300.0
 
 
 def default_store_path() -> Path:
@@ -51,3 +54,20 @@ def parse_read_only(value: str) -> bool:
 def env_read_only() -> bool:
     """ESGUI_READ_ONLY as a flag (ValueError when it holds an unrecognised value)."""
     return parse_read_only(os.environ.get(ENV_READ_ONLY, ""))
+
+
+def env_max_clock_skew() -> float:
+    """ESGUI_MAX_CLOCK_SKEW in seconds (default 300); ValueError for anything but a
+    number from 0 to 86400."""
+    text = os.environ.get(ENV_MAX_CLOCK_SKEW, "").strip()
+    if not text:
+        return DEFAULT_MAX_CLOCK_SKEW_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86400:  # also refuses NaN
+        raise ValueError(
+            f"{ENV_MAX_CLOCK_SKEW}={text!r} is not understood: give seconds from 0 to 86400"
+        )
+    return value

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from esgui.errors import ConcurrencyError, InvalidInput, NotPermitted
+from esgui.store.clock import append_time, check_not_future
 from esgui.store.connections import Connections
 from esgui.store.decoding import columns_for, record_from_row
 from esgui.store.engine import translated
@@ -82,6 +83,11 @@ class Appender:
             prepared.append((aggregate_id, expected,
                              [prepare(event, next(fresh), metadata_json)
                               for event in new_events]))  # fmt: skip
+        now = datetime.now(UTC)
+        for _a, _e, items in prepared:
+            for item in items:
+                if item[5] is not None:
+                    check_not_future(item[5], f"Event {item[0]}", now)
         ids = [item[0] for _a, _e, items in prepared for item in items]
         if len(set(ids)) != len(ids):
             raise InvalidInput("The same event id appears twice in one append")
@@ -159,9 +165,7 @@ class Appender:
         """Rows continuing the head: next positions, versions, times and chained hashes,
         as tuples in `_INSERT_COLUMNS` order."""
         position, prev_hash, last_time = head
-        now = datetime.now(UTC)
-        if last_time is not None and last_time > now:
-            now = last_time  # a clock behind the store's: keep recorded time monotonic
+        now = append_time(last_time)  # never follows a far-future head (store.clock)
         stored_time = self._backend.time_for_insert
         rows: list[tuple[Any, ...]] = []
         recorded: list[RecordedEvent] = []
