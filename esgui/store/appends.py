@@ -24,6 +24,7 @@ from esgui.store.connections import Connections
 from esgui.store.decoding import columns_for, record_from_row
 from esgui.store.engine import translated
 from esgui.store.hashing import GENESIS_HASH, event_hash
+from esgui.store.id_case import refuse_case_twins
 from esgui.store.ids import new_event_ids
 from esgui.store.reads import IN_LIST, current_version, current_versions
 from esgui.store.records import NewEvent, RecordedEvent
@@ -146,6 +147,8 @@ class Appender:
             current = int(row[0] or 0)
             if current != expected:
                 raise ConcurrencyError(aggregate_id, expected, current)
+            if current == 0:
+                refuse_case_twins(conn, [aggregate_id])  # a new stream (store.id_case)
             return (int(row[1]), row[2], row[3]) if row[1] is not None else _EMPTY_HEAD
         if not exclusive:
             self.lock(conn)
@@ -153,6 +156,7 @@ class Appender:
         for aggregate_id, expected in first.items():
             if current_by_id.get(aggregate_id, 0) != expected:
                 raise ConcurrencyError(aggregate_id, expected, current_by_id.get(aggregate_id, 0))
+        refuse_case_twins(conn, [a for a, expected in first.items() if expected == 0])
         head = conn.execute(_HEAD).first()
         return (int(head[0]), head[1], head[2]) if head else _EMPTY_HEAD
 
