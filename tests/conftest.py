@@ -106,6 +106,15 @@ class StoreLocation:
                 for op in ("update", "delete"):
                     self.sql(f"DROP TRIGGER IF EXISTS esgui_{table}_no_{op}")
 
+    def restore_append_only(self) -> None:
+        """Put the append-only triggers back as esgui installs them (an attacker who
+        covers their tracks, so only the hash chain can tell)."""
+        from esgui.store.protection import install_statements
+
+        self.drop_append_only()
+        for statement in install_statements(self.backend, ("events", "review_notes")):
+            self.sql(statement)
+
     def drop(self) -> None:
         if self.schema:
             with _pg_admin() as conn:

@@ -208,6 +208,11 @@ def _integrity(report: AccountReport, s: dict[str, ParagraphStyle]) -> list[Any]
     if result.intact:
         verdict = (f'<font color="{GOOD_HEX}"><b>INTACT</b></font> — the hash chain '
                    f"of all {result.events:,} events in the store verifies.")  # fmt: skip
+    elif not result.tampered:
+        verdict = (f'<font color="{BAD_HEX}"><b>PROTECTION MISSING</b></font> — the hash '
+                   f"chain of all {result.events:,} events verifies, but "
+                   + escape("; ".join(p.message for p in result.protection_problems))
+                   + ".")  # fmt: skip
     else:
         first = result.first_problem
         assert first is not None
@@ -222,13 +227,13 @@ def _integrity(report: AccountReport, s: dict[str, ParagraphStyle]) -> list[Any]
     parts: list[Any] = [Paragraph(verdict, s["base"]), Spacer(1, 3)]
     parts.append(Paragraph(f"Head of the log: position {result.head_position:,}, hash", s["small"]))
     parts.append(Paragraph(result.head_hash, s["mono"]))
-    parts.append(
-        Paragraph(
-            "Keep this hash: <i>esgui verify --anchor HASH</i> later proves the "
-            "log still contains everything up to this point.",
-            s["small"],
-        )
-    )
+    if result.tampered:  # the head of a tampered log proves nothing
+        advice = ("This is the head of a tampered log: it is no proof of anything; do not "
+                  "keep it as an anchor.")  # fmt: skip
+    else:
+        advice = ("Keep this hash: <i>esgui verify --anchor HASH</i> later proves the "
+                  "log still contains everything up to this point.")  # fmt: skip
+    parts.append(Paragraph(advice, s["small"]))
     if report.unreadable:
         parts.append(Spacer(1, 3))
         parts.append(

@@ -89,9 +89,15 @@ def _print_verify(result: VerifyResult) -> None:
     else:
         first = result.first_problem
         assert first is not None
-        account = first.account_id or "unknown"
-        print(f"TAMPERED: first bad position {first.position} (account {account}): {first.message}")
-        for problem in result.problems[:SHOWN_PROBLEMS]:
+        if result.tampered:
+            account = first.account_id or "unknown"
+            print(
+                f"TAMPERED: first bad position {first.position} (account {account}): "
+                f"{first.message}"
+            )
+        for problem in result.protection_problems:
+            print(f"PROTECTION MISSING: {problem.message}")
+        for problem in [p for p in result.problems if p.kind != "protection"][:SHOWN_PROBLEMS]:
             where = f"{problem.account_id or '?'}" + (
                 f" v{problem.version}" if problem.version is not None else ""
             )
@@ -103,7 +109,10 @@ def _print_verify(result: VerifyResult) -> None:
             print(f"  … and {result.problem_count - SHOWN_PROBLEMS} more problems")
     if result.anchor is not None and result.anchor_position is not None:
         print(f"anchor {result.anchor} found at position {result.anchor_position}")
-    print(f"head hash: {result.head_hash}")
+    if result.tampered:
+        print(f"head hash: {result.head_hash} (of a tampered log: do not record it as an anchor)")
+    else:
+        print(f"head hash: {result.head_hash}")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -118,11 +127,19 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not result.intact:
         first = result.first_problem
         assert first is not None
-        print(
-            f"esgui: tampering detected: first bad position {first.position} (account "
-            f"{first.account_id or 'unknown'})",
-            file=sys.stderr,
-        )
+        if result.tampered:
+            print(
+                f"esgui: tampering detected: first bad position {first.position} (account "
+                f"{first.account_id or 'unknown'})",
+                file=sys.stderr,
+            )
+        if result.protection_problems:
+            print(
+                f"esgui: the append-only protection is missing or altered "
+                f"({len(result.protection_problems)} finding(s)): the database no longer "
+                "refuses edits on its own",
+                file=sys.stderr,
+            )
         return 1
     return 0
 

@@ -27,6 +27,7 @@ from esgui.store.filters import EventFilter
 from esgui.store.log import EventLog
 from esgui.store.notes import NoteStorage
 from esgui.store.projections import SummaryStorage
+from esgui.store.protection import ProtectionProblem, check_protection
 from esgui.store.reads import DEFAULT_PAGE, EventReads
 from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot, StreamRow
 from esgui.store.scans import Scans
@@ -230,6 +231,12 @@ class EventStore:
     def head(self) -> tuple[int, str]:
         """(position, hash) of the newest event; (0, genesis hash) when empty."""
         return self._reads.head()
+
+    def protection_problems(self) -> list[ProtectionProblem]:
+        """What is missing or altered in the append-only protection (triggers, PUBLIC
+        grants) of this store; empty when all of it is in place (store.protection)."""
+        with self._conns.read() as conn:
+            return check_protection(conn)
 
     def version_at(self, aggregate_id: str, when: datetime) -> int:
         """The aggregate's version as of `when` (0 if it had no events yet)."""
