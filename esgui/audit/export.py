@@ -24,6 +24,8 @@ from esgui.audit.common import Progress, ShouldStop, check_stop, iso
 from esgui.audit.csv_cells import neutralise
 from esgui.audit.notes import ReviewNote, list_notes
 from esgui.audit.output import check_output, is_stdout, output_text
+from esgui.audit.trust import integrity_header
+from esgui.audit.verify import VerifyResult
 from esgui.errors import InvalidInput
 from esgui.store import EventFilter, EventStore, RecordedEvent
 from esgui.store.hashing import canonical_json
@@ -170,9 +172,11 @@ def write_jsonl(
     *,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
+    integrity: VerifyResult | None = None,
 ) -> tuple[int, int, int]:
-    """Write the JSON Lines export; returns (events, notes, last position)."""
-    header = {
+    """Write the JSON Lines export; returns (events, notes, last position). With
+    `integrity` (a verification of the source) the header says whether it is tampered."""
+    header: dict[str, Any] = {
         "kind": "header",
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -182,6 +186,8 @@ def write_jsonl(
         "complete": filters.complete,
         "filters": filters.as_json(),
     }
+    if integrity is not None:
+        header["integrity"] = integrity_header(integrity)
     out.write(_dump(header) + "\n")
     counter = _Counter(_total(store, filters), progress, should_stop)
     last_position = 0
@@ -247,6 +253,7 @@ def export_events(
     *,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
+    integrity: VerifyResult | None = None,
 ) -> ExportSummary:
     """Export to `output`: a file (written atomically), standard output (None or
     "-"), or a FIFO or character device (written through); see esgui.audit.output.
@@ -259,7 +266,8 @@ def export_events(
     how = "through" if path is None else check_output(path)
     if fmt == "jsonl":
         with output_text(path) as out:
-            counts = write_jsonl(store, out, filters, progress=progress, should_stop=should_stop)
+            counts = write_jsonl(store, out, filters, progress=progress,
+                                 should_stop=should_stop, integrity=integrity)  # fmt: skip
         return ExportSummary(fmt, *counts, output=path)
     if path is None or how == "through":
         with output_text(path) as out:

@@ -11,6 +11,7 @@ from esgui.audit.export import FORMATS, ExportFilters, export_events
 from esgui.audit.importer import import_file
 from esgui.audit.output import check_output, is_stdout
 from esgui.audit.report import build_report, write_report
+from esgui.audit.trust import export_warning
 from esgui.audit.verify import VerifyResult, verify_store
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
@@ -63,6 +64,11 @@ def register(sub: Subcommands) -> None:
         "--after", type=non_negative, default=0, metavar="P", help="only positions greater than P"
     )
     p.add_argument("--limit", type=non_negative, metavar="N", help="at most N events")
+    p.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip verifying the store first (the header then says nothing of its integrity)",
+    )
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("import", help="import an export file (idempotent by event id)")
@@ -200,11 +206,23 @@ def cmd_export(args: argparse.Namespace) -> int:
         after=args.after,
         limit=args.limit,
     )
+    if not is_stdout(args.output):
+        check_output(args.output)  # a refused --output is said before the long work
     with open_from_args(args) as store:
+        integrity = None
+        if not args.no_verify:  # the header (and a warning) says whether it is tampered
+            integrity = run_with_progress(
+                "verifying", "events", lambda p: verify_store(store, progress=p)
+            )
+            warning = export_warning(integrity)
+            if warning:
+                print(f"esgui: warning: {warning}", file=sys.stderr)
         summary = run_with_progress(
             "exporting",
             "events",
-            lambda p: export_events(store, args.format, args.output, filters, progress=p),
+            lambda p: export_events(
+                store, args.format, args.output, filters, progress=p, integrity=integrity
+            ),
         )
     if summary.output is not None:
         sidecar = f" (notes in {summary.notes_output})" if summary.notes_output else ""
