@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from esgui.app import Accounts
-from esgui.app.seed import seed
+from esgui.app.seed import check_seed_size, seed
 from esgui.cli.common import Subcommands, open_from_args, positive, run_with_progress
 from esgui.projections import AccountProjector
 
@@ -20,6 +20,7 @@ def register(sub: Subcommands) -> None:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    check_seed_size(args.accounts, args.events)  # before a store is created or opened
     with open_from_args(args) as store:
         accounts = Accounts(store, user=args.user)
         result = run_with_progress(

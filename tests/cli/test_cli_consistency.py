@@ -94,3 +94,29 @@ def test_read_write_values(cli, monkeypatch, store_url) -> None:
         monkeypatch.setenv("ESGUI_READ_ONLY", value)
         assert main(["--db", store_url, "deposit", "A1", "1.00"]) == 0
     assert not READ_ONLY_TRUE & READ_ONLY_FALSE
+
+
+def test_notes_add_takes_a_position(cli, store_url) -> None:
+    cli("open", "A1", "--owner", "Alice")
+    cli("deposit", "A1", "1.00")
+    code, out, _ = cli("notes", "add", "--position", "2", "check the slip")
+    assert code == 0 and "of account A1" in out
+    with esgui.open_store(store_url) as store:
+        (note,) = store.notes.find()
+        second = list(store.read_stream("A1"))[1]
+        assert note.event_id == second.event_id
+    code, _, err = cli("notes", "add", "--position", "3", "x")
+    assert code == 1 and "No event at position 3: the log holds positions 1..2" in err
+    code, _, err = cli("notes", "add", "--position", "2", "--account", "A1", "x")
+    assert code == 2 and "not allowed with" in err
+
+
+@pytest.mark.parametrize(
+    "accounts, events", [("1000000000", "1000000000"), ("10", "1000000000"), ("2000000", "3000000")]
+)
+def test_seed_is_bounded(cli, tmp_path, accounts, events, capsys) -> None:
+    fresh = tmp_path / "seed.db"
+    code = main(["--db", f"sqlite:///{fresh}", "seed", "--accounts", accounts,
+                 "--events", events])  # fmt: skip
+    assert code == 2 and "A seed run writes at most" in capsys.readouterr().err
+    assert not fresh.exists(), "nothing was created"
