@@ -14,6 +14,7 @@ from esgui.store import (
     open_store,
 )
 from esgui.store.urls import (
+    MaskingFormatter,
     PgConnection,
     describe_url,
     mask_text,
@@ -25,6 +26,7 @@ __all__ = [
     "ChangeWatcher",
     "EventFilter",
     "EventStore",
+    "MaskingFormatter",
     "NewEvent",
     "PgConnection",
     "RecordedEvent",

@@ -17,6 +17,7 @@ a well-formed URL whose database can't be reached is a StoreError (exit 4).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,6 +121,14 @@ def mask_text(text: str) -> str:
     """Mask anything that looks like a password inside free text (URL userinfo, query
     parameters, libpq key=value): the one masking function of esgui."""
     return _PASSWORD_KV.sub(r"\1***", _USERINFO.sub(_mask_userinfo, text))
+
+
+class MaskingFormatter(logging.Formatter):
+    """A log formatter whose output (message, arguments and traceback alike) goes
+    through `mask_text`: what the desktop app logs never shows a password."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
 
 
 def sqlite_path(url: URL) -> Path | None:

@@ -173,3 +173,26 @@ def test_open_seed_and_import_create_a_store(tmp_path, capsys, monkeypatch) -> N
 
 def test_store_error_types() -> None:
     assert issubclass(InvalidInput, esgui.InvalidInput) and not issubclass(InvalidInput, StoreError)
+
+
+def test_logs_are_masked() -> None:
+    import io
+    import logging
+
+    from esgui.store.urls import MaskingFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(MaskingFormatter("%(message)s"))
+    logger = logging.getLogger("esgui.test_masking")
+    logger.addHandler(handler)
+    try:
+        try:
+            raise RuntimeError(f"cannot reach postgresql://u:{SECRET}@h/db?password={SECRET}")
+        except RuntimeError:
+            logger.error("opening %s failed", f"host=h password={SECRET}", exc_info=True)
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "opening host=h password=*** failed" in text and "RuntimeError" in text
+    assert SECRET not in text

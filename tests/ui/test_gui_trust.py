@@ -130,3 +130,32 @@ def test_title_and_settings_never_show_a_password(qtbot, make_window, settings_f
     finally:
         with _pg_admin() as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_only_the_default_store_is_created_at_start(tmp_path, monkeypatch):
+    from esgui.ui.window import launch
+
+    default = tmp_path / "data" / "esgui.db"
+    monkeypatch.setattr(launch, "default_store_path", lambda: default)
+    monkeypatch.setattr(launch, "default_store_url", lambda: f"sqlite:///{default}")
+    assert launch.startup(None) == (f"sqlite:///{default}", "auto", True)
+    assert launch.startup(None, read_only=True)[1:] == ("offer", True)
+    typo = f"sqlite:///{tmp_path / 'typo.db'}"
+    assert launch.startup(typo) == (typo, "offer", False)
+
+
+def test_a_missing_store_is_reported_not_created(qtbot, make_window, tmp_path):
+    typo = tmp_path / "typo.db"
+    window = make_window(f"sqlite:///{typo}", create=False)
+    banner = child(window, "errorBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=READY_TIMEOUT_MS)
+    assert f"No store at {typo}" in banner.text()
+    assert not typo.exists()
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite://bank.db"])
+def test_in_memory_and_two_slash_urls_are_refused(qtbot, make_window, url):
+    window = make_window(url)
+    banner = child(window, "errorBanner")
+    qtbot.waitUntil(banner.isVisible, timeout=READY_TIMEOUT_MS)
+    assert "In-memory" in banner.text() or "three slashes" in banner.text()
