@@ -34,6 +34,7 @@ from esgui.errors import (
     EsguiError,
     RuleViolation,
     StoreUnavailable,
+    UnknownAccount,
 )
 from esgui.store import EventStore, NewEvent, RecordedEvent
 from esgui.store.ids import new_event_ids
@@ -120,6 +121,11 @@ class Accounts:
             account = base.clone()
             try:
                 decide(account)  # a refusal raises here: nothing appended
+            except UnknownAccount as error:
+                if verified:
+                    raise self._hinted(error, account_id) from None
+                base, verified = self._load(account_id), True
+                continue
             except RuleViolation:
                 if verified:
                     raise
@@ -223,4 +229,17 @@ class Accounts:
         self, account_id: str, at_version: int | None = None, at_time: datetime | None = None
     ) -> AccountState:
         """Current state, or as of version N, or as of a time (naive means UTC)."""
-        return self.replayer.state_at(account_id, version=at_version, when=at_time)
+        try:
+            return self.replayer.state_at(account_id, version=at_version, when=at_time)
+        except UnknownAccount as error:
+            raise self._hinted(error, account_id) from None
+
+    def _hinted(self, error: UnknownAccount, account_id: str) -> UnknownAccount:
+        """`error`, naming the stored spelling when the id differs from one only in case."""
+        twin = self.store.case_twin(account_id) if error.message.startswith("Unknown") else None
+        if twin is None:
+            return error
+        return UnknownAccount(
+            f"{error.message}; did you mean {twin!r}? (account ids are compared ignoring "
+            "case; commands use the stored spelling)"
+        )

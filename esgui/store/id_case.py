@@ -67,6 +67,32 @@ def refuse_case_twins(conn: Connection, new_ids: Iterable[str]) -> None:
             raise _clash(account_id, row[0], stored=True)
 
 
+def stored_twin(conn: Connection, account_id: str) -> str | None:
+    """The stored id that equals `account_id` ignoring case but not exactly (a hint for
+    "Unknown account 'a1'" when 'A1' exists), or None."""
+    letters = sum(ch.isalpha() for ch in account_id)
+    if not letters:
+        return None
+    if letters <= MAX_SPELLED_LETTERS:
+        spelled = [s for s in spellings(account_id) if s != account_id]
+        for start in range(0, len(spelled), IN_LIST):
+            query = select(events.c.aggregate_id).where(
+                events.c.aggregate_id.in_(spelled[start : start + IN_LIST]),
+                events.c.version == 1,
+            )
+            row = conn.execute(query.limit(1)).first()
+            if row is not None:
+                return str(row[0])
+        return None
+    query = select(events.c.aggregate_id).where(
+        func.lower(events.c.aggregate_id) == account_id.lower(),
+        events.c.aggregate_id != account_id,
+        events.c.version == 1,
+    )
+    row = conn.execute(query.limit(1)).first()
+    return str(row[0]) if row is not None else None
+
+
 def _clash(account_id: str, other: str, *, stored: bool) -> RuleViolation:
     where = "already exists" if stored else "is in the same write"
     return RuleViolation(

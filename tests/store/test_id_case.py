@@ -11,6 +11,7 @@ import pytest
 
 import esgui
 from esgui.cli import main
+from esgui.errors import UnknownAccount
 from esgui.store import NewEvent
 from esgui.store.id_case import MAX_SPELLED_LETTERS, spellings
 
@@ -97,3 +98,17 @@ def test_cli_says_which_spelling_exists(store_url, capsys) -> None:
     assert main(["--db", store_url, "--user", "x", "open", "a1", "--owner", "B"]) == 1
     err = capsys.readouterr().err
     assert "'a1' differs from 'A1'" in err and "use 'A1'" in err
+
+
+def test_unknown_spelling_names_the_stored_one(accounts, store) -> None:
+    accounts.open("Acc-1", owner="Alice")
+    for call in (lambda: accounts.deposit("ACC-1", "1.00"), lambda: accounts.state("acc-1")):
+        with pytest.raises(UnknownAccount, match="did you mean 'Acc-1'"):
+            call()
+    assert store.case_twin("acc-1") == "Acc-1" and store.case_twin("Acc-1") is None
+    long_id = "Savings.Account:Alice-02"
+    accounts.open(long_id, owner="Alice")
+    assert store.case_twin(long_id.upper()) == long_id
+    with pytest.raises(UnknownAccount) as info:
+        accounts.state("nobody")
+    assert "did you mean" not in str(info.value)
