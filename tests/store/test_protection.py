@@ -125,3 +125,24 @@ def test_a_role_with_an_empty_schema_never_uses_another_schemas_store(backend, c
             conn.execute(f'DROP SCHEMA IF EXISTS "{role}" CASCADE')
             conn.execute(f'DROP SCHEMA IF EXISTS "{shared}" CASCADE')
             conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def test_cli_rebuild_and_export_of_a_tampered_store_warn(filled, location, store_url, capsys):
+    import json
+
+    assert main(["--db", store_url, "projections", "rebuild"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    location.drop_append_only()
+    location.sql("UPDATE events SET operator = 'mallory'")
+    location.restore_append_only()
+    assert main(["--db", store_url, "projections", "rebuild"]) == 0
+    assert "the projection adopts the altered history" in capsys.readouterr().err
+    assert main(["--db", store_url, "export", "--format", "jsonl"]) == 0
+    out, err = capsys.readouterr()
+    assert "The export copies the altered history" in err
+    header = json.loads(out.splitlines()[0])
+    assert header["integrity"]["tampered"] is True
+    assert header["integrity"]["first_bad_position"] == 1
+    assert main(["--db", store_url, "export", "--format", "jsonl", "--no-verify"]) == 0
+    out, err = capsys.readouterr()
+    assert "integrity" not in json.loads(out.splitlines()[0]) and err == ""
