@@ -12,6 +12,9 @@ ENV_DB = "ESGUI_DB"
 ENV_USER = "ESGUI_USER"
 ENV_READ_ONLY = "ESGUI_READ_ONLY"
 ENV_CONFIG_DIR = "ESGUI_CONFIG_DIR"
+ENV_MAX_CLOCK_SKEW = "ESGUI_MAX_CLOCK_SKEW"
+#: How far (seconds) an event's recorded time may lie ahead of this machine's clock.
+DEFAULT_MAX_CLOCK_SKEW_S = 300.0
 
 
 def default_store_path() -> Path:
@@ -37,5 +40,44 @@ def default_store_url() -> str:
     return f"sqlite:///{path}"
 
 
+#: ESGUI_READ_ONLY values that mean read-only, and those that mean read-write. Anything
+#: else is refused (fail closed: a typo must never silently mean "writes allowed").
+READ_ONLY_TRUE = frozenset({"1", "true", "yes", "y", "on", "read-only", "readonly", "ro",
+                            "enabled", "enable"})  # fmt: skip
+READ_ONLY_FALSE = frozenset({"", "0", "false", "no", "n", "off", "read-write", "readwrite",
+                             "rw", "disabled", "disable"})  # fmt: skip
+
+
+def parse_read_only(value: str) -> bool:
+    """An ESGUI_READ_ONLY value as a flag; ValueError for anything not recognised."""
+    word = value.strip().lower()
+    if word in READ_ONLY_TRUE:
+        return True
+    if word in READ_ONLY_FALSE:
+        return False
+    raise ValueError(
+        f"{ENV_READ_ONLY}={value!r} is not understood: use 1/true/yes/on for read-only "
+        "or 0/false/no/off (or unset it) for read-write"
+    )
+
+
 def env_read_only() -> bool:
-    return os.environ.get(ENV_READ_ONLY, "").strip().lower() in {"1", "true", "yes", "on"}
+    """ESGUI_READ_ONLY as a flag (ValueError when it holds an unrecognised value)."""
+    return parse_read_only(os.environ.get(ENV_READ_ONLY, ""))
+
+
+def env_max_clock_skew() -> float:
+    """ESGUI_MAX_CLOCK_SKEW in seconds (default 300); ValueError for anything but a
+    number from 0 to 86400."""
+    text = os.environ.get(ENV_MAX_CLOCK_SKEW, "").strip()
+    if not text:
+        return DEFAULT_MAX_CLOCK_SKEW_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86400:  # also refuses NaN
+        raise ValueError(
+            f"{ENV_MAX_CLOCK_SKEW}={text!r} is not understood: give seconds from 0 to 86400"
+        )
+    return value

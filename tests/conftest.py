@@ -99,12 +99,23 @@ class StoreLocation:
     def drop_append_only(self) -> None:
         """Act as someone with DDL rights (the tables' owner, a superuser, anyone who can
         write the SQLite file): drop the append-only triggers before editing rows."""
-        for table in ("events", "review_notes", "snapshots", "verify_runs"):
+        from esgui.store.protection import PROTECTED_TABLES
+
+        for table in PROTECTED_TABLES:
             if self.backend == "postgresql":
                 self.sql(f"DROP TRIGGER IF EXISTS esgui_{table}_append_only ON {table}")
             else:
                 for op in ("update", "delete"):
                     self.sql(f"DROP TRIGGER IF EXISTS esgui_{table}_no_{op}")
+
+    def restore_append_only(self) -> None:
+        """Put the append-only triggers back as esgui installs them (an attacker who
+        covers their tracks, so only the hash chain can tell)."""
+        from esgui.store.protection import install_statements
+
+        self.drop_append_only()
+        for statement in install_statements(self.backend):
+            self.sql(statement)
 
     def drop(self) -> None:
         if self.schema:

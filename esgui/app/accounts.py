@@ -29,15 +29,15 @@ from esgui.domain.account import (
 )
 from esgui.domain.codec import apply_recorded
 from esgui.domain.events import AGGREGATE_TYPE
-from esgui.domain.ids import validate_account_id
+from esgui.domain.ids import validate_account_id, validate_operator
 from esgui.domain.money import Amount
 from esgui.errors import (
     ConcurrencyError,
     EsguiError,
-    InvalidInput,
     OutcomeUnknown,
     RuleViolation,
     StoreUnavailable,
+    UnknownAccount,
 )
 from esgui.store import EventStore, NewEvent, RecordedEvent
 from esgui.store.ids import new_event_ids
@@ -60,11 +60,8 @@ def default_user() -> str:
 
 
 def check_user(user: object) -> str:
-    if not isinstance(user, str) or not user.strip() or len(user) > 200:
-        raise InvalidInput(f"Invalid operator name {user!r}")
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in user):
-        raise InvalidInput("Invalid operator name: contains control characters")
-    return user.strip()
+    """The operator's (or note author's) name, validated like an owner's."""
+    return validate_operator(user)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +160,11 @@ class Accounts:
             decided = [base.clone() for base in bases]
             try:
                 decide(decided)  # a refusal raises here: nothing appended
+            except UnknownAccount as error:
+                if verified:
+                    raise self._hinted(error, account_ids) from None
+                bases, verified = self._load_all(account_ids), True
+                continue
             except RuleViolation:
                 if verified:
                     raise
@@ -321,4 +323,18 @@ class Accounts:
         self, account_id: str, at_version: int | None = None, at_time: datetime | None = None
     ) -> AccountState:
         """Current state, or as of version N, or as of a time (naive means UTC)."""
-        return self.replayer.state_at(account_id, version=at_version, when=at_time)
+        try:
+            return self.replayer.state_at(account_id, version=at_version, when=at_time)
+        except UnknownAccount as error:
+            raise self._hinted(error, account_id) from None
+
+    def _hinted(self, error: UnknownAccount, account_ids: tuple[str, ...]) -> UnknownAccount:
+        """`error`, naming the stored spelling when the id differs from one only in case."""
+        named = [a for a in account_ids if repr(a) in error.message] or list(account_ids[:1])
+        twin = self.store.case_twin(named[0]) if error.message.startswith("Unknown") else None
+        if twin is None:
+            return error
+        return UnknownAccount(
+            f"{error.message}; did you mean {twin!r}? (account ids are compared ignoring "
+            "case; commands use the stored spelling)"
+        )

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from esgui.app.timeutil import as_utc
 from esgui.domain.account import (
@@ -251,21 +251,21 @@ class Replayer:
         if version is not None:
             if isinstance(version, bool) or not isinstance(version, int) or version < 0:
                 raise InvalidInput(f"Invalid version {version!r}: must be a whole number ≥ 0")
-            if version > MAX_VERSION:
-                raise InvalidInput(f"Account {account_id!r} has no version {version}")
-            if version == 0:
-                raise UnknownAccount(
-                    f"Account {account_id!r} has no state at version 0 (before it was opened)"
-                )
+            if version == 0 or version > MAX_VERSION:
+                # One rule for every version outside 1..current: an unknown account is
+                # exit 1 (like any other command on it), a version it lacks exit 2.
+                self._refuse_version(account_id, version, self.store.current_version(account_id))
         account = self.load(account_id, version, use_snapshots=use_snapshots)
         if version is not None and account.version < version:
-            if account.version == 0:
-                raise UnknownAccount(f"Unknown account {account_id!r}")
-            raise InvalidInput(
-                f"Account {account_id!r} has {account.version} versions; there is no "
-                f"version {version}"
-            )
+            self._refuse_version(account_id, version, account.version)
         return account.state()
+
+    @staticmethod
+    def _refuse_version(account_id: str, version: int, current: int) -> NoReturn:
+        if current == 0:
+            raise UnknownAccount(f"Unknown account {account_id!r}")
+        span = "version 1" if current == 1 else f"versions 1..{current}"
+        raise InvalidInput(f"Account {account_id!r} has {span}; there is no version {version}")
 
     def history(self, account_id: str) -> list[BalancePoint]:
         """Balance after every event of the account, oldest first."""

@@ -149,6 +149,30 @@ def _next_account_number(store: EventStore) -> int:
     return max(numbers, default=0) + 1
 
 
+#: Upper bounds of one seed run: the history is planned in memory first (about 150
+#: bytes an event), so a typo like `--events 1000000000` is refused at once instead of
+#: growing to gigabytes. Run seed again to add more (account numbers continue).
+MAX_SEED_ACCOUNTS = 1_000_000
+MAX_SEED_EVENTS = 10_000_000
+
+
+def check_seed_size(accounts: object, events: object) -> None:
+    """InvalidInput unless 1 ≤ accounts ≤ events and both are within the bounds."""
+    if isinstance(accounts, bool) or not isinstance(accounts, int) or accounts < 1:
+        raise InvalidInput(f"Invalid account count {accounts!r}: must be at least 1")
+    if isinstance(events, bool) or not isinstance(events, int) or events < accounts:
+        raise InvalidInput(
+            f"Invalid event count {events!r}: must be at least the number of accounts "
+            f"({accounts}), since every account starts with its opening event"
+        )
+    if accounts > MAX_SEED_ACCOUNTS or events > MAX_SEED_EVENTS:
+        raise InvalidInput(
+            f"A seed run writes at most {MAX_SEED_ACCOUNTS:,} accounts and "
+            f"{MAX_SEED_EVENTS:,} events (asked: {accounts:,} and {events:,}); run seed "
+            "several times for more"
+        )
+
+
 def seed(
     store: EventStore,
     *,
@@ -162,13 +186,7 @@ def seed(
 ) -> SeedResult:
     """Write the history in batches of whole transactions; every prefix obeys the rules,
     so a cancelled or killed seed leaves a consistent store."""
-    if isinstance(accounts, bool) or not isinstance(accounts, int) or accounts < 1:
-        raise InvalidInput(f"Invalid account count {accounts!r}: must be at least 1")
-    if isinstance(events, bool) or not isinstance(events, int) or events < accounts:
-        raise InvalidInput(
-            f"Invalid event count {events!r}: must be at least the number of accounts "
-            f"({accounts}), since every account starts with its opening event"
-        )
+    check_seed_size(accounts, events)
     store.writer()  # refuse a read-only store before any work
     rng = random.Random(seed)
     first_number = _next_account_number(store)

@@ -16,6 +16,7 @@ from esgui.store import (
 )
 from esgui.store.multihost import add_hosts, split_hosts
 from esgui.store.urls import (
+    MaskingFormatter,
     PgConnection,
     describe_url,
     mask_text,
@@ -27,6 +28,7 @@ __all__ = [
     "ChangeWatcher",
     "EventFilter",
     "EventStore",
+    "MaskingFormatter",
     "NewEvent",
     "PgConnection",
     "RecordedEvent",

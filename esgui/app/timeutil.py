@@ -10,7 +10,13 @@ from esgui.errors import InvalidInput
 def as_utc(when: datetime) -> datetime:
     if not isinstance(when, datetime):
         raise InvalidInput(f"Invalid time {when!r}")
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    try:
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+14:00 is before year 1 in UTC
+        raise InvalidInput(
+            f"Time {when.isoformat()} is out of range in UTC (years 1 to 9999)"
+        ) from None
 
 
 def parse_time(text: str) -> datetime:

@@ -3,18 +3,16 @@
 JSON Lines (the format for moving and archiving a store): a header record, one record
 per event in position order, one per review note, and an end record with the counts,
 so a truncated file is recognised. CSV (for spreadsheets): one row per event; review
-notes go to a sidecar file ``NAME.notes.csv``. Both hold each event exactly as stored
+notes go to a sidecar file ``NAME.notes.csv``; cells a spreadsheet would run as a
+formula are neutralised (esgui.audit.csv_cells). Both hold each event exactly as stored
 (`data` and `schema_version` before upcasting, the recorded time, the operator, the
 hash), which is what makes an import a faithful copy. See docs/audit.md.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,8 +21,12 @@ from typing import IO, Any
 
 from esgui._version import __version__
 from esgui.audit.common import Progress, ShouldStop, check_stop, iso
+from esgui.audit.csv_cells import neutralise
 from esgui.audit.notes import ReviewNote, list_notes
-from esgui.errors import InvalidInput, StoreError
+from esgui.audit.output import check_output, is_stdout, output_text
+from esgui.audit.trust import integrity_header
+from esgui.audit.verify import VerifyResult
+from esgui.errors import InvalidInput
 from esgui.store import EventFilter, EventStore, RecordedEvent
 from esgui.store.hashing import canonical_json
 
@@ -176,9 +178,11 @@ def write_jsonl(
     *,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
+    integrity: VerifyResult | None = None,
 ) -> tuple[int, int, int]:
-    """Write the JSON Lines export; returns (events, notes, last position)."""
-    header = {
+    """Write the JSON Lines export; returns (events, notes, last position). With
+    `integrity` (a verification of the source) the header says whether it is tampered."""
+    header: dict[str, Any] = {
         "kind": "header",
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -188,6 +192,8 @@ def write_jsonl(
         "complete": filters.complete,
         "filters": filters.as_json(),
     }
+    if integrity is not None:
+        header["integrity"] = integrity_header(integrity)
     out.write(_dump(header) + "\n")
     counter = _Counter(_total(store, filters), progress, should_stop)
     last_position = 0
@@ -223,7 +229,7 @@ def write_csv(
         record = event_record(event)
         record["data"] = canonical_json(record["data"])
         record["metadata"] = canonical_json(record["metadata"])
-        writer.writerow([record[name] for name in EVENT_FIELDS])
+        writer.writerow([neutralise(record[name]) for name in EVENT_FIELDS])
         last_position = event.position
         counter.tick()
     notes = 0
@@ -232,7 +238,9 @@ def write_csv(
         note_writer.writerow(NOTE_FIELDS)
         for note in _notes(store, filters, last_position):
             record = note_record(note)
-            note_writer.writerow(["" if record[f] is None else record[f] for f in NOTE_FIELDS])
+            note_writer.writerow(
+                [neutralise("" if record[f] is None else record[f]) for f in NOTE_FIELDS]
+            )
             notes += 1
     counter.finish()
     return counter.done, notes, last_position
@@ -243,35 +251,6 @@ def notes_sidecar(path: Path) -> Path:
     return path.with_name(f"{path.stem}.notes.csv")
 
 
-@contextlib.contextmanager
-def _atomic_text(path: Path) -> Iterator[IO[str]]:
-    """Write to a temporary file beside `path` and move it in place only on success,
-    so a failed or cancelled export never leaves a file that looks complete."""
-    if path.is_dir():
-        raise InvalidInput(f"Cannot write {path}: it is a folder")
-    if not path.parent.is_dir():
-        raise InvalidInput(f"Cannot write {path}: the folder {path.parent} does not exist")
-    part = path.with_name(f".{path.name}.part-{os.getpid()}")
-    try:
-        handle = open(part, "w", encoding="utf-8", newline="")  # noqa: SIM115
-    except OSError as error:
-        raise InvalidInput(f"Cannot write {path}: {error.strerror or error}") from None
-    try:
-        with handle:
-            yield handle
-    except BaseException as error:
-        part.unlink(missing_ok=True)
-        if isinstance(error, OSError):  # e.g. the disk filled up while writing
-            raise StoreError(
-                f"Cannot write {path}: {error.strerror or error}; nothing was exported"
-            ) from None
-        raise
-    os.replace(part, path)
-
-
-atomic_text = _atomic_text  # for the other file writers (query results)
-
-
 def export_events(
     store: EventStore,
     fmt: str,
@@ -280,29 +259,29 @@ def export_events(
     *,
     progress: Progress | None = None,
     should_stop: ShouldStop | None = None,
+    integrity: VerifyResult | None = None,
 ) -> ExportSummary:
-    """Export to `output` (a file, written atomically) or to standard output."""
+    """Export to `output`: a file (written atomically), standard output (None or
+    "-"), or a FIFO or character device (written through); see esgui.audit.output.
+    Only a regular file gets a ``NAME.notes.csv`` sidecar for a CSV export's notes."""
     if fmt not in FORMATS:
         raise InvalidInput(f"Unknown export format {fmt!r}: use jsonl or csv")
     filters = filters or ExportFilters()
-    path = Path(output) if output is not None else None
-    if path is None:
-        if fmt == "jsonl":
-            counts = write_jsonl(
-                store, sys.stdout, filters, progress=progress, should_stop=should_stop
-            )
-        else:
-            counts = write_csv(
-                store, sys.stdout, filters, progress=progress, should_stop=should_stop
-            )
-        sys.stdout.flush()
-        return ExportSummary(fmt, *counts, output=None)
+    to_stdout = is_stdout(output)
+    path = None if to_stdout else Path(str(output))
+    how = "through" if path is None else check_output(path)
     if fmt == "jsonl":
-        with _atomic_text(path) as out:
-            counts = write_jsonl(store, out, filters, progress=progress, should_stop=should_stop)
+        with output_text(path) as out:
+            counts = write_jsonl(store, out, filters, progress=progress,
+                                 should_stop=should_stop, integrity=integrity)  # fmt: skip
+        return ExportSummary(fmt, *counts, output=path)
+    if path is None or how == "through":
+        with output_text(path) as out:
+            counts = write_csv(store, out, filters, progress=progress, should_stop=should_stop)
         return ExportSummary(fmt, *counts, output=path)
     sidecar = notes_sidecar(path)
-    with _atomic_text(path) as out, _atomic_text(sidecar) as notes_out:
+    check_output(sidecar)
+    with output_text(path) as out, output_text(sidecar) as notes_out:
         counts = write_csv(
             store, out, filters, notes_out=notes_out, progress=progress, should_stop=should_stop
         )

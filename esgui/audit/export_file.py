@@ -16,9 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from esgui.audit.csv_cells import restore
 from esgui.audit.export import EVENT_FIELDS, FORMAT, FORMAT_VERSION, NOTE_FIELDS, notes_sidecar
 from esgui.audit.notes import ReviewNote, make_note
 from esgui.errors import EsguiError, InvalidInput
+from esgui.store.clock import check_not_future
 from esgui.store.hashing import canonical_json, event_hash
 from esgui.store.validation import check_text
 
@@ -129,6 +131,17 @@ def _time(record: dict[str, Any], name: str) -> datetime:
     return when.astimezone(UTC)
 
 
+def _recorded_at(record: dict[str, Any]) -> datetime:
+    """The event's recorded time: refused more than the allowed skew in the future, so
+    the whole file is refused before anything is imported (esgui.store.clock)."""
+    when = _time(record, "recorded_at")
+    try:
+        check_not_future(when, "The event")
+    except InvalidInput as error:
+        raise _Fail(error.message.removesuffix("; nothing was appended")) from None
+    return when
+
+
 def _uuid(record: dict[str, Any], name: str) -> str:
     value = record.get(name)
     try:
@@ -161,7 +174,7 @@ def parse_event(record: dict[str, Any], line: int) -> EventRecord:
         event_type=_text(record, "event_type", 100),
         version=_int(record, "version", 1),
         schema_version=_int(record, "schema_version", 1),
-        recorded_at=_time(record, "recorded_at"),
+        recorded_at=_recorded_at(record),
         operator=operator,
         data=_object(record, "data"),
         metadata=metadata,
@@ -346,7 +359,8 @@ class ExportFile:
                         path, current[0], f"{len(row)} fields instead of {len(fields)}"
                     )
                 try:
-                    yield parse(dict(zip(fields, row, strict=True)), current[0])
+                    cells = (restore(cell) for cell in row)  # undo csv_cells.neutralise
+                    yield parse(dict(zip(fields, cells, strict=True)), current[0])
                 except _Fail as error:
                     raise self._fail(path, current[0], str(error)) from None
         except csv.Error as error:

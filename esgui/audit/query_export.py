@@ -2,9 +2,10 @@
 
 Rows are streamed page by page from the database to the file (never all in memory),
 which is written beside its final name and moved in place only when complete
-(`export.atomic_text`). CSV cells that a spreadsheet would run as a formula (starting
-with =, +, -, @, a tab or a carriage return) get a leading apostrophe, unless they are
-plain numbers such as "-5.00"; JSON Lines keeps every value exactly.
+(`esgui.audit.output`, the one helper every file writer uses). CSV cells that a
+spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
+return: `esgui.audit.csv_cells`) get a leading apostrophe, unless they are plain numbers
+such as "-5.00"; JSON Lines keeps every value exactly.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from esgui.app.console import QueryResult, cell_text, plain_row
-from esgui.audit.export import atomic_text
+from esgui.audit.csv_cells import FORMULA_STARTS
+from esgui.audit.output import output_text
 from esgui.errors import InvalidInput, QueryStopped
 
 FORMATS = ("csv", "jsonl")
 PAGE = 2000
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
 def formula_safe(text: str) -> str:
     """`text` as a spreadsheet shows it and never runs it."""
-    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -45,7 +46,7 @@ def write_result(
     if fmt not in FORMATS:
         raise InvalidInput(f"Unknown format {fmt!r}: use csv or jsonl")
     count = 0
-    with atomic_text(Path(path)) as out:
+    with output_text(Path(path)) as out:
         writer = csv.writer(out, lineterminator="\n") if fmt == "csv" else None
         if writer is not None:
             writer.writerow([formula_safe(name) for name in result.columns])

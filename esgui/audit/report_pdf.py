@@ -10,7 +10,6 @@ it is written to a hidden part file that an error, Cancel or Ctrl+C removes."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +33,7 @@ from reportlab.platypus import (
 
 from esgui._version import __version__
 from esgui.app.wording import noun, plural
+from esgui.audit.output import check_output, is_stdout, output_binary
 from esgui.audit.report_listing import Listing, Style
 from esgui.audit.report_model import AccountReport
 from esgui.audit.report_style import (
@@ -167,14 +167,13 @@ def _integrity(report: AccountReport, s: dict[str, ParagraphStyle]) -> list[Any]
     parts.append(Spacer(1, 2))
     parts.append(Paragraph(f"Head of the log: position {known.head_position:,}, hash", s["small"]))
     parts.append(Paragraph(known.head_hash, s["mono"]))
-    if known.intact:
-        parts.append(
-            Paragraph(
-                "Keep this hash: <i>esgui verify --anchor HASH</i> later proves the "
-                "log still contains everything up to this point.",
-                s["small"],
-            )
-        )
+    if known.verdict == "tampered":  # the head of a tampered log proves nothing
+        parts.append(Paragraph("This is the head of a tampered log: it is no proof of "
+                               "anything; do not keep it as an anchor.", s["small"]))  # fmt: skip
+    elif known.intact:
+        parts.append(Paragraph("Keep this hash: <i>esgui verify --anchor HASH</i> later "
+                               "proves the log still contains everything up to this point.",
+                               s["small"]))  # fmt: skip
     if report.unreadable:
         parts.append(Spacer(1, 3))
         parts.append(
@@ -244,11 +243,11 @@ def _binary_streams() -> Iterator[None]:
 
 
 def render_pdf(report: AccountReport, output: Path) -> Path:
-    """Write the report to `output` (a .pdf path); returns it."""
-    if output.suffix.lower() != ".pdf":
+    """Write the report to `output` (a .pdf file, or ``-``, a FIFO or a device written
+    through: esgui.audit.output); returns it."""
+    replaced = not is_stdout(output) and check_output(output) == "replace"
+    if replaced and output.suffix.lower() != ".pdf":
         raise InvalidInput(f"The report is a PDF: give an output file ending in .pdf, not {output}")
-    if not output.parent.is_dir():
-        raise InvalidInput(f"Cannot write {output}: the folder {output.parent} does not exist")
     sans, bold, mono = register_fonts()
     s = styles(sans, bold, mono)
     story: list[Any] = [
@@ -304,19 +303,13 @@ def render_pdf(report: AccountReport, output: Path) -> Path:
         pass
 
     Canvas_.report, Canvas_.fonts = report, (sans, bold, mono)
-    part = output.with_name(f".{output.name}.part-{os.getpid()}")
-    doc = SimpleDocTemplate(str(part), pagesize=A4, pageCompression=1,
-                            leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN,
-                            title=f"Account {report.account_id} — audit report",
-                            author=report.generated_by or "esgui", subject="esgui account report",
-                            creator=f"esgui {__version__}")  # fmt: skip
-    try:
-        with _binary_streams():
-            doc.build(story, canvasmaker=Canvas_)
-        os.replace(part, output)
-    except OSError as error:
-        raise InvalidInput(f"Cannot write {output}: {error.strerror or error}") from None
-    finally:
-        part.unlink(missing_ok=True)
+    with output_binary(output) as handle, _binary_streams():
+        doc = SimpleDocTemplate(handle, pagesize=A4, pageCompression=1,
+                                leftMargin=MARGIN, rightMargin=MARGIN,
+                                topMargin=MARGIN + 4 * mm, bottomMargin=MARGIN,
+                                title=f"Account {report.account_id} — audit report",
+                                author=report.generated_by or "esgui",
+                                subject="esgui account report",
+                                creator=f"esgui {__version__}")  # fmt: skip
+        doc.build(story, canvasmaker=Canvas_)
     return output

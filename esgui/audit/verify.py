@@ -39,6 +39,7 @@ VERSION = "version"  # an account's versions skip or go back in position order
 UNREADABLE = "unreadable"  # a stored field cannot even be decoded
 TRUNCATED = "truncated"  # the projection has seen positions beyond the head
 ANCHOR = "anchor"  # the recorded anchor is no longer in the chain
+PROTECTION = "protection"  # the append-only triggers or grants are missing or altered
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,20 @@ class VerifyResult:
 
     @property
     def first_problem(self) -> Problem | None:
-        return self.problems[0] if self.problems else None
+        """The first problem in the log, else the first store-wide one (protection)."""
+        return next((p for p in self.problems if p.kind != PROTECTION), None) or (
+            self.problems[0] if self.problems else None
+        )
+
+    @property
+    def protection_problems(self) -> tuple[Problem, ...]:
+        """Missing or altered append-only protection (not proof of tampering)."""
+        return tuple(p for p in self.problems if p.kind == PROTECTION)
+
+    @property
+    def tampered(self) -> bool:
+        """Whether the log itself shows tampering (anything but missing protection)."""
+        return self.problem_count > len(self.protection_problems)
 
     @property
     def bad_positions(self) -> frozenset[int]:
@@ -314,6 +328,8 @@ def verify_store(
     head_hash = checker.prev_hash
     _check_checkpoint(store, checker, head_position)
     _check_beside_the_log(store, checker)
+    for missing in store.protection_problems():  # store-wide: reported at position 0
+        checker.report(Problem(0, PROTECTION, missing.message))
     if anchor is not None and checker.anchor_position is None:
         checker.report(
             Problem(

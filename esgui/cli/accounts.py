@@ -19,7 +19,7 @@ def register(sub: Subcommands) -> None:
     p.add_argument("account_id", metavar="ID")
     p.add_argument("--owner", required=True, metavar="NAME")
     p.add_argument("--initial", default="0.00", metavar="AMOUNT")
-    p.set_defaults(handler=cmd_open, mutates=True)
+    p.set_defaults(handler=cmd_open, mutates=True, creates_store=True)
 
     for name, help_text, handler in (
         ("deposit", "deposit money", cmd_deposit),

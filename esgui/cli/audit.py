@@ -12,14 +12,17 @@ from esgui.app.wording import plural
 from esgui.audit.diff import diff_versions
 from esgui.audit.export import FORMATS, ExportFilters, export_events
 from esgui.audit.importer import import_file
+from esgui.audit.output import check_output, is_stdout
 from esgui.audit.report import build_report, write_report
 from esgui.audit.report_model import AccountReport
-from esgui.audit.verify import Problem, VerifyResult
+from esgui.audit.trust import export_warning
+from esgui.audit.verify import Problem, VerifyResult, verify_store
 from esgui.audit.verify_recording import run_verification, verification_json
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
     ProgressCallback,
     Subcommands,
+    event_type,
     non_negative,
     open_from_args,
     optional_time,
@@ -68,6 +71,7 @@ def register(sub: Subcommands) -> None:
         "--type",
         action="append",
         dest="types",
+        type=event_type,
         metavar="T",
         help="only this event type (repeatable)",
     )
@@ -79,11 +83,16 @@ def register(sub: Subcommands) -> None:
         "--after", type=non_negative, default=0, metavar="P", help="only positions greater than P"
     )
     p.add_argument("--limit", type=non_negative, metavar="N", help="at most N events")
+    p.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip verifying the store first (the header then says nothing of its integrity)",
+    )
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser("import", help="import an export file (idempotent by event id)")
     p.add_argument("file", metavar="FILE")
-    p.set_defaults(handler=cmd_import, mutates=True)
+    p.set_defaults(handler=cmd_import, mutates=True, creates_store=True)
 
     p = sub.add_parser("report", help="PDF audit report of one account")
     p.add_argument("account_id", metavar="ID")
@@ -130,8 +139,12 @@ def _print_verify(result: VerifyResult) -> None:
     else:
         first = result.first_problem
         assert first is not None
-        print(f"TAMPERED: {_where(first)}: {first.message}")
-        for problem in result.problems[:SHOWN_PROBLEMS]:
+        if result.tampered:
+            bad = next((p for p in result.problems if p.kind != "protection"), first)
+            print(f"TAMPERED: {_where(bad)}: {bad.message}")
+        for problem in result.protection_problems:
+            print(f"PROTECTION MISSING: {problem.message}")
+        for problem in [p for p in result.problems if p.kind != "protection"][:SHOWN_PROBLEMS]:
             where = f"{problem.account_id or '?'}" + (
                 f" v{problem.version}" if problem.version is not None else ""
             )
@@ -144,7 +157,10 @@ def _print_verify(result: VerifyResult) -> None:
             print(f"  … and {plural(more, 'more problem', 'more problems')}")
     if result.anchor is not None and result.anchor_position is not None:
         print(f"anchor {result.anchor} found at position {result.anchor_position}")
-    print(f"head hash: {result.head_hash}")
+    if result.tampered:
+        print(f"head hash: {result.head_hash} (of a tampered log: do not record it as an anchor)")
+    else:
+        print(f"head hash: {result.head_hash}")
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -174,7 +190,16 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not result.intact:
         first = result.first_problem
         assert first is not None
-        print(f"esgui: tampering detected: {_where(first)}", file=sys.stderr)
+        if result.tampered:
+            bad = next((p for p in result.problems if p.kind != "protection"), first)
+            print(f"esgui: tampering detected: {_where(bad)}", file=sys.stderr)
+        if result.protection_problems:
+            print(
+                f"esgui: the append-only protection is missing or altered "
+                f"({plural(len(result.protection_problems), 'finding')}): the database no "
+                "longer refuses edits on its own",
+                file=sys.stderr,
+            )
         return 1
     return 0
 
@@ -237,11 +262,23 @@ def cmd_export(args: argparse.Namespace) -> int:
         limit=args.limit,
         correlation_id=args.correlation,
     )
+    if not is_stdout(args.output):
+        check_output(args.output)  # a refused --output is said before the long work
     with open_from_args(args) as store:
+        integrity = None
+        if not args.no_verify:  # the header (and a warning) says whether it is tampered
+            integrity = run_with_progress(
+                "verifying", "events", lambda p: verify_store(store, progress=p)
+            )
+            warning = export_warning(integrity)
+            if warning:
+                print(f"esgui: warning: {warning}", file=sys.stderr)
         summary = run_with_progress(
             "exporting",
             "events",
-            lambda p: export_events(store, args.format, args.output, filters, progress=p),
+            lambda p: export_events(
+                store, args.format, args.output, filters, progress=p, integrity=integrity
+            ),
         )
     if summary.output is not None:
         sidecar = f" (notes in {summary.notes_output})" if summary.notes_output else ""
@@ -275,6 +312,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     period_from, period_to = optional_time(args.period_from), optional_time(args.period_to)
+    if not is_stdout(args.output):
+        check_output(args.output)  # a refused --output is said before the long work
     with open_from_args(args) as store:
         user = check_user(args.user or default_user())
 
@@ -299,11 +338,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     if known.intact and not known.witnessed:
         verdict = "intact (unconfirmed: rests on a verification not run on this machine)"
     kind = "summary" if report.summary_only else "report"
-    print(
+    summary = (
         f"Wrote {path} ({kind}): {plural(report.event_count, 'event')}, opening balance "
         f"{format_money(report.opening_balance)}, closing balance "
         f"{format_money(report.closing_balance)}; integrity {verdict}; head hash "
         f"{known.head_hash}"
     )
-    print(f"verification: {known.statement}")
+    out = sys.stderr if is_stdout(args.output) else sys.stdout  # the PDF may be on stdout
+    print(summary, file=out)
+    print(f"verification: {known.statement}", file=out)
     return 0

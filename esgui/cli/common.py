@@ -17,6 +17,7 @@ from typing import Any, NoReturn, Protocol, TypeVar
 from esgui.app.stores import EventStore, open_store
 from esgui.app.timeutil import parse_time
 from esgui.config import default_store_url, env_read_only
+from esgui.domain.events import EVENT_TYPES
 
 T = TypeVar("T")
 
@@ -68,6 +69,15 @@ def positive(text: str) -> int:
     return value
 
 
+def event_type(text: str) -> str:
+    """A known event type (`--type`): a typo is invalid input, never an empty result."""
+    if text not in EVENT_TYPES:
+        raise argparse.ArgumentTypeError(
+            f"unknown event type {text!r}; the known types are {', '.join(EVENT_TYPES)}"
+        )
+    return text
+
+
 def optional_time(text: str | None) -> datetime | None:
     """An optional ISO-8601 filter (`--since`, `--from`…); empty or absent is no filter."""
     return parse_time(text) if text else None
@@ -77,8 +87,13 @@ def optional_time(text: str | None) -> datetime | None:
 
 
 def read_only_from_args(args: argparse.Namespace) -> bool:
-    """`--read-only`, else ESGUI_READ_ONLY."""
-    return bool(args.read_only) if args.read_only is not None else env_read_only()
+    """`--read-only`, else ESGUI_READ_ONLY (an unrecognised value is a usage error even
+    with `--read-only`: a misconfigured environment is never ignored)."""
+    try:
+        from_env = env_read_only()
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    return bool(args.read_only) if args.read_only is not None else from_env
 
 
 def mutates(args: argparse.Namespace) -> bool:
@@ -91,8 +106,14 @@ def mutates(args: argparse.Namespace) -> bool:
 
 
 def open_from_args(args: argparse.Namespace) -> EventStore:
-    """The store named by `--db` (or ESGUI_DB, or the default), read-only if asked."""
-    store = open_store(args.db or default_store_url(), read_only=read_only_from_args(args))
+    """The store named by `--db` (or ESGUI_DB, or the default), read-only if asked.
+
+    Only subcommands that declare `set_defaults(creates_store=True)` (`open`, `seed`,
+    `import`) create a missing SQLite file; every other one exits 4 "No store at …"."""
+    create = bool(getattr(args, "creates_store", False))
+    store = open_store(
+        args.db or default_store_url(), read_only=read_only_from_args(args), create=create
+    )
     if store.standby and mutates(args):
         # A hot standby (docs/operations.md): every write command is refused up front,
         # "this server is a read-only standby; write to the primary" (exit 5).

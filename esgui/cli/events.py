@@ -6,7 +6,14 @@ import argparse
 import sys
 
 from esgui.app.stores import EventFilter
-from esgui.cli.common import Subcommands, json_line, non_negative, open_from_args, optional_time
+from esgui.cli.common import (
+    Subcommands,
+    event_type,
+    json_line,
+    non_negative,
+    open_from_args,
+    optional_time,
+)
 from esgui.domain.events import describe_counterparty, event_amount
 
 
@@ -18,6 +25,7 @@ def register(sub: Subcommands) -> None:
         "--type",
         action="append",
         dest="types",
+        type=event_type,
         metavar="T",
         help="only this event type (repeatable)",
     )

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from esgui.app.accounts import check_user, default_user
+from esgui.app.stores import EventStore
 from esgui.audit.notes import add_note, list_notes
 from esgui.cli.common import (
     Parser,
@@ -14,7 +15,9 @@ from esgui.cli.common import (
     non_negative,
     open_from_args,
     optional_time,
+    positive,
 )
+from esgui.errors import RuleViolation
 
 
 def register(sub: Subcommands) -> None:
@@ -26,6 +29,9 @@ def register(sub: Subcommands) -> None:
     p = notes_sub.add_parser("add", help="flag an event or an account with a note")
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--event", metavar="EVENT_ID")
+    target.add_argument(
+        "--position", type=positive, metavar="P", help="the event at this log position"
+    )
     target.add_argument("--account", metavar="ID")
     p.add_argument("text", metavar="TEXT")
     p.set_defaults(handler=cmd_notes_add)
@@ -43,9 +49,10 @@ def register(sub: Subcommands) -> None:
 def cmd_notes_add(args: argparse.Namespace) -> int:
     author = check_user(args.user or default_user())
     with open_from_args(args) as store:
-        note = add_note(
-            store, args.text, author=author, event_id=args.event, account_id=args.account
-        )
+        event_id = args.event
+        if args.position is not None:
+            event_id = _event_at(store, args.position)
+        note = add_note(store, args.text, author=author, event_id=event_id, account_id=args.account)
     about = (
         f"event {note.event_id} of account {note.account_id}"
         if note.event_id
@@ -53,6 +60,19 @@ def cmd_notes_add(args: argparse.Namespace) -> int:
     )
     print(f"Noted {note.note_id} on {about} by {note.author}")
     return 0
+
+
+def _event_at(store: EventStore, position: int) -> str:
+    """The id of the event at `position` (`notes add --position`)."""
+    event = next(iter(store.read_all(after=position - 1, limit=1)), None)
+    if event is None or event.position != position:
+        head = store.head()[0]
+        raise RuleViolation(
+            f"No event at position {position}: the log holds positions 1..{head}"
+            if head
+            else f"No event at position {position}: the store is empty"
+        )
+    return event.event_id
 
 
 def cmd_notes_list(args: argparse.Namespace) -> int:

@@ -10,6 +10,8 @@ from esgui.app.as_of import trial_balance
 from esgui.app.timeutil import parse_time
 from esgui.app.wording import plural
 from esgui.audit.projection_check import check_projection
+from esgui.audit.trust import rebuild_warning
+from esgui.audit.verify import verify_store
 from esgui.cli.common import (
     SHOWN_PROBLEMS,
     Subcommands,
@@ -73,6 +75,13 @@ def cmd_projections(args: argparse.Namespace) -> int:
     if args.action == "check":
         return cmd_projections_check(args)
     with open_from_args(args) as store:
+        if args.action == "rebuild":  # say first if the log it adopts is tampered
+            integrity = run_with_progress(
+                "verifying", "events", lambda p: verify_store(store, progress=p)
+            )
+            warning = rebuild_warning(integrity)
+            if warning:
+                print(f"esgui: warning: {warning}", file=sys.stderr)
         projector = AccountProjector(store)
         run = projector.rebuild if args.action == "rebuild" else projector.catch_up
         applied = run_with_progress("projecting", "events", lambda p: run(progress=p))

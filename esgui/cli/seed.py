@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from esgui.app import Accounts
-from esgui.app.seed import seed
+from esgui.app.seed import check_seed_size, seed
 from esgui.app.wording import plural
 from esgui.cli.common import Subcommands, open_from_args, positive, run_with_progress
 from esgui.projections import AccountProjector
@@ -17,10 +17,11 @@ def register(sub: Subcommands) -> None:
     p.add_argument("--accounts", type=positive, required=True, metavar="N")
     p.add_argument("--events", type=positive, required=True, metavar="M")
     p.add_argument("--seed", type=int, default=0, metavar="S")
-    p.set_defaults(handler=cmd_seed, mutates=True)
+    p.set_defaults(handler=cmd_seed, mutates=True, creates_store=True)
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    check_seed_size(args.accounts, args.events)  # before a store is created or opened
     with open_from_args(args) as store:
         accounts = Accounts(store, user=args.user)
         result = run_with_progress(

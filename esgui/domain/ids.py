@@ -37,19 +37,35 @@ def validate_account_id(account_id: object) -> str:
 
 def validate_owner(owner: object) -> str:
     """Owners are 1–200 printable characters (any script), trimmed of outer blanks."""
-    if not isinstance(owner, str):
-        raise InvalidInput(f"Invalid owner {owner!r}: must be text")
-    trimmed = owner.strip()
+    return validate_name(owner, "owner")
+
+
+def validate_operator(name: object) -> str:
+    """Operator and note-author names follow the owner rule (issue 10: no bidi
+    overrides, zero-width or C1 control characters in who did what)."""
+    return validate_name(name, "operator name")
+
+
+#: Unicode categories refused in names: controls (C0 and C1), format characters (bidi
+#: overrides and isolates, zero-width space/joiners, BOM), surrogates, private use,
+#: unassigned, line and paragraph separators.
+_REFUSED_IN_NAMES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def validate_name(value: object, what: str, max_length: int = MAX_OWNER_LENGTH) -> str:
+    """A person's name (owner, operator, note author): 1–`max_length` printable
+    characters of any script, trimmed of outer blanks."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"Invalid {what} {value!r}: must be text")
+    trimmed = value.strip()
     if not trimmed:
-        raise InvalidInput("Invalid owner: it is empty")
-    if len(trimmed) > MAX_OWNER_LENGTH:
-        raise InvalidInput(
-            f"Invalid owner {_shown(trimmed)}: longer than {MAX_OWNER_LENGTH} characters"
-        )
+        raise InvalidInput(f"Invalid {what}: it is empty")
+    if len(trimmed) > max_length:
+        raise InvalidInput(f"Invalid {what} {_shown(trimmed)}: longer than {max_length} characters")
     for ch in trimmed:
-        if unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}:
+        if unicodedata.category(ch) in _REFUSED_IN_NAMES:
             raise InvalidInput(
-                f"Invalid owner {_shown(trimmed)}: contains the control character U+{ord(ch):04X}"
+                f"Invalid {what} {_shown(trimmed)}: contains the control character U+{ord(ch):04X}"
             )
     return trimmed
 

@@ -12,6 +12,7 @@ from esgui.store.filters import EventFilter, NoteFilter
 from esgui.store.hashing import GENESIS_HASH
 from esgui.store.notes import NoteStorage
 from esgui.store.projections import SummaryBatch, SummaryStorage
+from esgui.store.protection import PROTECTED_TABLES, ProtectionProblem
 from esgui.store.records import (
     EventLocation,
     LogEntry,
@@ -47,6 +48,8 @@ __all__ = [
     "NewEvent",
     "NoteFilter",
     "NoteStorage",
+    "PROTECTED_TABLES",
+    "ProtectionProblem",
     "RecordedEvent",
     "ReviewNote",
     "StoredRow",

@@ -19,10 +19,12 @@ from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from esgui.errors import ConcurrencyError, InvalidInput, NotPermitted
+from esgui.store.clock import append_time, check_not_future
 from esgui.store.connections import Connections
 from esgui.store.decoding import columns_for, record_from_row
 from esgui.store.engine import translated
 from esgui.store.hashing import GENESIS_HASH, event_hash
+from esgui.store.id_case import refuse_case_twins
 from esgui.store.ids import new_event_ids
 from esgui.store.reads import IN_LIST, current_version, current_versions
 from esgui.store.records import NewEvent, RecordedEvent
@@ -84,6 +86,11 @@ class Appender:
             prepared.append((aggregate_id, expected,
                              [prepare(event, next(fresh), metadata_json)
                               for event in new_events]))  # fmt: skip
+        now = datetime.now(UTC)
+        for _a, _e, items in prepared:
+            for item in items:
+                if item[5] is not None:
+                    check_not_future(item[5], f"Event {item[0]}", now)
         ids = [item[0] for _a, _e, items in prepared for item in items]
         if len(set(ids)) != len(ids):
             raise InvalidInput("The same event id appears twice in one append")
@@ -145,6 +152,8 @@ class Appender:
             current = int(row[0] or 0)
             if current != expected:
                 raise ConcurrencyError(aggregate_id, expected, current)
+            if current == 0:
+                refuse_case_twins(conn, [aggregate_id])  # a new stream (store.id_case)
             return (int(row[1]), row[2], row[3]) if row[1] is not None else _EMPTY_HEAD
         if not exclusive:
             self.lock(conn)
@@ -152,6 +161,7 @@ class Appender:
         for aggregate_id, expected in first.items():
             if current_by_id.get(aggregate_id, 0) != expected:
                 raise ConcurrencyError(aggregate_id, expected, current_by_id.get(aggregate_id, 0))
+        refuse_case_twins(conn, [a for a, expected in first.items() if expected == 0])
         head = conn.execute(_HEAD).first()
         return (int(head[0]), head[1], head[2]) if head else _EMPTY_HEAD
 
@@ -164,9 +174,7 @@ class Appender:
         """Rows continuing the head: next positions, versions, times and chained hashes,
         as tuples in `_INSERT_COLUMNS` order."""
         position, prev_hash, last_time = head
-        now = datetime.now(UTC)
-        if last_time is not None and last_time > now:
-            now = last_time  # a clock behind the store's: keep recorded time monotonic
+        now = append_time(last_time)  # never follows a far-future head (store.clock)
         stored_time = self._backend.time_for_insert
         rows: list[tuple[Any, ...]] = []
         recorded: list[RecordedEvent] = []

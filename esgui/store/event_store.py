@@ -28,9 +28,11 @@ from esgui.store.console import QueryConsole
 from esgui.store.dialects import backend_for
 from esgui.store.engine import describe_url, make_engine, parse_store_url, translated
 from esgui.store.filters import EventFilter
+from esgui.store.id_case import stored_twin
 from esgui.store.log import EventLog
 from esgui.store.notes import NoteStorage
 from esgui.store.projections import SummaryStorage
+from esgui.store.protection import ProtectionProblem, check_protection
 from esgui.store.reads import DEFAULT_PAGE, EventReads
 from esgui.store.records import NewEvent, RecordedEvent, StoredSnapshot, StreamRow
 from esgui.store.replication import (
@@ -49,7 +51,7 @@ from esgui.store.scans import Scans
 from esgui.store.schema_manager import ensure_schema
 from esgui.store.snapshots import SnapshotItem, SnapshotStorage
 from esgui.store.stats import Statistics
-from esgui.store.validation import check_count
+from esgui.store.validation import check_aggregate_id, check_count
 from esgui.store.verify_runs import VerifyRunStorage
 from esgui.store.watchers import open_watcher
 
@@ -291,6 +293,19 @@ class EventStore:
     def head(self) -> tuple[int, str]:
         """(position, hash) of the newest event; (0, genesis hash) when empty."""
         return self._reads.head()
+
+    def case_twin(self, aggregate_id: str) -> str | None:
+        """The stored stream id equal to `aggregate_id` ignoring case (not exactly), if
+        any: ids are unique ignoring case (store.id_case)."""
+        check_aggregate_id(aggregate_id)
+        with self._conns.read() as conn:
+            return stored_twin(conn, aggregate_id)
+
+    def protection_problems(self) -> list[ProtectionProblem]:
+        """What is missing or altered in the append-only protection (triggers, PUBLIC
+        grants) of this store; empty when all of it is in place (store.protection)."""
+        with self._conns.read() as conn:
+            return check_protection(conn)
 
     def version_at(self, aggregate_id: str, when: datetime) -> int:
         """The aggregate's version as of `when` (0 if it had no events yet)."""

@@ -35,10 +35,24 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 class SchemaStatus:
     revision: str | None  # None: no esgui schema
     tables: tuple[str, ...]
+    # PostgreSQL: the schema where a store further down the search_path was seen (and
+    # ignored) when the schema esgui works in holds none
+    shadowed: str | None = None
+    schema: str | None = None  # PostgreSQL: current_schema()
 
 
 def read_status(conn: Connection) -> SchemaStatus:
-    tables = tuple(sorted(inspect(conn).get_table_names()))
+    """What the schema esgui works in holds. On PostgreSQL that is current_schema()
+    alone: tables visible through the rest of the search_path (another role's store in
+    `public`) are not this store's (docs/reliability.md)."""
+    if conn.dialect.name == "postgresql":
+        schema = conn.exec_driver_sql("SELECT current_schema()").scalar()
+        names = inspect(conn).get_table_names(schema=schema) if schema else []
+        tables = tuple(sorted(names))
+        if VERSION_TABLE not in tables:
+            return SchemaStatus(None, tables, _visible_store_schema(conn), schema)
+    else:
+        tables = tuple(sorted(inspect(conn).get_table_names()))
     if VERSION_TABLE not in tables:
         return SchemaStatus(None, tables)
     rows: list[Any] = list(
@@ -47,6 +61,14 @@ def read_status(conn: Connection) -> SchemaStatus:
     if len(rows) != 1:
         raise StoreCorrupt(f"The esgui schema version table holds {len(rows)} rows, not one")
     return SchemaStatus(str(rows[0][0]), tables)
+
+
+def _visible_store_schema(conn: Connection) -> str | None:
+    found = conn.exec_driver_sql(
+        "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        f"WHERE c.relname = '{VERSION_TABLE}' AND pg_table_is_visible(c.oid) LIMIT 1"
+    ).scalar()
+    return str(found) if found else None
 
 
 def check(status: SchemaStatus, where: str) -> None:
@@ -74,11 +96,18 @@ def ensure_schema(engine: Engine, where: str, *, read_only: bool, create: bool) 
     check(status, where)
     if status.revision == HEAD_REVISION:
         return None
-    if status.revision is None and not create:
-        raise StoreError(f"{where} holds no esgui store")
+    if status.revision is None and (not create or read_only):
+        suffix = " (read-only: nothing created)" if create else ""
+        if status.shadowed:
+            raise StoreError(
+                f"No store in {where}: schema {status.schema!r} holds no esgui store{suffix}. "
+                "A store "
+                f"further down the search_path, in schema {status.shadowed!r}, is not "
+                f"used; to open that one, select it: ?options=-csearch_path%3D"
+                f"{status.shadowed}"
+            )
+        raise StoreError(f"{where} holds no esgui store{suffix}")
     if read_only:
-        if status.revision is None:
-            raise StoreError(f"{where} holds no esgui store (read-only: nothing created)")
         raise NotPermitted(
             f"{where} has schema {status.revision} and needs an upgrade to {HEAD_REVISION}; "
             "open it once without --read-only"

@@ -102,8 +102,14 @@ def test_state_at_time_of_every_event(accounts, store) -> None:
 
 def test_versions_out_of_range(accounts) -> None:
     accounts.open("A1", owner="Alice")
-    with pytest.raises(UnknownAccount):
+    # One rule (docs/cli.md): any version outside 1..current of a known account is
+    # invalid input naming the span; an unknown account is UnknownAccount at any version.
+    with pytest.raises(InvalidInput, match=r"has version 1; there is no version 0"):
         accounts.state("A1", at_version=0)
+    with pytest.raises(UnknownAccount):
+        accounts.state("NOPE", at_version=0)
+    with pytest.raises(UnknownAccount):
+        accounts.state("NOPE", at_version=5)
     with pytest.raises(InvalidInput, match="no version 2"):
         accounts.state("A1", at_version=2)
     with pytest.raises(InvalidInput):

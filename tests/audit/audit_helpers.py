@@ -47,11 +47,16 @@ def make_history(store) -> None:
 
 class Attacker:
     """Someone with DDL rights on the database (the tables' owner, a superuser, or
-    anyone who can write the SQLite file): drops the append-only triggers, then edits."""
+    anyone who can write the SQLite file): drops the append-only triggers, edits, and
+    puts the triggers back (so the protection check sees nothing: only the hash chain
+    can tell; tests/store/test_protection.py covers an attacker who leaves them off)."""
 
     def __init__(self, location) -> None:
         self.location = location
-        location.drop_append_only()
 
     def __call__(self, statement: str, params: tuple = ()) -> list[tuple]:
-        return self.location.sql(statement, params)
+        self.location.drop_append_only()
+        try:
+            return self.location.sql(statement, params)
+        finally:
+            self.location.restore_append_only()

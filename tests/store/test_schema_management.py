@@ -83,12 +83,18 @@ def test_garbage_file_is_refused_untouched(tmp_path, content: bytes) -> None:
     assert path.read_bytes() == content
 
 
-@pytest.mark.parametrize(
-    "url",
-    ["sqlite:////no/such/folder/x.db", "mysql://u@h/db", "http://example.com", "not a url", ""],
-)
-def test_bad_urls_are_store_errors(url: str) -> None:
+def test_an_unreachable_sqlite_folder_is_a_store_error() -> None:
     with pytest.raises(StoreError):
+        esgui.open_store("sqlite:////no/such/folder/x.db")
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://u@h/db", "http://example.com", "not a url", "", "sqlite://", "sqlite://x.db"]
+)
+def test_malformed_or_unsupported_urls_are_invalid_input(url: str) -> None:
+    """Issue 11: a malformed or unsupported URL is a usage error (exit 2); one that is
+    well formed but can't be reached is a store error (exit 4)."""
+    with pytest.raises(esgui.InvalidInput):
         esgui.open_store(url)
 
 

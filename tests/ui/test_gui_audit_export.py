@@ -132,7 +132,7 @@ def test_export_progress_and_cancel(qtbot, make_window, store_url, tmp_path, mon
     _setup(store_url)
     started = threading.Event()
 
-    def slow_export(store, fmt, output, filters, *, progress=None, should_stop=None):
+    def slow_export(store, fmt, output, filters, *, progress=None, should_stop=None, **_kw):
         progress(2000, 9000)
         started.set()
         while not should_stop():

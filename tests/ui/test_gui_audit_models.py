@@ -32,6 +32,7 @@ def _tampered(location, url: str) -> None:
     location.drop_append_only()
     location.sql("UPDATE events SET operator = 'mallory' WHERE position = 4")
     location.sql("UPDATE account_summary SET balance = '1.00' WHERE account_id = 'C1'")
+    location.restore_append_only()  # tracks covered: only the chain tells
 
 
 def test_result_table_models(qtbot, qtmodeltester, store_url, location):

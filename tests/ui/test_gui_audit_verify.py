@@ -76,6 +76,7 @@ def test_tampering_is_found_and_the_bad_event_marked(qtbot, make_window, store_u
     head, _hash = _history(store_url)
     location.drop_append_only()
     location.sql('UPDATE events SET data = \'{"amount": "5000.00"}\' WHERE position = 3')
+    location.restore_append_only()  # tracks covered: only the chain tells
     window = make_window(store_url)
     wait_live(qtbot, window)
     _whole_store_log(qtbot, window, head)

@@ -68,10 +68,13 @@ class AuditActions(QObject):
         show_event: Callable[[str, int], None],
         rebuild: Callable[[], None],
         user: str | None,
+        protection_banner: Banner | None = None,
     ) -> None:
         """`show_event(account, version)` selects the account and moves the timeline
-        to the version (0: leave it); `rebuild` asks to rebuild the projection."""
+        to the version (0: leave it); `rebuild` asks to rebuild the projection;
+        `protection_banner` warns when the store's append-only protection is missing."""
         super().__init__(parent)
+        self._protection_banner = protection_banner
         self._status = status
         self._accounts = accounts
         self._timeline = timeline
@@ -94,6 +97,8 @@ class AuditActions(QObject):
         self.review = NoteActions(parent, status=status, notes=notes, log=log,
                                   inspector=inspector, author=self.author)  # fmt: skip
 
+        if protection_banner is not None:
+            protection_banner.action_clicked.connect(lambda _key: self.verify())
         self.verify_dialog.verified.connect(self._on_verified)
         self.verify_dialog.problem_activated.connect(self._on_problem_activated)
         self.diff_dialog.version_activated.connect(timeline.go_to)
@@ -123,6 +128,7 @@ class AuditActions(QObject):
         self.review.set_session(session)
         self.files.set_session(session)
         self._status.set_integrity("")
+        self._show_protection(session)
         self.known = None
         if session is not None and session.ready and session.store is not None:
             store = session.store
@@ -163,6 +169,25 @@ class AuditActions(QObject):
                 f"Last verify: ✖ TAMPERED · {when}", "tampered",
                 f"{plural(known.problem_count, 'problem')}. {tip}",
             )  # fmt: skip
+
+    def _show_protection(self, session: Session | None) -> None:
+        """The protection banner: shown while the open store's append-only protection
+        (triggers, role rules) is missing or altered (store.protection)."""
+        banner = self._protection_banner
+        if banner is None:
+            return
+        unprotected = list(getattr(session, "unprotected", []) or [])
+        if not unprotected:
+            banner.hide()
+            return
+        more = f" (and {len(unprotected) - 1} more)" if len(unprotected) > 1 else ""
+        banner.show_message(
+            f"⚠ This store's append-only protection is missing or altered: {unprotected[0]}"
+            f"{more}. The database no longer refuses edits on its own; only the hash chain "
+            "can still tell. Verify integrity lists it.",
+            "warning",
+            (("verify", "Verify integrity…"),),
+        )
 
     def set_read_only(self, on: bool) -> None:
         """The window's read-only mode changed: no rebuild from the projection check."""

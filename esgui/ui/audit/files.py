@@ -17,7 +17,8 @@ from esgui.app.queries import EventQuery
 from esgui.audit.export import ExportFilters, ExportSummary, export_events
 from esgui.audit.report import build_report, write_report
 from esgui.audit.statement import build_statement, write_statement
-from esgui.audit.verify import VerifyResult
+from esgui.audit.trust import export_warning
+from esgui.audit.verify import VerifyResult, verify_store
 from esgui.ui.audit.export_dialog import ExportDialog
 from esgui.ui.audit.report_dialog import ReportDialog
 from esgui.ui.audit.statement_dialog import StatementDialog
@@ -41,10 +42,12 @@ class AuditFiles(QObject):
         author: Callable[[], str],
         verified: Callable[[], VerifyResult | None] = lambda: None,
     ) -> None:
-        """`verified()`: the verification this window ran on the store (a report relies
-        on it rather than verify again)."""
+        """`verified()`: the verification this window ran on the store, if any (a report
+        relies on it rather than verify again; an export of a store found tampered says
+        so in its header)."""
         super().__init__(parent)
-        self._verified = verified
+        self._verified = self._integrity = verified
+        self._exported_integrity: VerifyResult | None = None  # of the last export
         self._parent = parent  # the dialogs' parent
         self._status = status
         self._banner = banner
@@ -79,10 +82,17 @@ class AuditFiles(QObject):
             return None
         store = session.store
         self.folder = output.parent
+        known = self._integrity()
 
         def work(token: CancelToken) -> ExportSummary:
-            return export_events(store, fmt, output, filters, progress=token.progress,
-                                 should_stop=token.stopped)  # fmt: skip
+            # like `esgui export`: verified first (unless a verification is at hand), so
+            # the header says whether the store is tampered
+            integrity = known or verify_store(store, progress=token.progress,
+                                              should_stop=token.stopped)  # fmt: skip
+            summary = export_events(store, fmt, output, filters, progress=token.progress,
+                                    should_stop=token.stopped, integrity=integrity)  # fmt: skip
+            self._exported_integrity = integrity
+            return summary
 
         task = session.submit(work, label=f"Exporting to {output.name}",
                               on_done=self._on_exported, on_error=self._on_failed)  # fmt: skip
@@ -95,8 +105,10 @@ class AuditFiles(QObject):
     def _on_exported(self, summary: ExportSummary) -> None:
         sidecar = f" (notes in {summary.notes_output.name})" if summary.notes_output else ""
         assert summary.output is not None
+        warning = export_warning(self._exported_integrity)
         self._announce(f"Exported {plural(summary.events, 'event')} and "
-                       f"{plural(summary.notes, 'review note')} to {summary.output}{sidecar}.",
+                       f"{plural(summary.notes, 'review note')} to {summary.output}{sidecar}."
+                       + (f" ⚠ {warning}" if warning else ""),
                        summary.output)  # fmt: skip
         self.exported.emit(summary)
 

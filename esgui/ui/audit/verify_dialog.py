@@ -37,11 +37,18 @@ from esgui.ui.common.widgets import named, set_state
 KIND_TITLES = {
     "altered": "Altered", "missing": "Missing", "unexpected": "Inserted",
     "version": "Version", "unreadable": "Unreadable", "truncated": "Truncated",
-    "anchor": "Anchor",
+    "anchor": "Anchor", "protection": "Protection",
 }  # fmt: skip
 ANCHOR_HINT = ("Record this head hash somewhere esgui does not control (the audit file, a "
                "ticket). Verifying later with it as the anchor proves that nothing up to "
                "it was rewritten or cut off.")  # fmt: skip
+#: Shown instead of ANCHOR_HINT when the log is tampered: its head hash proves nothing.
+TAMPERED_HINT = ("This head hash is of a tampered log: it proves nothing, so do not record "
+                 "it as an anchor. Keep the last anchor recorded while the store verified "
+                 "intact.")  # fmt: skip
+PROTECTION_HINT = ("The append-only protection is missing or altered: the database no longer "
+                   "refuses edits on its own. Until it is restored, a clean verification "
+                   "only proves the chain as it is now.")  # fmt: skip
 
 
 def problem_rows(result: VerifyResult) -> list[Row]:
@@ -154,6 +161,7 @@ class VerifyDialog(AuditDialog):
 
     def reset(self) -> None:
         self.outcome = None
+        self.hint.setText(ANCHOR_HINT)
         self._show_verdict("Not verified yet", "info")
         self.summary.setText(
             "Checks every event's hash against its content and the event "
@@ -228,11 +236,20 @@ class VerifyDialog(AuditDialog):
         anchor = ""
         if result.anchor is not None and result.anchor_position is not None:
             anchor = f" The anchor is in the chain at position {result.anchor_position}."
+        self.hint.setText(TAMPERED_HINT if result.tampered else ANCHOR_HINT)
         if result.intact:
             self._show_verdict("✔ Intact: the hash chain verifies", "intact")
             self.summary.setText(
                 f"{plural(result.events, 'event')} checked at {when}; the chain holds up "
                 f"to position {result.head_position}.{anchor} {self.record_message}"
+            )
+        elif not result.tampered:
+            self._show_verdict("⚠ Protection missing: the chain verifies", "tampered")
+            self.hint.setText(PROTECTION_HINT)
+            self.summary.setText(
+                f"{plural(result.events, 'event')} checked at {when}; the chain holds from "
+                f"position 1 to {result.head_position}, but "
+                f"{'; '.join(p.message for p in result.protection_problems)}.{anchor}"
             )
         else:
             first = result.first_problem

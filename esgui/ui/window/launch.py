@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QStatusBar, QWidget
 
-from esgui.app.stores import mask_text
+from esgui.app.stores import MaskingFormatter, mask_text
 from esgui.config import default_store_path, default_store_url
 from esgui.ui.common.theme import app_icon
 from esgui.ui.window.main_window import MainWindow
@@ -64,21 +64,41 @@ def _install_excepthook(status: QStatusBar) -> None:
     sys.excepthook = hook
 
 
+def _log_masked() -> None:
+    """The app's warnings and errors (and their tracebacks) go to stderr masked: no
+    password in any form reaches a log (esgui.store.urls.mask_text)."""
+    logger = logging.getLogger("esgui")
+    if not any(isinstance(h.formatter, MaskingFormatter) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
+        handler.setFormatter(MaskingFormatter("esgui: %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+def startup(db_url: str | None, *, read_only: bool = False) -> tuple[str, str, bool]:
+    """(url, demo, create) for a start on `db_url`. Only the default store is created on
+    its first start (and gets demo data); a --db/ESGUI_DB path that does not exist is
+    reported ("No store at …"), never made (File ▸ New store makes one)."""
+    if db_url is not None:
+        return db_url, "offer", False
+    first_run = not default_store_path().exists()
+    url = default_store_url()
+    create = url == f"sqlite:///{default_store_path()}"
+    demo = "auto" if first_run and create and not read_only else "offer"
+    return url, demo, create
+
+
 def run_gui(db_url: str | None, *, user: str | None = None, read_only: bool = False) -> int:
     """Open the explorer on `db_url` (default: the user's store) and run until closed.
 
     The default store, when this is its first run (the file did not exist), gets demo
     data loaded in the background; any other empty store offers it."""
     app = ensure_app()
+    _log_masked()
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     carry_over_legacy()
-    demo = "offer"
-    if db_url is None:
-        first_run = not default_store_path().exists()
-        db_url = default_store_url()
-        if first_run and db_url.startswith("sqlite:///") and not read_only:
-            demo = "auto"
-    window = MainWindow(db_url, user=user, read_only=read_only, demo=demo)
+    db_url, demo, create = startup(db_url, read_only=read_only)
+    window = MainWindow(db_url, user=user, read_only=read_only, demo=demo, create=create)
     _install_excepthook(window.status)
     _close_on_signals(window)
     window.show()

@@ -96,12 +96,13 @@ class MainWindow(QMainWindow):
         self.demo_banner = Banner("demoBanner")
         self.audit_banner = Banner("auditBanner")
         self.as_of_banner = Banner("asOfBanner")
+        self.protection_banner = Banner("protectionBanner")  # append-only protection missing
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
         for banner in (self.as_of_banner, self.read_only_banner, self.error_banner,
-                       self.demo_banner, self.audit_banner):  # fmt: skip
+                       self.demo_banner, self.protection_banner, self.audit_banner):  # fmt: skip
             layout.addWidget(banner)
         layout.addWidget(self.log, 1)
         self.setCentralWidget(central)
@@ -146,8 +147,8 @@ class MainWindow(QMainWindow):
         self.audit = AuditActions(
             self, status=self.status, banner=self.audit_banner, accounts=self.accounts,
             timeline=self.timeline, log=self.log.model, inspector=self.inspector,
-            notes=self.notes, show_event=self.selection.show_event,
-            rebuild=self.rebuild_projection, user=self.user,
+            notes=self.notes, show_event=self.selection.show_event, user=self.user,
+            rebuild=self.rebuild_projection, protection_banner=self.protection_banner,
         )  # fmt: skip
         self.status.integrity_clicked.connect(self.audit.show_verify)
         self.commands.describe = self.accounts.model.summary
@@ -372,7 +373,7 @@ class MainWindow(QMainWindow):
         self.live.pause_catch_up()
 
     def rebuild_projection(self, confirm: bool = True) -> None:
-        self.operations.rebuild_projection(confirm=confirm)
+        self.operations.rebuild_projection(confirm=confirm, integrity=self.audit.result)
 
     def set_theme(self, name: str) -> None:
         self.theme = apply_theme(QApplication.instance(), name)  # type: ignore[arg-type]

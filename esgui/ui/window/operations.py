@@ -19,6 +19,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from esgui.app.seed import SeedResult, seed
+from esgui.audit.trust import rebuild_warning
+from esgui.audit.verify import VerifyResult
 from esgui.projections import AccountProjector
 from esgui.ui.common.formatting import count, plural
 from esgui.ui.common.tasks import CancelToken, Task
@@ -120,18 +122,31 @@ class StoreOperations(QObject):
         self._status.track(task, "Loading demo data")
         self._remember(task)
 
-    def rebuild_projection(self, *, confirm: bool = True) -> None:
+    def rebuild_projection(
+        self, *, confirm: bool = True, integrity: VerifyResult | None = None
+    ) -> None:
+        """Rebuild the projection; `integrity` (the last verification of this store)
+        found tampered makes the confirmation say that the rebuild adopts the altered
+        history (without `confirm`, the status bar says it)."""
         session = self._writable()
         if session is None:
             return
+        warning = rebuild_warning(integrity)
         if confirm:
-            answer = QMessageBox.question(
-                self._parent, "Rebuild the projection",
-                "Forget the account projection and replay the whole event log into it? "
-                "The accounts view fills up again as it goes.",
-            )  # fmt: skip
+            question = ("Forget the account projection and replay the whole event log into "
+                        "it? The accounts view fills up again as it goes.")  # fmt: skip
+            buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+            if warning:  # a tampered store: say so, and default to No
+                answer = QMessageBox.warning(
+                    self._parent, "Rebuild the projection of a tampered store",
+                    f"⚠ {warning}\n\n{question}", buttons, QMessageBox.StandardButton.No,
+                )  # fmt: skip
+            else:
+                answer = QMessageBox.question(self._parent, "Rebuild the projection", question)
             if answer != QMessageBox.StandardButton.Yes:
                 return
+        elif warning:
+            self._status.showMessage(f"⚠ {warning}", 15000)
         store, follower = session.store, session.follower
         assert store is not None
         if follower is not None:

@@ -47,20 +47,23 @@ class StoreSession(QObject):
         self.accounts: Accounts | None = None
         self.follower: LiveFollower | None = None
         self.upgraded_from: str | None = None
+        # what is missing or altered in the store's append-only protection (store.protection)
+        self.unprotected: list[str] = []
         self.closed = False  # no more results are taken in
         self._finalized = False  # everything stopped, waited for and closed
 
     def start(self) -> Task:
-        def work(token: CancelToken) -> tuple[EventStore, Accounts]:
+        def work(token: CancelToken) -> tuple[EventStore, Accounts, list[str]]:
             store = open_store(self.url, read_only=self.read_only, create=self.create)
             try:
                 accounts = Accounts(store, user=self.user)
+                unprotected = [p.message for p in store.protection_problems()]
             except BaseException:
                 store.close()
                 raise
             if token.stopped():
                 store.close()  # cancelled while it opened: the result is dropped
-            return store, accounts
+            return store, accounts, unprotected
 
         task = self.runner.submit(
             work, label=f"Opening {self.description}", on_done=self._on_open_done,
@@ -74,8 +77,8 @@ class StoreSession(QObject):
         if not self.closed:
             self.failed.emit(f"Opening {self.description} was cancelled")
 
-    def _on_open_done(self, result: tuple[EventStore, Accounts]) -> None:
-        store, accounts = result
+    def _on_open_done(self, result: tuple[EventStore, Accounts, list[str]]) -> None:
+        store, accounts, self.unprotected = result
         if self.closed:
             store.close()
             return
