@@ -11,6 +11,7 @@ import platformdirs
 ENV_DB = "ESGUI_DB"
 ENV_USER = "ESGUI_USER"
 ENV_READ_ONLY = "ESGUI_READ_ONLY"
+ENV_LOCK_TIMEOUT = "ESGUI_LOCK_TIMEOUT"  # seconds a writer waits for the append lock
 
 
 def default_store_path() -> Path:

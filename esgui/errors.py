@@ -65,6 +65,11 @@ class StoreUnavailable(StoreError):
     """The database cannot be reached or opened."""
 
 
+class AppendLockTimeout(StoreError):
+    """A writer waited longer than the lock timeout (ESGUI_LOCK_TIMEOUT) for the append
+    lock; nothing was appended. Not retried: another session is holding the lock."""
+
+
 class StoreCorrupt(StoreError):
     """The database or a stored row cannot be read."""
 

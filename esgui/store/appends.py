@@ -90,7 +90,7 @@ class Appender:
         # which keeps the common append at one read and one insert.
         given = [item[0] for _a, _e, items in prepared for item in items
                  if item[1].event_id is not None]  # fmt: skip
-        with translated(conns.description):
+        with translated(conns.description, conns.lock_timeout):
             try:
                 with conns.append_transaction() as conn:
                     try:

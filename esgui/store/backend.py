@@ -45,12 +45,14 @@ class Backend:
 
     # -- engines and connections -------------------------------------------------------
 
-    def engine_options(self, url: URL) -> dict[str, Any]:
-        """Keyword arguments for `create_engine`."""
+    def engine_options(self, url: URL, lock_timeout: float) -> dict[str, Any]:
+        """Keyword arguments for `create_engine`; `lock_timeout`: seconds a writer waits
+        for a lock (esgui.store.locking)."""
         raise NotImplementedError
 
-    def configure_engine(self, engine: Engine) -> None:
-        """Install the engine's event listeners (session settings, BEGIN, pings)."""
+    def configure_engine(self, engine: Engine, lock_timeout: float) -> None:
+        """Install the engine's event listeners (session settings including the lock
+        timeout, BEGIN, pings)."""
         raise NotImplementedError
 
     def check_location(self, url: URL, *, create: bool, read_only: bool) -> None:

@@ -18,8 +18,16 @@ from esgui.store.engine import WRITE, translated
 class Connections:
     """Thread-safe: the Engine is shared, connections live per unit of work and thread."""
 
-    def __init__(self, engine: Engine, backend: Backend, description: str, read_only: bool):
+    def __init__(
+        self,
+        engine: Engine,
+        backend: Backend,
+        description: str,
+        read_only: bool,
+        lock_timeout: float | None = None,
+    ):
         self.engine = engine
+        self.lock_timeout = lock_timeout
         self.backend = backend
         self.description = description
         self.read_only = read_only
@@ -36,7 +44,7 @@ class Connections:
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with translated(self.description), self._reader.connect() as conn:
+        with translated(self.description, self.lock_timeout), self._reader.connect() as conn:
             self._local.conn = conn
             try:
                 yield
@@ -47,7 +55,7 @@ class Connections:
     def read(self) -> Iterator[Connection]:
         """The connection for one read: this thread's shared one, else a new one."""
         shared = getattr(self._local, "conn", None)
-        with translated(self.description):
+        with translated(self.description, self.lock_timeout):
             if shared is not None:
                 yield shared
                 return
@@ -57,7 +65,7 @@ class Connections:
     @contextmanager
     def consistent(self) -> Iterator[Connection]:
         """A read-only transaction whose statements all see one snapshot."""
-        with translated(self.description), self.engine.connect() as conn:
+        with translated(self.description, self.lock_timeout), self.engine.connect() as conn:
             options = self.backend.consistent_read_options
             if options:
                 conn = conn.execution_options(**options)
@@ -77,7 +85,7 @@ class Connections:
         protects the ledger, see docs/audit.md)."""
         if not beside_the_ledger:
             self.refuse_if_read_only()
-        with translated(self.description), self.writer.begin() as conn:
+        with translated(self.description, self.lock_timeout), self.writer.begin() as conn:
             yield conn
 
     @property
@@ -91,7 +99,7 @@ class Connections:
         self.refuse_if_read_only()
         if getattr(self._local, "conn", None) is not None:
             raise RuntimeError("exclusive() inside another reading() or exclusive() block")
-        with translated(self.description), self.writer.begin() as conn:
+        with translated(self.description, self.lock_timeout), self.writer.begin() as conn:
             lock(conn)
             self._local.conn, self._local.exclusive = conn, True
             try:

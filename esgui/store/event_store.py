@@ -23,6 +23,7 @@ from esgui.store.backend import ChangeWatcher
 from esgui.store.connections import Connections
 from esgui.store.dialects import backend_for
 from esgui.store.engine import describe_url, make_engine, parse_store_url, translated
+from esgui.store.locking import lock_timeout_s
 from esgui.store.filters import EventFilter
 from esgui.store.log import EventLog
 from esgui.store.notes import NoteStorage
@@ -50,6 +51,7 @@ class EventStore:
         read_only: bool = False,
         create: bool = True,
         snapshot_every: int = 100,
+        lock_timeout: float | None = None,
     ) -> None:
         self.url = parse_store_url(url)
         self.description = describe_url(self.url)
@@ -57,8 +59,10 @@ class EventStore:
         self.backend = self.url.get_backend_name()
         self._backend = backend_for(self.backend)
         self._backend.check_location(self.url, create=create, read_only=read_only)
-        self._engine = make_engine(self.url)
-        self._conns = Connections(self._engine, self._backend, self.description, read_only)
+        self.lock_timeout = lock_timeout_s(lock_timeout)
+        self._engine = make_engine(self.url, self.lock_timeout)
+        self._conns = Connections(self._engine, self._backend, self.description, read_only,
+                                  self.lock_timeout)  # fmt: skip
         try:
             with translated(self.description):
                 self.upgraded_from = ensure_schema(

@@ -49,6 +49,19 @@ events = Table(
     UniqueConstraint("aggregate_id", "version", name="uq_events_aggregate_version"),
     Index("ix_events_type_position", "event_type", "position"),
     Index("ix_events_operator_position", "operator", "position"),
+    # migration 0008: the first event at or after a time; an account's version at a time
+    Index("ix_events_created_at", "created_at", "position"),
+    Index("ix_events_aggregate_time", "aggregate_id", "created_at", "version"),
+)
+
+# PostgreSQL's append lock (migration 0008): writers LOCK it IN SHARE ROW EXCLUSIVE
+# MODE, which needs UPDATE on it, so a read-only role cannot take or hold the lock. It
+# lives in the store's schema, so each store has its own. Never holds rows; unused on
+# SQLite (BEGIN IMMEDIATE is the lock there).
+append_lock = Table(
+    "esgui_append_lock",
+    metadata,
+    Column("id", Integer, primary_key=True),
 )
 
 snapshots = Table(
