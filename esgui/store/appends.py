@@ -100,9 +100,12 @@ class Appender:
                         if stored:  # a retry of an append that did commit
                             return self._idempotent(conn, prepared, ids, stored)
                         raise
-                    rows, recorded = self._chain(prepared, head, return_records)
+                    rows, recorded, regressions = self._chain(prepared, head, return_records)
                     self._backend.insert_rows(conn, "events", _INSERT_COLUMNS, rows,
                                               _JSON_COLUMNS)  # fmt: skip
+                    if regressions:  # see esgui.store.time_order
+                        self._backend.insert_rows(conn, "esgui_time_regressions",
+                                                  ("position",), regressions)  # fmt: skip
                     if snapshots_to_save:
                         self._snapshots.insert(conn, snapshots_to_save)
             except IntegrityError:
@@ -155,9 +158,10 @@ class Appender:
         prepared: list[_Entry],
         head: tuple[int, str, datetime | None],
         return_records: bool,
-    ) -> tuple[list[tuple[Any, ...]], list[RecordedEvent]]:
+    ) -> tuple[list[tuple[Any, ...]], list[RecordedEvent], list[tuple[int]]]:
         """Rows continuing the head: next positions, versions, times and chained hashes,
-        as tuples in `_INSERT_COLUMNS` order."""
+        as tuples in `_INSERT_COLUMNS` order; and the positions whose time is earlier
+        than the previous position's (time regressions: only given times make them)."""
         position, prev_hash, last_time = head
         now = datetime.now(UTC)
         if last_time is not None and last_time > now:
@@ -165,12 +169,20 @@ class Appender:
         stored_time = self._backend.time_for_insert
         rows: list[tuple[Any, ...]] = []
         recorded: list[RecordedEvent] = []
+        regressions: list[tuple[int]] = []
+        previous_time = last_time
         for aggregate_id, expected, items in prepared:
             version = expected
             for event_id, event, data_json, metadata_json, operator, given_time in items:
                 position += 1
                 version += 1
                 recorded_at = given_time or now
+                if given_time is not None:
+                    if previous_time is not None and given_time < previous_time:
+                        regressions.append((position,))
+                    previous_time = given_time
+                else:
+                    previous_time = now
                 iso = recorded_at.isoformat(timespec="microseconds")
                 prev_hash = event_hash(
                     prev_hash, position, event_id, aggregate_id, event.aggregate_type,
@@ -188,7 +200,7 @@ class Appender:
                         event.event_type, version, event.data, event.metadata, recorded_at,
                         operator, prev_hash, event.schema_version,
                     )))  # fmt: skip
-        return rows, recorded
+        return rows, recorded, regressions
 
     def _explain_integrity_error(self, prepared: list[_Entry], given: list[str]) -> None:
         """Turn a constraint violation into what it means: a reused id, or a stream that

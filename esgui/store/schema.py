@@ -49,9 +49,6 @@ events = Table(
     UniqueConstraint("aggregate_id", "version", name="uq_events_aggregate_version"),
     Index("ix_events_type_position", "event_type", "position"),
     Index("ix_events_operator_position", "operator", "position"),
-    # migration 0008: the first event at or after a time; an account's version at a time
-    Index("ix_events_created_at", "created_at", "position"),
-    Index("ix_events_aggregate_time", "aggregate_id", "created_at", "version"),
 )
 
 # PostgreSQL's append lock (migration 0008): writers LOCK it IN SHARE ROW EXCLUSIVE
@@ -118,6 +115,15 @@ review_notes = Table(
     Index("ix_review_notes_event", "event_id"),
     Index("ix_review_notes_author", "author", "created_at"),
     Index("ix_review_notes_created", "created_at", "id"),
+)
+
+# Positions whose recorded time is earlier than the previous position's (migration
+# 0008; written by the append that makes one, which only an import of older events
+# does). Between them times never decrease, which esgui.store.time_order relies on.
+time_regressions = Table(
+    "esgui_time_regressions",
+    metadata,
+    Column("position", Position, primary_key=True, autoincrement=False),
 )
 
 ESGUI_TABLES = frozenset(metadata.tables)

@@ -1,5 +1,5 @@
-"""Scale and the append lock's trust: a per-store append lock only writers can take, a
-time index, and an (account, time) index.
+"""Scale and the append lock's trust: a per-store append lock only writers can take,
+and the log's time regressions (so time queries are binary searches, not scans).
 
 PostgreSQL: the append lock was a transaction-scoped advisory lock with one key for
 every store in the database, which any role that can connect (a read-only auditor
@@ -12,12 +12,14 @@ ACCESS SHARE, which does not conflict). Roles that could append before (INSERT o
 `esgui_lock_and_head(aggregate_id)` takes that lock instead of the advisory one; it is
 SECURITY INVOKER, so a role without the privilege is refused, not queued.
 
-Both engines: `ix_events_created_at (created_at, position)` answers "the first event
-at or after T" (`events --since T`), and `ix_events_aggregate_time (aggregate_id,
-created_at, version)` answers "an account's version at T" (`state --at T`) with one
-index probe. Upgrade cost: both indexes are built over the whole table in the upgrade's
-transaction (roughly 10–20 s per million events on the bench machine), writers wait
-meanwhile; new stores pay nothing.
+Both engines: `esgui_time_regressions` lists every position whose recorded time is
+earlier than the previous position's (only imports of older histories make them;
+appends never do, their times never go back). Between two regressions the log's times
+never decrease, so "the first event at or after T" and "an account's version at T" are
+binary searches of point reads in each such run (esgui.store.time_order), exact
+without an index on time and without scanning. The upgrade fills the table with one
+pass over `events` (a window query; about 1–2 s per million events on the bench
+machine, in the upgrade's transaction); new stores pay nothing.
 
 Revision ID: 0008
 Revises: 0003 (re-chain to 0007 at merge)
@@ -29,6 +31,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+Position = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
 revision = "0008"
 down_revision = "0003"
 branch_labels = None
@@ -37,10 +41,42 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table("esgui_append_lock", sa.Column("id", sa.Integer, primary_key=True))
-    op.create_index("ix_events_created_at", "events", ["created_at", "position"])
-    op.create_index(
-        "ix_events_aggregate_time", "events", ["aggregate_id", "created_at", "version"]
+    op.create_table(
+        "esgui_time_regressions",
+        sa.Column("position", Position, primary_key=True, autoincrement=False),
     )
+    op.execute(
+        """
+        INSERT INTO esgui_time_regressions (position)
+        SELECT position FROM (
+            SELECT position, created_at,
+                   lag(created_at) OVER (ORDER BY position) AS previous
+            FROM events) AS ordered
+        WHERE created_at < previous
+        """
+    )
+    # Append-only like `events` (migration 0002): a deleted row would let a time query
+    # binary-search a run whose times go back. `verify` checks the table too.
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            """
+            CREATE TRIGGER esgui_esgui_time_regressions_append_only
+            BEFORE UPDATE OR DELETE OR TRUNCATE ON esgui_time_regressions
+            FOR EACH STATEMENT EXECUTE FUNCTION esgui_refuse_change()
+            """
+        )
+    else:
+        for operation in ("UPDATE", "DELETE"):
+            op.execute(
+                f"""
+                CREATE TRIGGER esgui_time_regressions_no_{operation.lower()}
+                BEFORE {operation} ON esgui_time_regressions
+                BEGIN
+                    SELECT RAISE(ABORT,
+                        'esgui: esgui_time_regressions is append-only; {operation} refused');
+                END
+                """
+            )
     if op.get_bind().dialect.name != "postgresql":
         return  # SQLite: BEGIN IMMEDIATE takes the file's write lock; nothing to change
     op.execute(
@@ -104,6 +140,5 @@ def downgrade() -> None:
             END $$
             """
         )
-    op.drop_index("ix_events_aggregate_time", "events")
-    op.drop_index("ix_events_created_at", "events")
+    op.drop_table("esgui_time_regressions")
     op.drop_table("esgui_append_lock")
