@@ -94,31 +94,39 @@ class Appender:
             try:
                 with conns.append_transaction() as conn:
                     try:
-                        head = self._check_versions(conn, prepared)
+                        head, deferred = self._check_versions(conn, prepared)
                     except ConcurrencyError:
                         stored = self._stored_ids(conn, given) if given else {}
-                        if stored:  # a retry of an append that did commit
-                            return self._idempotent(conn, prepared, ids, stored)
-                        raise
-                    rows, recorded, regressions = self._chain(prepared, head, return_records)
-                    self._backend.insert_rows(conn, "events", _INSERT_COLUMNS, rows,
-                                              _JSON_COLUMNS)  # fmt: skip
-                    if regressions:  # see esgui.store.time_order
-                        self._backend.insert_rows(conn, "esgui_time_regressions",
-                                                  ("position",), regressions)  # fmt: skip
-                    if snapshots_to_save:
-                        self._snapshots.insert(conn, snapshots_to_save)
+                        if not stored:
+                            raise
+                        # a retry of an append that did commit (perhaps not yet on disk)
+                        recorded, deferred = self._idempotent(conn, prepared, ids, stored), True
+                    else:
+                        rows, recorded, regressions = self._chain(prepared, head,
+                                                                  return_records)  # fmt: skip
+                        self._backend.insert_rows(conn, "events", _INSERT_COLUMNS, rows,
+                                                  _JSON_COLUMNS)  # fmt: skip
+                        if regressions:  # see esgui.store.time_order
+                            self._backend.insert_rows(conn, "esgui_time_regressions",
+                                                      ("position",), regressions)  # fmt: skip
+                        if snapshots_to_save:
+                            self._snapshots.insert(conn, snapshots_to_save)
             except IntegrityError:
                 self._explain_integrity_error(prepared, given)
                 raise
+            if deferred and not conns.in_exclusive:
+                # The commit did not wait for the disk (PostgreSQL, esgui_lock_and_head):
+                # the append is reported only once it is durable.
+                self._backend.make_durable(conns.engine)
         return recorded
 
     def _check_versions(
         self, conn: Connection, prepared: list[_Entry]
-    ) -> tuple[int, str, datetime | None]:
+    ) -> tuple[tuple[int, str, datetime | None], bool]:
         """Each stream's first expected version must be its current one; a stream listed
         again must continue where its previous entry ended. Returns the head (position,
-        hash, recorded time) that the new events continue."""
+        hash, recorded time) that the new events continue, and whether the commit will
+        not wait for the disk (the backend's lock_and_read_head path: see make_durable)."""
         first: dict[str, int] = {}
         following: dict[str, int] = {}
         for aggregate_id, expected, items in prepared:
@@ -131,11 +139,13 @@ class Appender:
                 )
             following[aggregate_id] = expected + len(items)
         exclusive = self._conns.in_exclusive
+        deferred = False
         if len(first) == 1:
             # The common case, one stream: its version and the head in one round trip
             # (where the backend can, the same round trip takes the append lock).
             ((aggregate_id, expected),) = first.items()
             row: Any = None if exclusive else self._backend.lock_and_read_head(conn, aggregate_id)
+            deferred = row is not None
             if row is None:
                 if not exclusive:
                     self.lock(conn)
@@ -143,15 +153,16 @@ class Appender:
             current = int(row[0] or 0)
             if current != expected:
                 raise ConcurrencyError(aggregate_id, expected, current)
-            return (int(row[1]), row[2], row[3]) if row[1] is not None else _EMPTY_HEAD
+            head = (int(row[1]), row[2], row[3]) if row[1] is not None else _EMPTY_HEAD
+            return head, deferred
         if not exclusive:
             self.lock(conn)
         current_by_id = current_versions(conn, list(first))
         for aggregate_id, expected in first.items():
             if current_by_id.get(aggregate_id, 0) != expected:
                 raise ConcurrencyError(aggregate_id, expected, current_by_id.get(aggregate_id, 0))
-        head = conn.execute(_HEAD).first()
-        return (int(head[0]), head[1], head[2]) if head else _EMPTY_HEAD
+        found = conn.execute(_HEAD).first()
+        return ((int(found[0]), found[1], found[2]) if found else _EMPTY_HEAD), False
 
     def _chain(
         self,

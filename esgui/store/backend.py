@@ -78,6 +78,11 @@ class Backend:
         head time) in one round trip, or None when the backend has no such shortcut."""
         return None
 
+    def make_durable(self, engine: Engine) -> None:
+        """Wait until appends committed by this process's `lock_and_read_head` path are
+        on disk (those commits did not wait for it themselves), or do nothing where
+        every commit is durable when it returns."""
+
     # -- writing -----------------------------------------------------------------------
 
     def insert_rows(

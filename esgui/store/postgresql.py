@@ -51,6 +51,7 @@ SCHEMA_LOCK_KEY = 0x65736775_69_01  # "esgui" + 1: serialises concurrent creatio
 # roles with UPDATE on the table (writers) can take; SHARE ROW EXCLUSIVE conflicts with
 # itself and not with the ACCESS SHARE that readers' SELECTs take.
 LOCK_APPENDS = "LOCK TABLE esgui_append_lock IN SHARE ROW EXCLUSIVE MODE"
+_FLUSH = "SELECT pg_logical_emit_message(true, 'esgui', 'durable')"
 CHANNEL = "esgui_events"  # the events table's statement trigger NOTIFYs it (0001)
 COPY_THRESHOLD = 200  # rows; below it a prepared multi-row insert is as quick
 _INSERT_CHUNK = 5000
@@ -129,6 +130,16 @@ class PostgreSQLBackend(Backend):
 
     def lock_and_read_head(self, conn: Connection, aggregate_id: str) -> Row[Any] | None:
         return conn.execute(_LOCK_AND_HEAD, {"aggregate_id": aggregate_id}).one()
+
+    def make_durable(self, engine: Engine) -> None:
+        # The append committed with synchronous_commit off (esgui_lock_and_head, 0008),
+        # so that the append lock was released before the WAL flush. A transactional
+        # logical message writes a WAL record, so its synchronous commit flushes the
+        # WAL up to here, which covers the append's commit record (WAL is flushed in
+        # order). Several writers' flushes are one disk write (group commit). A crash
+        # before the flush loses a suffix of the log, never a position in the middle.
+        with engine.connect() as conn:
+            conn.exec_driver_sql(_FLUSH)
 
     # -- writing -----------------------------------------------------------------------
 

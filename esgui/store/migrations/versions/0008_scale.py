@@ -10,7 +10,13 @@ UPDATE, DELETE or TRUNCATE on the table, which only writers get (SELECT alone al
 ACCESS SHARE, which does not conflict). Roles that could append before (INSERT on
 `events`) are granted UPDATE on the new table here, so existing writers keep working.
 `esgui_lock_and_head(aggregate_id)` takes that lock instead of the advisory one; it is
-SECURITY INVOKER, so a role without the privilege is refused, not queued.
+SECURITY INVOKER, so a role without the privilege is refused, not queued. It also makes
+its transaction commit without waiting for the WAL flush (`synchronous_commit = off`,
+local to the transaction): the lock is then held for the statements only, not for the
+disk, and concurrent appends share flushes (group commit). The caller waits for the
+flush right after (one `pg_logical_emit_message` in a synchronous commit) before it
+reports the append, so an acknowledged append is as durable as before; see
+docs/design.md, "The append lock out of the flush path".
 
 Both engines: `esgui_time_regressions` lists every position whose recorded time is
 earlier than the previous position's (only imports of older histories make them;
@@ -105,6 +111,10 @@ def upgrade() -> None:
                        head_hash varchar, head_created_at timestamptz)
         LANGUAGE plpgsql VOLATILE SECURITY INVOKER AS $$
         BEGIN
+            -- This transaction's COMMIT does not wait for its WAL flush, so the lock is
+            -- released without waiting for the disk; the caller then waits for the
+            -- flush before it reports the append (esgui.store.postgresql.make_durable).
+            PERFORM set_config('synchronous_commit', 'off', true);
             LOCK TABLE esgui_append_lock IN SHARE ROW EXCLUSIVE MODE;
             RETURN QUERY
                 SELECT (SELECT e.version FROM events e
