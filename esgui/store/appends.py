@@ -94,13 +94,13 @@ class Appender:
             try:
                 with conns.append_transaction() as conn:
                     try:
-                        head, deferred = self._check_versions(conn, prepared)
+                        head = self._check_versions(conn, prepared)
                     except ConcurrencyError:
                         stored = self._stored_ids(conn, given) if given else {}
                         if not stored:
                             raise
                         # a retry of an append that did commit (perhaps not yet on disk)
-                        recorded, deferred = self._idempotent(conn, prepared, ids, stored), True
+                        recorded = self._idempotent(conn, prepared, ids, stored)
                     else:
                         rows, recorded, regressions = self._chain(prepared, head,
                                                                   return_records)  # fmt: skip
@@ -114,19 +114,19 @@ class Appender:
             except IntegrityError:
                 self._explain_integrity_error(prepared, given)
                 raise
-            if deferred and not conns.in_exclusive:
-                # The commit did not wait for the disk (PostgreSQL, esgui_lock_and_head):
-                # the append is reported only once it is durable.
+            if self._backend.defers_flush and not conns.in_exclusive:
+                # The commit did not wait for the disk (PostgreSQL: the lock's transaction
+                # commits with synchronous_commit off); the append is reported only once
+                # it is durable. (An exclusive() block waits when it commits.)
                 self._backend.make_durable(conns.engine)
         return recorded
 
     def _check_versions(
         self, conn: Connection, prepared: list[_Entry]
-    ) -> tuple[tuple[int, str, datetime | None], bool]:
+    ) -> tuple[int, str, datetime | None]:
         """Each stream's first expected version must be its current one; a stream listed
         again must continue where its previous entry ended. Returns the head (position,
-        hash, recorded time) that the new events continue, and whether the commit will
-        not wait for the disk (the backend's lock_and_read_head path: see make_durable)."""
+        hash, recorded time) that the new events continue."""
         first: dict[str, int] = {}
         following: dict[str, int] = {}
         for aggregate_id, expected, items in prepared:
@@ -139,13 +139,11 @@ class Appender:
                 )
             following[aggregate_id] = expected + len(items)
         exclusive = self._conns.in_exclusive
-        deferred = False
         if len(first) == 1:
             # The common case, one stream: its version and the head in one round trip
             # (where the backend can, the same round trip takes the append lock).
             ((aggregate_id, expected),) = first.items()
             row: Any = None if exclusive else self._backend.lock_and_read_head(conn, aggregate_id)
-            deferred = row is not None
             if row is None:
                 if not exclusive:
                     self.lock(conn)
@@ -153,8 +151,7 @@ class Appender:
             current = int(row[0] or 0)
             if current != expected:
                 raise ConcurrencyError(aggregate_id, expected, current)
-            head = (int(row[1]), row[2], row[3]) if row[1] is not None else _EMPTY_HEAD
-            return head, deferred
+            return (int(row[1]), row[2], row[3]) if row[1] is not None else _EMPTY_HEAD
         if not exclusive:
             self.lock(conn)
         current_by_id = current_versions(conn, list(first))
@@ -162,7 +159,7 @@ class Appender:
             if current_by_id.get(aggregate_id, 0) != expected:
                 raise ConcurrencyError(aggregate_id, expected, current_by_id.get(aggregate_id, 0))
         found = conn.execute(_HEAD).first()
-        return ((int(found[0]), found[1], found[2]) if found else _EMPTY_HEAD), False
+        return (int(found[0]), found[1], found[2]) if found else _EMPTY_HEAD
 
     def _chain(
         self,

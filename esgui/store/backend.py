@@ -42,6 +42,8 @@ class Backend:
     unavailable_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     # Execution options for several reads that must see one snapshot
     consistent_read_options: ClassVar[dict[str, Any]] = {}
+    # Append transactions commit without waiting for the disk; `make_durable` waits
+    defers_flush: ClassVar[bool] = False
 
     # -- engines and connections -------------------------------------------------------
 
@@ -70,8 +72,10 @@ class Backend:
     def lock_schema(self, conn: Connection) -> None:
         """Serialise schema creation and upgrades inside `conn`'s write transaction."""
 
-    def lock_appends(self, conn: Connection) -> None:
-        """Take the store-wide append lock inside `conn`'s write transaction."""
+    def lock_appends(self, conn: Connection, *, defer_flush: bool = True) -> None:
+        """Take the store-wide append lock inside `conn`'s write transaction. With
+        `defer_flush` (and `defers_flush`) its commit does not wait for the disk: the
+        caller must `make_durable` before it reports what it appended."""
 
     def lock_and_read_head(self, conn: Connection, aggregate_id: str) -> Row[Any] | None:
         """Take the append lock and read (stream version, head position, head hash,
@@ -79,9 +83,8 @@ class Backend:
         return None
 
     def make_durable(self, engine: Engine) -> None:
-        """Wait until appends committed by this process's `lock_and_read_head` path are
-        on disk (those commits did not wait for it themselves), or do nothing where
-        every commit is durable when it returns."""
+        """Wait until the append transactions this process committed are on disk (with
+        `defers_flush` their commits did not wait for it themselves)."""
 
     # -- writing -----------------------------------------------------------------------
 

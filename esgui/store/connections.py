@@ -99,13 +99,16 @@ class Connections:
         self.refuse_if_read_only()
         if getattr(self._local, "conn", None) is not None:
             raise RuntimeError("exclusive() inside another reading() or exclusive() block")
-        with translated(self.description, self.lock_timeout), self.writer.begin() as conn:
-            lock(conn)
-            self._local.conn, self._local.exclusive = conn, True
-            try:
-                yield
-            finally:
-                self._local.conn, self._local.exclusive = None, False
+        with translated(self.description, self.lock_timeout):
+            with self.writer.begin() as conn:
+                lock(conn)
+                self._local.conn, self._local.exclusive = conn, True
+                try:
+                    yield
+                finally:
+                    self._local.conn, self._local.exclusive = None, False
+            if self.backend.defers_flush:  # its appends are reported once durable
+                self.backend.make_durable(self.engine)
 
     @contextmanager
     def append_transaction(self) -> Iterator[Connection]:

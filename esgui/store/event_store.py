@@ -113,11 +113,12 @@ class EventStore:
         thread) share one write transaction, so no other writer can slip in between a
         read and the append that depends on it. The way out for a command that keeps
         losing optimistic races; everything commits when the block ends."""
-        return self._conns.exclusive(self.lock_for_append)
+        return self._conns.exclusive(self._backend.lock_appends)  # durable when it ends
 
     def lock_for_append(self, conn: Connection) -> None:
-        """Serialise appenders inside `conn`'s write transaction (see `appends`)."""
-        self._backend.lock_appends(conn)
+        """Serialise appenders inside `conn`'s write transaction (see `appends`); its
+        commit is durable when it returns, as any other."""
+        self._backend.lock_appends(conn, defer_flush=False)
 
     def close(self) -> None:
         self._engine.dispose()

@@ -72,6 +72,7 @@ def _time_from_db(value: datetime) -> datetime:
 class PostgreSQLBackend(Backend):
     name = "postgresql"
     consistent_read_options = {"isolation_level": "REPEATABLE READ"}
+    defers_flush = True  # see make_durable
 
     # -- engines and connections -------------------------------------------------------
 
@@ -123,23 +124,28 @@ class PostgreSQLBackend(Backend):
     def lock_schema(self, conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
 
-    def lock_appends(self, conn: Connection) -> None:
+    def lock_appends(self, conn: Connection, *, defer_flush: bool = True) -> None:
         # Its own statement: in READ COMMITTED each statement takes a fresh snapshot, so
-        # the head read after it sees every earlier append.
-        conn.exec_driver_sql(LOCK_APPENDS)
+        # the head read after it sees every earlier append. With `defer_flush` the
+        # transaction's COMMIT does not wait for the WAL flush (see make_durable).
+        if defer_flush:
+            conn.exec_driver_sql(f"SET LOCAL synchronous_commit = off; {LOCK_APPENDS}")
+        else:
+            conn.exec_driver_sql(LOCK_APPENDS)
 
     def lock_and_read_head(self, conn: Connection, aggregate_id: str) -> Row[Any] | None:
         return conn.execute(_LOCK_AND_HEAD, {"aggregate_id": aggregate_id}).one()
 
     def make_durable(self, engine: Engine) -> None:
-        # The append committed with synchronous_commit off (esgui_lock_and_head, 0008),
-        # so that the append lock was released before the WAL flush. A transactional
+        # The append committed with synchronous_commit off (set where the append lock is
+        # taken: esgui_lock_and_head, migration 0008, and lock_appends), so that the lock
+        # was released before the WAL flush. A transactional
         # logical message writes a WAL record, so its synchronous commit flushes the
         # WAL up to here, which covers the append's commit record (WAL is flushed in
         # order). Several writers' flushes are one disk write (group commit). A crash
         # before the flush loses a suffix of the log, never a position in the middle.
-        with engine.connect() as conn:
-            conn.exec_driver_sql(_FLUSH)
+        with engine.connect() as conn:  # in autocommit: the statement commits itself
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(_FLUSH)
 
     # -- writing -----------------------------------------------------------------------
 
