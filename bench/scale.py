@@ -258,7 +258,7 @@ def main(events: int, engines: list[str], quick: bool, results: str | None,
         log(f"scale {engine}:")
         url, seeded = build(engine, events, log)
         measured = {**seeded, **measure_store(engine, url, log)}
-        measured.update(measure_writers(engine, 2.0 if quick else 20.0, log))
+        measured.update(measure_writers(engine, 1.5 if quick else 20.0, log))
         data["engines"][engine] = measured
     data["load_end"] = os.getloadavg()
     from bench.report import render_scale

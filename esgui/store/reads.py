@@ -142,19 +142,19 @@ class EventReads:
             )
             return int(conn.execute(query).scalar() or 0)
 
-    def _time_ranges(self, where: EventFilter | None) -> list[Any]:
-        """A time-bounded filter as position ranges too (esgui.store.time_order), so the
-        read starts where the bounds start instead of scanning up to them."""
+    def _time_ranges(self, where: EventFilter | None) -> list[list[Any]] | None:
+        """A time-bounded filter as position ranges (esgui.store.time_order), one
+        condition per range, so that a read starts where the bounds start instead of
+        scanning up to them: None when the filter has no time bound (or a stored time
+        is unreadable: then the time conditions alone filter)."""
         if where is None or (where.since is None and where.until is None):
-            return []
+            return None
         with self._conns.read() as conn:
             try:
                 ranges = position_ranges(conn, where.since, where.until)
-            except (ValueError, TypeError):  # an unreadable stored time: filter only
-                return []
-        if not ranges:
-            return [false()]
-        return [or_(*(events.c.position.between(low, high) for low, high in ranges))]
+            except (ValueError, TypeError):
+                return None
+        return [[events.c.position.between(low, high)] for low, high in ranges]
 
     # -- the whole log -----------------------------------------------------------------
 
@@ -178,7 +178,7 @@ class EventReads:
             check_count(limit, "limit")
         where = _filter(where, event_types, aggregate_id, operator, since, until)
         conditions = event_conditions(where, self._backend) if where is not None else []
-        conditions += self._time_ranges(where)
+        ranges = self._time_ranges(where)
         cursor: int | None = after
         key = events.c.position
         if where is not None and where.aggregate_id is not None:
@@ -193,12 +193,22 @@ class EventReads:
         elif descending and not after:
             cursor = None  # from the newest; positions below 1 are never events
             conditions.append(events.c.position > 0)
-        pager = KeysetPager(self._columns.event, [key], where=conditions,
-                            descending=descending)  # fmt: skip
         to_time = self.time_from_db
-        for rows in pager.pages(self._conns.read, cursor, page_size=page_size, limit=limit):
-            for row in rows:
-                yield record_from_row(row, to_time)
+        # Each position range on its own (an OR of ranges made PostgreSQL read them all
+        # through a bitmap and sort), in the read's order; one pass without ranges.
+        parts = [[]] if ranges is None else (ranges[::-1] if descending else ranges)
+        remaining = limit
+        for extra in parts:
+            pager = KeysetPager(self._columns.event, [key], where=[*conditions, *extra],
+                                descending=descending)  # fmt: skip
+            for rows in pager.pages(self._conns.read, cursor, page_size=page_size,
+                                    limit=remaining):  # fmt: skip
+                for row in rows:
+                    yield record_from_row(row, to_time)
+                if remaining is not None:
+                    remaining -= len(rows)
+            if remaining is not None and remaining <= 0:
+                return
 
     def count(
         self,
@@ -213,7 +223,9 @@ class EventReads:
         where = _filter(where, event_types, aggregate_id, operator, since, until)
         query = select(func.count()).select_from(events)
         conditions = event_conditions(where, self._backend) if where is not None else []
-        conditions += self._time_ranges(where)
+        ranges = self._time_ranges(where)
+        if ranges is not None:
+            conditions.append(or_(false(), *(part[0] for part in ranges)))
         if conditions:
             query = query.where(and_(*conditions))
         with self._conns.read() as conn:
