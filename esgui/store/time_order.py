@@ -14,21 +14,21 @@ key). So:
   binary search over its versions when no regression lies inside the account's span of
   positions (else the exact aggregate over its rows, which reads the account).
 
-Each probe is one primary-key (or unique-index) lookup: about 24 of them for 10 million
-events, whether the pages are cached or not.
+Each search is one recursive statement (one round trip) whose steps are primary-key
+(or unique-index) lookups: about 24 of them for 10 million events, whether the pages
+are cached or not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import BigInteger, Connection, String, bindparam, func, select, text
 
 from esgui.store.schema import events, time_regressions
+from esgui.store.types import UTCDateTime
 
-_TIME_AT_POSITION = select(events.c.created_at).where(events.c.position == bindparam("p"))
 _TIME_AT_VERSION = select(events.c.created_at, events.c.position).where(
     events.c.aggregate_id == bindparam("a"), events.c.version == bindparam("v")
 )
@@ -42,16 +42,35 @@ _NEWEST = (
 )
 
 
-def _first(lo: int, hi: int, at_or_after: Callable[[int], bool]) -> int:
-    """The smallest key in lo…hi for which `at_or_after` holds (monotonic: false, then
-    true), or hi + 1 when there is none."""
-    while lo <= hi:
-        middle = (lo + hi) // 2
-        if at_or_after(middle):
-            hi = middle - 1
-        else:
-            lo = middle + 1
-    return lo
+def _search(key: str, match: str, compare: str) -> Any:
+    """One statement that binary-searches keys lo…hi for the first row whose time
+    `compare`s to :t (``>=`` or ``>``): a recursive query whose every step is one
+    point lookup, so the whole search is one round trip. Returns hi + 1 for none."""
+    sql = f"""
+        WITH RECURSIVE s(lo, hi) AS (
+            SELECT CAST(:lo AS BIGINT), CAST(:hi AS BIGINT)
+            UNION ALL
+            SELECT CASE WHEN e.created_at {compare} :t THEN s.lo ELSE (s.lo + s.hi) / 2 + 1 END,
+                   CASE WHEN e.created_at {compare} :t THEN (s.lo + s.hi) / 2 - 1 ELSE s.hi END
+            FROM s JOIN events e ON {match} AND e.{key} = (s.lo + s.hi) / 2
+            WHERE s.lo <= s.hi)
+        SELECT lo FROM s WHERE lo > hi"""
+    params = [bindparam("lo", type_=BigInteger), bindparam("hi", type_=BigInteger),
+              bindparam("t", type_=UTCDateTime)]  # fmt: skip
+    if ":a" in match:
+        params.append(bindparam("a", type_=String))
+    return text(sql).bindparams(*params)
+
+
+_FIRST_POSITION = {op: _search("position", "1 = 1", op) for op in (">=", ">")}
+_FIRST_VERSION_AFTER = _search("version", "e.aggregate_id = :a", ">")
+
+
+def _first(conn: Connection, lo: int, hi: int, when: datetime, *, strictly: bool) -> int:
+    """The first position in lo…hi recorded at or after `when` (after it, `strictly`),
+    or hi + 1: the times of lo…hi never decrease."""
+    statement = _FIRST_POSITION[">" if strictly else ">="]
+    return int(conn.execute(statement, {"lo": lo, "hi": hi, "t": when}).scalar_one())
 
 
 def runs(conn: Connection) -> list[tuple[int, int]]:
@@ -69,22 +88,13 @@ def position_ranges(
 ) -> list[tuple[int, int]]:
     """Closed position ranges that together hold every event recorded in [since, until]
     (inclusive; either bound may be None) and nothing else, oldest first."""
-    time_at = _reader(conn)
     ranges: list[tuple[int, int]] = []
     for start, end in runs(conn):
-        low = start if since is None else _first(start, end, lambda p: time_at(p) >= since)
-        high = end if until is None else _first(start, end, lambda p: time_at(p) > until) - 1
+        low = start if since is None else _first(conn, start, end, since, strictly=False)
+        high = end if until is None else _first(conn, start, end, until, strictly=True) - 1
         if low <= high:
             ranges.append((low, high))
     return ranges
-
-
-def _reader(conn: Connection) -> Callable[[int], datetime]:
-    def time_at(position: int) -> datetime:
-        value: Any = conn.execute(_TIME_AT_POSITION, {"p": position}).scalar_one()
-        return value  # type: ignore[no-any-return]
-
-    return time_at
 
 
 def version_at(conn: Connection, aggregate_id: str, when: datetime) -> int | None:
@@ -108,8 +118,7 @@ def version_at(conn: Connection, aggregate_id: str, when: datetime) -> int | Non
     if last_time <= when:
         return int(newest)
 
-    def after(version: int) -> bool:
-        time, _position = conn.execute(_TIME_AT_VERSION, {"a": aggregate_id, "v": version}).one()
-        return bool(time > when)
-
-    return _first(1, int(newest), after) - 1
+    first_after = conn.execute(
+        _FIRST_VERSION_AFTER, {"lo": 1, "hi": int(newest), "t": when, "a": aggregate_id}
+    ).scalar_one()
+    return int(first_after) - 1
