@@ -260,55 +260,102 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
 
 # (key, what, target text, check(measured, engine data) -> met?, why it may miss)
 _SCALE_ROWS: list[tuple[str, str, str, Any, str]] = [
-    ("seed_half_2", "`seed`, second half ÷ first half", "≥ 0.8×",
-     lambda d: _rate(d, "seed_half_2") / _rate(d, "seed_half_1") >= 0.8,
-     "each batch reads the heads of its accounts by one index probe each (0008); a "
-     "miss left is the growing unique (aggregate_id, version) index: its inserts touch "
-     "more pages once it outgrows the cache"),
-    ("events_since_limit_100", "`events --since T --limit 100` (T: the middle)",
-     "≤ 0.1 s, whatever the size", lambda d: _sec(d, "events_since_limit_100") <= 0.1,
-     "a binary search over positions finds T (esgui.store.time_order); a store with many "
-     "time regressions (imports of older events) searches each run"),
-    ("state_at_warm", "`state --at T`, warm", "≤ 0.1 s",
-     lambda d: _sec(d, "state_at_warm") <= 0.1,
-     "a binary search over the account's versions, then replay from the snapshot"),
-    ("state_at_fresh_process", "`state --at T`, a fresh process", "≤ 0.5 s",
-     lambda d: _sec(d, "state_at_fresh_process") <= 0.5,
-     "includes opening the store; the OS page cache is not dropped (a shared machine)"),
-    ("events_account", "`events ACC` (the largest account)", "≥ 185k events/s (555k in 3 s)",
-     lambda d: _per_second(d, "events_account") >= 185_000,
-     "paged by (aggregate_id, version) now; what is left is decoding each row into a "
-     "RecordedEvent (about 3–5 µs of Python per event)"),
-    ("projections_rebuild", "`projections rebuild`", "≥ 250k events/s (10M in 40 s)",
-     lambda d: _per_second(d, "projections_rebuild", "head") >= 250_000,
-     "units of 100,000 events write each account once; the rest is decoding and "
-     "folding each event in Python (a profile shows record_from_row, decode_json and "
-     "apply_recorded at about 80%)"),
-    ("verify_full", "`verify` (whole store)", "≥ 167k events/s (10M in 60 s)",
-     lambda d: _per_second(d, "verify_full", "head") >= 167_000,
-     "one SHA-256 and one canonical JSON per event in Python"),
-    ("gui_search_first_match", "GUI text search, first page of a common match", "≤ 0.5 s",
-     lambda d: _sec(d, "gui_search_first_match") <= 0.5,
-     "no full-text index yet: the log scans windows from the newest event until a page "
-     "is full"),
-    ("gui_search_no_match", "GUI text search, no match", "≤ 2 s",
-     lambda d: _sec(d, "gui_search_no_match") <= 2.0,
-     "no full-text index yet (FTS5 / pg_trgm not built): a no-match search reads the "
-     "whole store, so it grows with the store"),
-    ("writers_1", "1 writer ÷ raw driver (1 writer)", "≥ 0.7×",
-     lambda d: d["writers_1"]["rate"] / d["writers_1"]["raw"] >= 0.7,
-     "per command esgui also encodes, hashes and decides in Python; on PostgreSQL the "
-     "append waits for its flush after releasing the lock (one more round trip)"),
-    ("writers_8", "8 writers, own accounts ÷ 1 writer", "≥ 2× (PostgreSQL)",
-     lambda d: d["writers_8"]["rate"] / d["writers_1"]["rate"] >= 2.0,
-     "PostgreSQL: the lock is no longer held across the WAL flush (0008), so flushes are "
-     "shared; what is left is the lock held across two round trips. On a loaded 2-core "
-     "machine the lock holder is often descheduled while holding it. SQLite has one "
-     "writer at a time by design"),
-    ("writers_8_hot", "8 writers on one account", "≥ 1,000 events/s",
-     lambda d: d["writers_8_hot"]["rate"] >= 1000,
-     "a conflict goes straight to a decision under the append lock (one reload, no "
-     "second optimistic race); bounded by one lock holder's round trips"),
+    (
+        "seed_half_2",
+        "`seed`, second half ÷ first half",
+        "≥ 0.8×",
+        lambda d: _rate(d, "seed_half_2") / _rate(d, "seed_half_1") >= 0.8,
+        "each batch reads the heads of its accounts by one index probe each (0008); a "
+        "miss left is the growing unique (aggregate_id, version) index: its inserts touch "
+        "more pages once it outgrows the cache",
+    ),
+    (
+        "events_since_limit_100",
+        "`events --since T --limit 100` (T: the middle)",
+        "≤ 0.1 s, whatever the size",
+        lambda d: _sec(d, "events_since_limit_100") <= 0.1,
+        "a binary search over positions finds T (esgui.store.time_order); a store with many "
+        "time regressions (imports of older events) searches each run",
+    ),
+    (
+        "state_at_warm",
+        "`state --at T`, warm",
+        "≤ 0.1 s",
+        lambda d: _sec(d, "state_at_warm") <= 0.1,
+        "a binary search over the account's versions, then replay from the snapshot",
+    ),
+    (
+        "state_at_fresh_process",
+        "`state --at T`, a fresh process",
+        "≤ 0.5 s",
+        lambda d: _sec(d, "state_at_fresh_process") <= 0.5,
+        "includes opening the store; the OS page cache is not dropped (a shared machine)",
+    ),
+    (
+        "events_account",
+        "`events ACC` (the largest account)",
+        "≥ 185k events/s (555k in 3 s)",
+        lambda d: _per_second(d, "events_account") >= 185_000,
+        "paged by (aggregate_id, version) now; what is left is decoding each row into a "
+        "RecordedEvent (about 3–5 µs of Python per event)",
+    ),
+    (
+        "projections_rebuild",
+        "`projections rebuild`",
+        "≥ 250k events/s (10M in 40 s)",
+        lambda d: _per_second(d, "projections_rebuild", "head") >= 250_000,
+        "units of 100,000 events write each account once; the rest is decoding and "
+        "folding each event in Python (a profile shows record_from_row, decode_json and "
+        "apply_recorded at about 80%)",
+    ),
+    (
+        "verify_full",
+        "`verify` (whole store)",
+        "≥ 167k events/s (10M in 60 s)",
+        lambda d: _per_second(d, "verify_full", "head") >= 167_000,
+        "one SHA-256 and one canonical JSON per event in Python",
+    ),
+    (
+        "gui_search_first_match",
+        "GUI text search, first page of a common match",
+        "≤ 0.5 s",
+        lambda d: _sec(d, "gui_search_first_match") <= 0.5,
+        "no full-text index yet: the log scans windows from the newest event until a page is full",
+    ),
+    (
+        "gui_search_no_match",
+        "GUI text search, no match",
+        "≤ 2 s",
+        lambda d: _sec(d, "gui_search_no_match") <= 2.0,
+        "no full-text index yet (FTS5 / pg_trgm not built): a no-match search reads the "
+        "whole store, so it grows with the store",
+    ),
+    (
+        "writers_1",
+        "1 writer ÷ raw driver (1 writer)",
+        "≥ 0.7×",
+        lambda d: d["writers_1"]["rate"] / d["writers_1"]["raw"] >= 0.7,
+        "per command esgui also encodes, hashes and decides in Python; on PostgreSQL the "
+        "append waits for its flush after releasing the lock (one more round trip)",
+    ),
+    (
+        "writers_8",
+        "8 writers, own accounts ÷ 1 writer",
+        "≥ 2× (PostgreSQL)",
+        lambda d: d["writers_8"]["rate"] / d["writers_1"]["rate"] >= 2.0,
+        "PostgreSQL: the lock is no longer held across the WAL flush (0008), so flushes are "
+        "shared; what is left is the lock held across two round trips. On a loaded 2-core "
+        "machine the lock holder is often descheduled while holding it. SQLite has one "
+        "writer at a time by design",
+    ),
+    (
+        "writers_8_hot",
+        "8 writers on one account",
+        "≥ 1,000 events/s",
+        lambda d: d["writers_8_hot"]["rate"] >= 1000,
+        "a conflict goes straight to a decision under the append lock (one reload, no "
+        "second optimistic race); bounded by one lock holder's round trips",
+    ),
 ]
 
 
@@ -321,10 +368,7 @@ def _sec(d: dict[str, Any], key: str) -> float:
 
 
 def _per_second(d: dict[str, Any], key: str, count_from: str = "") -> float:
-    if count_from:
-        count = d["_account"]["head"]
-    else:
-        count = d["_account"]["versions"]
+    count = d["_account"]["head"] if count_from else d["_account"]["versions"]
     return count / max(_sec(d, key), 1e-9)
 
 

@@ -86,8 +86,11 @@ def build(engine: str, events: int, log: Callable[[str], None]) -> tuple[str, di
         for half, (count, n_accounts) in enumerate(
             ((events // 2, accounts // 2), (events - events // 2, accounts - accounts // 2))
         ):
-            seconds, _ = timed(lambda c=count, a=n_accounts, h=half: seed(
-                store, accounts=max(1, a), events=c, seed=h + 1))  # fmt: skip
+            seconds, _ = timed(
+                lambda c=count, a=n_accounts, h=half: seed(
+                    store, accounts=max(1, a), events=c, seed=h + 1
+                )
+            )
             found[f"seed_half_{half + 1}"] = {"rate": count / seconds, "unit": "events/s"}
             log(f"  seed half {half + 1}: {count / seconds:,.0f} events/s")
     return url, found
@@ -122,17 +125,24 @@ def measure_store(engine: str, url: str, log: Callable[[str], None]) -> dict[str
         record("state_at_warm", seconds)
         seconds, result = timed(lambda: verify_store(store))
         record("verify_full", seconds, "intact" if result.intact else "NOT intact")
-        seconds, page = timed(lambda: fetch_page(
-            store, EventQuery(text=str(middle.aggregate_id)), None, 200))  # fmt: skip
+        seconds, page = timed(
+            lambda: fetch_page(store, EventQuery(text=str(middle.aggregate_id)), None, 200)
+        )
         record("gui_search_first_match", seconds, f"{len(page.rows)} rows")
         seconds, page = timed(lambda: fetch_page(store, EventQuery(text=NO_MATCH), None, 200))
         record("gui_search_no_match", seconds, f"{len(page.rows)} rows")
     # cold: a fresh process (no caches of esgui's; the OS page cache stays as it is)
-    code = ("import sys, time, esgui; from datetime import datetime; s=esgui.open_store(sys.argv[1]);"
-            "t=time.perf_counter(); esgui.Accounts(s, user='b').state(sys.argv[2], "
-            "at_time=datetime.fromisoformat(sys.argv[3])); print(time.perf_counter()-t)")  # fmt: skip
-    done = subprocess.run([sys.executable, "-c", code, url, account, at.isoformat()],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    code = (
+        "import sys, time, esgui; from datetime import datetime; s=esgui.open_store(sys.argv[1]);"
+        "t=time.perf_counter(); esgui.Accounts(s, user='b').state(sys.argv[2], "
+        "at_time=datetime.fromisoformat(sys.argv[3])); print(time.perf_counter()-t)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, url, account, at.isoformat()],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     record("state_at_fresh_process", float(done.stdout.strip().splitlines()[-1]))
     out["_account"] = {"id": account, "versions": versions, "head": head}
     return out
@@ -154,8 +164,9 @@ def _esgui_writer(url: str, account: str, seconds: float, queue: Any, start: Any
     queue.put(done)
 
 
-def _raw_writer(engine: str, where: str, account: str, seconds: float, queue: Any,
-                start: Any) -> None:  # fmt: skip
+def _raw_writer(
+    engine: str, where: str, account: str, seconds: float, queue: Any, start: Any
+) -> None:
     """The durable limit of the same work: one transaction that reads the stream's
     version and inserts one row (SQLite: BEGIN IMMEDIATE, synchronous FULL)."""
     if engine == "sqlite":
@@ -170,7 +181,9 @@ def _raw_writer(engine: str, where: str, account: str, seconds: float, queue: An
         begin = None
         mark = "%s"
     version_sql = f"SELECT max(version) FROM raw_events WHERE aggregate_id = {mark}"
-    insert_sql = f"INSERT INTO raw_events (aggregate_id, version, data) VALUES ({mark}, {mark}, {mark})"
+    insert_sql = (
+        f"INSERT INTO raw_events (aggregate_id, version, data) VALUES ({mark}, {mark}, {mark})"
+    )
     start.wait()
     done, end = 0, time.perf_counter() + seconds
     while time.perf_counter() < end:
@@ -221,15 +234,19 @@ def measure_writers(engine: str, seconds: float, log: Callable[[str], None]) -> 
             where = str(CACHE / f"{raw_name}.db")
             with sqlite3.connect(where) as conn:
                 conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("CREATE TABLE raw_events (position INTEGER PRIMARY KEY, "
-                             "aggregate_id TEXT, version INTEGER, data TEXT, "
-                             "UNIQUE (aggregate_id, version))")  # fmt: skip
+                conn.execute(
+                    "CREATE TABLE raw_events (position INTEGER PRIMARY KEY, "
+                    "aggregate_id TEXT, version INTEGER, data TEXT, "
+                    "UNIQUE (aggregate_id, version))"
+                )
         else:
             where = raw_name
             with pg_connect(raw_name, autocommit=True) as conn:
-                conn.execute("CREATE TABLE raw_events (position bigserial PRIMARY KEY, "
-                             "aggregate_id text, version integer, data jsonb, "
-                             "UNIQUE (aggregate_id, version))")  # fmt: skip
+                conn.execute(
+                    "CREATE TABLE raw_events (position bigserial PRIMARY KEY, "
+                    "aggregate_id text, version integer, data jsonb, "
+                    "UNIQUE (aggregate_id, version))"
+                )
         raw = _run(_raw_writer, [(engine, where, a) for a in targets], seconds)
         key = f"writers_{writers}{'_hot' if hot else ''}"
         out[key] = {"rate": rate, "raw": raw, "unit": "events/s"}
@@ -246,14 +263,20 @@ def measure_writers(engine: str, seconds: float, log: Callable[[str], None]) -> 
 # -- the command line ----------------------------------------------------------------------
 
 
-def main(events: int, engines: list[str], quick: bool, results: str | None,
-         output: str | None) -> int:  # fmt: skip
+def main(
+    events: int, engines: list[str], quick: bool, results: str | None, output: str | None
+) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
     started = datetime.now(UTC)
-    data: dict[str, Any] = {"events": events, "quick": quick, "started": started.isoformat(),
-                            "load": os.getloadavg(), "engines": {}}  # fmt: skip
+    data: dict[str, Any] = {
+        "events": events,
+        "quick": quick,
+        "started": started.isoformat(),
+        "load": os.getloadavg(),
+        "engines": {},
+    }
     for engine in engines:
         log(f"scale {engine}:")
         url, seeded = build(engine, events, log)

@@ -1,9 +1,9 @@
 """SQLite: every way a store in a SQLite file differs from one in PostgreSQL.
 
-WAL, a busy timeout (the lock timeout) and ``BEGIN IMMEDIATE`` for writes (the write lock is taken before
-any read, so it is also the append lock); times stored as fixed-width UTC text that
-sorts as time does; JSON stored as text; ``INSERT … ON CONFLICT DO NOTHING``; and
-``PRAGMA data_version`` to notice other connections' commits.
+WAL, a busy timeout (the lock timeout) and ``BEGIN IMMEDIATE`` for writes (the write
+lock is taken before any read, so it is also the append lock); times stored as
+fixed-width UTC text that sorts as time does; JSON stored as text; ``INSERT … ON
+CONFLICT DO NOTHING``; and ``PRAGMA data_version`` to notice other connections' commits.
 """
 
 from __future__ import annotations

@@ -57,7 +57,9 @@ def opened(location: StoreLocation) -> StoreLocation:
 
 def test_a_blocked_writer_times_out_clearly_and_appends_nothing(opened) -> None:
     with esgui.open_store(opened.url, lock_timeout=0.5) as store, lock_held(opened):
-        with pytest.raises(AppendLockTimeout, match=r"locked by another writer for more than 0\.5 s"):
+        with pytest.raises(
+            AppendLockTimeout, match=r"locked by another writer for more than 0\.5 s"
+        ):
             store.append("A1", 1, [deposit()])
         with pytest.raises(AppendLockTimeout):  # the command path: not retried for long
             esgui.Accounts(store, user="t").deposit("A1", "1.00")
@@ -104,9 +106,11 @@ def test_two_stores_writers_do_not_block_each_other(location, tmp_path: Path) ->
             with esgui.open_store(other.url, lock_timeout=2) as store:
                 store.append("A1", 1, [deposit()])  # not held up by the first store's lock
                 assert store.current_version("A1") == 2
-            with esgui.open_store(location.url, lock_timeout=0.3) as store:
-                with pytest.raises(AppendLockTimeout):
-                    store.append("A1", 1, [deposit()])
+            with (
+                esgui.open_store(location.url, lock_timeout=0.3) as store,
+                pytest.raises(AppendLockTimeout),
+            ):
+                store.append("A1", 1, [deposit()])
     finally:
         other.drop()
 
@@ -141,8 +145,13 @@ def _connect_as(role: str, schema: str):
     from sqlalchemy.engine import make_url
 
     url = make_url(PG_URL)
-    conn = psycopg.connect(host=url.host or "127.0.0.1", port=url.port or 5432, user=role,
-                           dbname=url.database, autocommit=True)  # fmt: skip
+    conn = psycopg.connect(
+        host=url.host or "127.0.0.1",
+        port=url.port or 5432,
+        user=role,
+        dbname=url.database,
+        autocommit=True,
+    )
     conn.execute(f'SET search_path TO "{schema}"')
     return conn
 
@@ -176,9 +185,11 @@ def test_a_read_only_role_cannot_take_the_append_lock(opened, auditor) -> None:
         conn.execute("ROLLBACK")
     finally:
         conn.close()
-    with esgui.open_store(_role_url(opened, auditor)) as store:  # and it cannot append
-        with pytest.raises(NotPermitted, match="permission denied"):
-            store.append("A1", 2, [deposit()])
+    with (  # and it cannot append
+        esgui.open_store(_role_url(opened, auditor)) as store,
+        pytest.raises(NotPermitted, match="permission denied"),
+    ):
+        store.append("A1", 2, [deposit()])
 
 
 def test_an_existing_writer_role_keeps_appending_after_the_upgrade(location) -> None:

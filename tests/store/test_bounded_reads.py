@@ -40,14 +40,22 @@ def test_only_appends_whose_times_go_back_are_listed(location) -> None:
 
 def _expected(store, since, until, aggregate_id=None, descending=False, after=0):
     rows = [e for e in store.read_all() if (aggregate_id is None or e.aggregate_id == aggregate_id)]
-    rows = [e for e in rows
-            if (since is None or e.recorded_at >= since) and (until is None or e.recorded_at <= until)
-            and (not after or (e.position < after if descending else e.position > after))]  # fmt: skip
+    rows = [
+        e
+        for e in rows
+        if (since is None or e.recorded_at >= since)
+        and (until is None or e.recorded_at <= until)
+        and (not after or (e.position < after if descending else e.position > after))
+    ]
     return [e.position for e in (reversed(rows) if descending else rows)]
 
 
-@settings(max_examples=12, deadline=None, phases=(Phase.explicit, Phase.generate),
-          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@settings(
+    max_examples=12,
+    deadline=None,
+    phases=(Phase.explicit, Phase.generate),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     offsets=st.lists(st.integers(0, 40), min_size=1, max_size=30),
     accounts=st.lists(st.sampled_from("ABC"), min_size=30, max_size=30),
@@ -69,19 +77,31 @@ def test_time_filters_and_state_at_time_equal_the_plain_filter(
             versions[account] += 1
         since = None if bounds[0] is None else T0 + timedelta(minutes=bounds[0])
         until = None if bounds[1] is None else T0 + timedelta(minutes=bounds[1])
-        got = [e.position for e in store.read_all(since=since, until=until, after=after,
-                                                  descending=descending)]  # fmt: skip
+        got = [
+            e.position
+            for e in store.read_all(since=since, until=until, after=after, descending=descending)
+        ]
         assert got == _expected(store, since, until, None, descending, after)
         assert store.count(since=since, until=until) == len(_expected(store, since, until))
         for account in versions:
-            got = [e.position for e in store.read_all(aggregate_id=account, since=since,
-                                                      until=until, after=after,
-                                                      descending=descending, page_size=2)]  # fmt: skip
+            got = [
+                e.position
+                for e in store.read_all(
+                    aggregate_id=account,
+                    since=since,
+                    until=until,
+                    after=after,
+                    descending=descending,
+                    page_size=2,
+                )
+            ]
             assert got == _expected(store, since, until, account, descending, after)
             for minute in (-1, 0, 5, 17, 40, 41):
                 when = T0 + timedelta(minutes=minute)
-                exact = max((e.version for e in store.read_stream(account)
-                             if e.recorded_at <= when), default=0)  # fmt: skip
+                exact = max(
+                    (e.version for e in store.read_stream(account) if e.recorded_at <= when),
+                    default=0,
+                )
                 assert store.version_at(account, when) == exact
 
 
@@ -112,13 +132,15 @@ def test_current_versions_of_many_streams(location) -> None:
 def test_an_account_read_pages_by_version_in_both_directions(location) -> None:
     with esgui.open_store(location.url) as store:
         for i in range(12):
-            store.append("X" if i % 3 else "Y", i // 3 if i % 3 == 0 else (i - i // 3 - 1),
-                         [ev()])  # fmt: skip
+            store.append("X" if i % 3 else "Y", i // 3 if i % 3 == 0 else (i - i // 3 - 1), [ev()])
         xs = [e.position for e in store.read_all() if e.aggregate_id == "X"]
         assert [e.position for e in store.read_all(aggregate_id="X", page_size=3)] == xs
-        assert [e.position for e in store.read_all(aggregate_id="X", descending=True,
-                                                    page_size=2)] == xs[::-1]  # fmt: skip
-        assert [e.position for e in store.read_all(aggregate_id="X", after=xs[2],
-                                                   limit=3)] == xs[3:6]  # fmt: skip
-        assert [e.position for e in store.read_all(aggregate_id="X", after=xs[4],
-                                                   descending=True)] == xs[:4][::-1]  # fmt: skip
+        assert [
+            e.position for e in store.read_all(aggregate_id="X", descending=True, page_size=2)
+        ] == xs[::-1]
+        assert [e.position for e in store.read_all(aggregate_id="X", after=xs[2], limit=3)] == xs[
+            3:6
+        ]
+        assert [
+            e.position for e in store.read_all(aggregate_id="X", after=xs[4], descending=True)
+        ] == xs[:4][::-1]
