@@ -23,8 +23,8 @@ from esgui.store.backend import ChangeWatcher
 from esgui.store.connections import Connections
 from esgui.store.dialects import backend_for
 from esgui.store.engine import describe_url, make_engine, parse_store_url, translated
-from esgui.store.locking import lock_timeout_s
 from esgui.store.filters import EventFilter
+from esgui.store.locking import lock_timeout_s
 from esgui.store.log import EventLog
 from esgui.store.notes import NoteStorage
 from esgui.store.projections import SummaryStorage
