@@ -241,3 +241,45 @@ def test_writers_queue_on_the_lock_and_all_commit(opened) -> None:
     assert not errors
     with esgui.open_store(opened.url) as store:
         assert [e.position for e in store.read_all()] == [1, 2, 3, 4]
+
+
+# -- the lock out of the flush path (PostgreSQL) --------------------------------------------
+
+
+def test_an_append_is_reported_only_after_its_wal_is_flushed(opened, monkeypatch) -> None:
+    """The append transaction commits without waiting for the disk (so the lock is not
+    held across the flush); `append` returns only after a synchronous flush that covers
+    its commit, for the one-stream path, the several-streams path and exclusive()."""
+    if opened.backend != "postgresql":
+        pytest.skip("SQLite's commit is its fsync, inside the write lock")
+    from esgui.store.postgresql import PostgreSQLBackend
+
+    checks: list[bool] = []
+    real = PostgreSQLBackend.make_durable
+
+    def checked(self, engine) -> None:
+        with _pg_admin() as conn:
+            committed = conn.execute("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
+        real(self, engine)
+        with _pg_admin() as conn:
+            flushed = conn.execute(
+                "SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn", (committed,)
+            ).fetchone()[0]
+        checks.append(bool(flushed))
+
+    monkeypatch.setattr(PostgreSQLBackend, "make_durable", checked)
+    with esgui.open_store(opened.url) as store:
+        store.append("A1", 1, [deposit()])
+        store.append_many([("A1", 2, [deposit()]), ("B1", 0, [deposit()])])
+        with store.exclusive():
+            store.append("A1", 3, [deposit()])
+        assert checks == [True, True, True]
+        # a transaction of the caller's own that takes the lock keeps a synchronous commit
+        with store.writer().begin() as conn:
+            store.lock_for_append(conn)
+            setting = conn.exec_driver_sql("SHOW synchronous_commit").scalar()
+        assert setting == "on"
+        with store.writer().begin() as conn:
+            conn.exec_driver_sql("SELECT * FROM esgui_lock_and_head('A1')").all()
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    assert len(checks) == 3
