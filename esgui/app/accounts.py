@@ -40,7 +40,7 @@ from esgui.store import EventStore, NewEvent, RecordedEvent
 from esgui.store.ids import new_event_ids
 
 DEFAULT_RETRIES = 30
-EXCLUSIVE_AFTER = 1  # optimistic attempts before a command takes the append lock
+EXCLUSIVE_AFTER = 2  # optimistic attempts before a command takes the append lock
 _CACHE_SIZE = 10_000
 
 
@@ -112,7 +112,7 @@ class Accounts:
             base = self._load(account_id)
         for attempt in range(self.max_retries + 1):
             if attempt >= EXCLUSIVE_AFTER:
-                # Lost the race: decide and append holding the store's append
+                # Lost the race twice: decide and append holding the store's append
                 # lock, so that this attempt cannot lose it again.
                 with self.store.exclusive():
                     base = self._load(account_id)
