@@ -353,8 +353,9 @@ _SCALE_ROWS: list[tuple[str, str, str, Any, str]] = [
         "8 writers on one account",
         "≥ 1,000 events/s",
         lambda d: d["writers_8_hot"]["rate"] >= 1000,
-        "a conflict goes straight to a decision under the append lock (one reload, no "
-        "second optimistic race); bounded by one lock holder's round trips",
+        "after two lost races a command decides under the append lock (reload, decide "
+        "and append in one transaction): bounded by one lock holder's round trips; on "
+        "PostgreSQL the lock no longer covers the flush",
     ),
 ]
 
