@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -142,11 +143,11 @@ class EventReads:
             )
             return int(conn.execute(query).scalar() or 0)
 
-    def _time_ranges(self, where: EventFilter | None) -> list[list[Any]] | None:
-        """A time-bounded filter as position ranges (esgui.store.time_order), one
-        condition per range, so that a read starts where the bounds start instead of
-        scanning up to them: None when the filter has no time bound (or a stored time
-        is unreadable: then the time conditions alone filter)."""
+    def _time_ranges(self, where: EventFilter | None) -> list[tuple[int, int]] | None:
+        """A time-bounded filter as the position ranges holding exactly its events
+        (esgui.store.time_order), so that a read starts where the bounds start instead
+        of scanning up to them: None when the filter has no time bound (or a stored
+        time is unreadable: then the time conditions alone filter)."""
         if where is None or (where.since is None and where.until is None):
             return None
         with self._conns.read() as conn:
@@ -154,7 +155,7 @@ class EventReads:
                 ranges = position_ranges(conn, where.since, where.until)
             except (ValueError, TypeError):
                 return None
-        return [[events.c.position.between(low, high)] for low, high in ranges]
+        return ranges
 
     # -- the whole log -----------------------------------------------------------------
 
@@ -177,36 +178,60 @@ class EventReads:
         if limit is not None:
             check_count(limit, "limit")
         where = _filter(where, event_types, aggregate_id, operator, since, until)
-        conditions = event_conditions(where, self._backend) if where is not None else []
         ranges = self._time_ranges(where)
-        cursor: int | None = after
-        key = events.c.position
-        if where is not None and where.aggregate_id is not None:
+        if ranges is not None and where is not None:
+            # The ranges hold exactly the events in the time bounds (time_order): the
+            # time conditions go, and each range is read on its own, bounded in SQL on
+            # the side it starts from only and stopped here at its other end. (A
+            # two-sided range, or an OR of ranges, let PostgreSQL misjudge how many rows
+            # match and read and sort a whole range instead of walking the index.)
+            where = replace(where, since=None, until=None)
+        conditions = event_conditions(where, self._backend) if where is not None else []
+        by_version = where is not None and where.aggregate_id is not None
+        if by_version and after:
             # One account: page by version (its positions grow with its versions), which
             # the unique (aggregate_id, version) index returns in order. Paged by
             # position, SQLite sorted the account's remaining rows for every page
             # (25 s for a 555k-event account).
-            if after:
-                conditions.append(events.c.position < after if descending
-                                  else events.c.position > after)  # fmt: skip
-            key, cursor = events.c.version, None
-        elif descending and not after:
-            cursor = None  # from the newest; positions below 1 are never events
-            conditions.append(events.c.position > 0)
+            conditions.append(events.c.position < after if descending
+                              else events.c.position > after)  # fmt: skip
+        if ranges is None:
+            parts: list[tuple[int, int] | None] = [None]
+        else:
+            parts = list(reversed(ranges)) if descending else list(ranges)
         to_time = self.time_from_db
-        # Each position range on its own (an OR of ranges made PostgreSQL read them all
-        # through a bitmap and sort), in the read's order; one pass without ranges.
-        parts = [[]] if ranges is None else (ranges[::-1] if descending else ranges)
         remaining = limit
-        for extra in parts:
-            pager = KeysetPager(self._columns.event, [key], where=[*conditions, *extra],
-                                descending=descending)  # fmt: skip
+        for part in parts:
+            bound = list(conditions)
+            cursor: int | None = after
+            if by_version:
+                cursor = None
+                if part is not None:
+                    bound.append(events.c.position <= part[1] if descending
+                                 else events.c.position >= part[0])  # fmt: skip
+            elif part is not None:
+                if descending:
+                    cursor = part[1] + 1 if not after else min(after, part[1] + 1)
+                else:
+                    cursor = max(after, part[0] - 1)
+            elif descending and not after:
+                cursor = None  # from the newest; positions below 1 are never events
+                bound.append(events.c.position > 0)
+            pager = KeysetPager(self._columns.event,
+                                [events.c.version if by_version else events.c.position],
+                                where=bound, descending=descending)  # fmt: skip
             for rows in pager.pages(self._conns.read, cursor, page_size=page_size,
                                     limit=remaining):  # fmt: skip
                 for row in rows:
-                    yield record_from_row(row, to_time)
-                if remaining is not None:
-                    remaining -= len(rows)
+                    event = record_from_row(row, to_time)
+                    if part is not None and not part[0] <= event.position <= part[1]:
+                        break  # past this range's other end
+                    yield event
+                    if remaining is not None:
+                        remaining -= 1
+                else:
+                    continue
+                break
             if remaining is not None and remaining <= 0:
                 return
 
@@ -225,7 +250,8 @@ class EventReads:
         conditions = event_conditions(where, self._backend) if where is not None else []
         ranges = self._time_ranges(where)
         if ranges is not None:
-            conditions.append(or_(false(), *(part[0] for part in ranges)))
+            conditions.append(or_(false(), *(events.c.position.between(low, high)
+                                             for low, high in ranges)))  # fmt: skip
         if conditions:
             query = query.where(and_(*conditions))
         with self._conns.read() as conn:
