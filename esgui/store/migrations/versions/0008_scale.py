@@ -62,7 +62,7 @@ def upgrade() -> None:
         """
     )
     # Append-only like `events` (migration 0002): a deleted row would let a time query
-    # binary-search a run whose times go back. `verify` checks the table too.
+    # binary-search a run whose times go back.
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             """
