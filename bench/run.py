@@ -5,6 +5,7 @@ driver ceiling (sqlite3 / psycopg), on SQLite and PostgreSQL.
     python -m bench --quick              # small sizes, 1 run, prints only (what CI runs)
     python -m bench --runs 5 --engines sqlite --only W1,W3
     python -m bench --quick --output /tmp/perf.md
+    python -m bench --scale [--events N] [--quick]   # issue 13's rows (bench/scale.py)
 
 Every measurement runs in a fresh subprocess (`bench.worker`) and reports JSON; the
 runner prints medians and the ratios esgui÷peer and esgui÷ceiling as rates (above 1:
@@ -114,6 +115,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-profile", dest="profile", action="store_false")
     parser.add_argument("--timeout", type=float, help="seconds per measurement process")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="the scale bench (bench/scale.py): a big cached store and issue 13's rows",
+    )
+    parser.add_argument(
+        "--events", type=int, default=10_000_000, help="--scale: events in the big store"
+    )
     return parser.parse_args(argv)
 
 
@@ -125,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    if args.scale:
+        from bench.scale import main as scale_main
+
+        engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+        if args.events < 1000:
+            raise SystemExit("--events: at least 1000")
+        return scale_main(args.events, engines, args.quick, args.results, args.output)
     if args.report_from:
         data = merge([json.loads(Path(f).read_text()) for f in args.report_from.split(",")])
         target = Path(args.output) if args.output else ROOT / "docs" / "performance.md"

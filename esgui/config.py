@@ -15,6 +15,7 @@ ENV_CONFIG_DIR = "ESGUI_CONFIG_DIR"
 ENV_MAX_CLOCK_SKEW = "ESGUI_MAX_CLOCK_SKEW"
 #: How far (seconds) an event's recorded time may lie ahead of this machine's clock.
 DEFAULT_MAX_CLOCK_SKEW_S = 300.0
+ENV_LOCK_TIMEOUT = "ESGUI_LOCK_TIMEOUT"  # seconds a writer waits for the append lock
 
 
 def default_store_path() -> Path:

@@ -73,6 +73,11 @@ class OutcomeUnknown(StoreUnavailable):
     exit_code = 6
 
 
+class AppendLockTimeout(StoreError):
+    """A writer waited longer than the lock timeout (ESGUI_LOCK_TIMEOUT) for the append
+    lock; nothing was appended. Not retried: another session is holding the lock."""
+
+
 class StoreCorrupt(StoreError):
     """The database or a stored row cannot be read."""
 

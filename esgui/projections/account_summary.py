@@ -70,7 +70,7 @@ class SummaryFold:
     batch, turned back into an AccountSummary once at the end). An event that cannot be
     decoded marks the account unreadable, with the reason, instead of stopping."""
 
-    __slots__ = ("account", "count", "last_activity", "last_position", "error")
+    __slots__ = ("account", "count", "last_activity", "last_position", "error", "had_row")
 
     def __init__(self, account_id: str, summary: AccountSummary | None = None) -> None:
         self.account = BankAccount(account_id)
@@ -78,6 +78,7 @@ class SummaryFold:
         self.last_activity: datetime | None = None
         self.last_position = 0
         self.error: str | None = None
+        self.had_row = summary is not None  # stored already: an update, not an insert
         if summary is not None:
             self.account = BankAccount.from_state(AccountState(
                 summary.account_id, summary.owner, summary.balance,

@@ -13,9 +13,11 @@ from collections.abc import Callable
 
 from esgui.errors import EsguiError
 from esgui.projections.account_summary import AccountSummary, SummaryFold
-from esgui.store import EventStore, SummaryBatch
+from esgui.store import EventStore, SummaryBatch, SummaryRow
 
 NAME = "account_summary"
+BATCH_SIZE = 100_000  # events per unit of work (one transaction, each account written once)
+PAGE_SIZE = 5_000  # events read at a time inside a unit
 Progress = Callable[[int, int], None]  # (checkpoint, head)
 
 
@@ -26,9 +28,12 @@ class Cancelled(EsguiError):
 
 
 class AccountProjector:
-    def __init__(self, store: EventStore, *, batch_size: int = 5000) -> None:
+    def __init__(
+        self, store: EventStore, *, batch_size: int = BATCH_SIZE, page_size: int = PAGE_SIZE
+    ) -> None:
         self.store = store
         self.batch_size = batch_size
+        self.page_size = max(1, min(page_size, batch_size))
         self.storage = store.projection(NAME)
 
     # -- reading -----------------------------------------------------------------------
@@ -90,25 +95,40 @@ class AccountProjector:
                 return applied
 
     def _apply_batch(self, batch: SummaryBatch) -> int:
-        events = batch.events(self.batch_size)
-        if not events:
-            return 0
-        ids = sorted({event.aggregate_id for event in events})
-        existing = {account_id: AccountSummary.from_row(row)
-                    for account_id, row in batch.rows(ids).items()}  # fmt: skip
+        """One unit of work: up to `batch_size` events, read a page at a time and folded
+        in memory, then each account they touch written once. (One write per account
+        per 5,000-event page made a 10M-event rebuild over 2,000 accounts take 117 s.)"""
         folds: dict[str, SummaryFold] = {}
-        for event in events:
-            fold = folds.get(event.aggregate_id)
-            if fold is None:
-                fold = folds[event.aggregate_id] = SummaryFold(
-                    event.aggregate_id, existing.get(event.aggregate_id)
-                )
-            fold.apply(event)
-        current = {account_id: fold.summary().stored() for account_id, fold in folds.items()}
-        batch.save(changed=[current[a] for a in ids if a in existing],
-                   inserted=[current[a] for a in ids if a not in existing])  # fmt: skip
-        batch.move_checkpoint(events[-1].position)
-        return len(events)
+        after = batch.checkpoint
+        count = 0
+        while count < self.batch_size:
+            size = min(self.page_size, self.batch_size - count)
+            events = batch.events(size, after=after)
+            new_ids = sorted({event.aggregate_id for event in events} - folds.keys())
+            existing = {account_id: AccountSummary.from_row(row)
+                        for account_id, row in batch.rows(new_ids).items()}  # fmt: skip
+            for event in events:
+                fold = folds.get(event.aggregate_id)
+                if fold is None:
+                    fold = folds[event.aggregate_id] = SummaryFold(
+                        event.aggregate_id, existing.get(event.aggregate_id)
+                    )
+                fold.apply(event)
+            count += len(events)
+            if events:
+                after = events[-1].position
+            if len(events) < size:
+                break
+        if not count:
+            return 0
+        changed: list[SummaryRow] = []
+        inserted: list[SummaryRow] = []
+        for account_id in sorted(folds):
+            fold = folds[account_id]
+            (changed if fold.had_row else inserted).append(fold.summary().stored())
+        batch.save(changed=changed, inserted=inserted)
+        batch.move_checkpoint(after)
+        return count
 
     def rebuild(
         self, *, progress: Progress | None = None, should_stop: Callable[[], bool] | None = None

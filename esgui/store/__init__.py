@@ -30,10 +30,17 @@ from esgui.store.verify_runs import VerifyRun, VerifyRunStorage, record_hash
 
 
 def open_store(
-    url: str, *, read_only: bool = False, create: bool = True, snapshot_every: int = 100
+    url: str,
+    *,
+    read_only: bool = False,
+    create: bool = True,
+    snapshot_every: int = 100,
+    lock_timeout: float | None = None,
 ) -> EventStore:
-    """Open (creating or upgrading if needed) the store at `url`."""
-    return EventStore(url, read_only=read_only, create=create, snapshot_every=snapshot_every)
+    """Open (creating or upgrading if needed) the store at `url`. `lock_timeout`: seconds
+    a writer waits for the append lock (default ESGUI_LOCK_TIMEOUT, else 10)."""
+    return EventStore(url, read_only=read_only, create=create, snapshot_every=snapshot_every,
+                      lock_timeout=lock_timeout)  # fmt: skip
 
 
 __all__ = [

@@ -99,27 +99,38 @@ class Appender:
         # which keeps the common append at one read and one insert.
         given = [item[0] for _a, _e, items in prepared for item in items
                  if item[1].event_id is not None]  # fmt: skip
-        with translated(conns.description):
+        with translated(conns.description, conns.lock_timeout):
             try:
                 with conns.append_transaction() as conn:
                     try:
                         head = self._check_versions(conn, prepared)
                     except ConcurrencyError:
                         stored = self._stored_ids(conn, given) if given else {}
-                        if stored:  # a retry of an append that did commit
-                            return self._idempotent(conn, prepared, ids, stored)
-                        raise
-                    rows, recorded = self._chain(prepared, head, return_records)
-                    self._backend.insert_rows(conn, "events", _INSERT_COLUMNS, rows,
-                                              _JSON_COLUMNS)  # fmt: skip
-                    if snapshots_to_save:
-                        wanted = {(item[0], item[1]) for item in snapshots_to_save}
-                        hashes = {(row[2], row[6]): row[11] for row in rows
-                                  if (row[2], row[6]) in wanted}  # fmt: skip
-                        self._snapshots.insert(conn, snapshots_to_save, hashes)
+                        if not stored:
+                            raise
+                        # a retry of an append that did commit (perhaps not yet on disk)
+                        recorded = self._idempotent(conn, prepared, ids, stored)
+                    else:
+                        rows, recorded, regressions = self._chain(prepared, head,
+                                                                  return_records)  # fmt: skip
+                        self._backend.insert_rows(conn, "events", _INSERT_COLUMNS, rows,
+                                                  _JSON_COLUMNS)  # fmt: skip
+                        if regressions:  # see esgui.store.time_order
+                            self._backend.insert_rows(conn, "esgui_time_regressions",
+                                                      ("position",), regressions)  # fmt: skip
+                        if snapshots_to_save:
+                            wanted = {(item[0], item[1]) for item in snapshots_to_save}
+                            hashes = {(row[2], row[6]): row[11] for row in rows
+                                      if (row[2], row[6]) in wanted}  # fmt: skip
+                            self._snapshots.insert(conn, snapshots_to_save, hashes)
             except IntegrityError:
                 self._explain_integrity_error(prepared, given)
                 raise
+            if self._backend.defers_flush and not conns.in_exclusive:
+                # The commit did not wait for the disk (PostgreSQL: the lock's transaction
+                # commits with synchronous_commit off); the append is reported only once
+                # it is durable. (An exclusive() block waits when it commits.)
+                self._backend.make_durable(conns.engine)
         return recorded
 
     def _check_versions(
@@ -162,28 +173,37 @@ class Appender:
             if current_by_id.get(aggregate_id, 0) != expected:
                 raise ConcurrencyError(aggregate_id, expected, current_by_id.get(aggregate_id, 0))
         refuse_case_twins(conn, [a for a, expected in first.items() if expected == 0])
-        head = conn.execute(_HEAD).first()
-        return (int(head[0]), head[1], head[2]) if head else _EMPTY_HEAD
+        found = conn.execute(_HEAD).first()
+        return (int(found[0]), found[1], found[2]) if found else _EMPTY_HEAD
 
     def _chain(
         self,
         prepared: list[_Entry],
         head: tuple[int, str, datetime | None],
         return_records: bool,
-    ) -> tuple[list[tuple[Any, ...]], list[RecordedEvent]]:
+    ) -> tuple[list[tuple[Any, ...]], list[RecordedEvent], list[tuple[int]]]:
         """Rows continuing the head: next positions, versions, times and chained hashes,
-        as tuples in `_INSERT_COLUMNS` order."""
+        as tuples in `_INSERT_COLUMNS` order; and the positions whose time is earlier
+        than the previous position's (time regressions: only given times make them)."""
         position, prev_hash, last_time = head
         now = append_time(last_time)  # never follows a far-future head (store.clock)
         stored_time = self._backend.time_for_insert
         rows: list[tuple[Any, ...]] = []
         recorded: list[RecordedEvent] = []
+        regressions: list[tuple[int]] = []
+        previous_time = last_time
         for aggregate_id, expected, items in prepared:
             version = expected
             for event_id, event, data_json, metadata_json, operator, given_time in items:
                 position += 1
                 version += 1
                 recorded_at = given_time or now
+                if given_time is not None:
+                    if previous_time is not None and given_time < previous_time:
+                        regressions.append((position,))
+                    previous_time = given_time
+                else:
+                    previous_time = now
                 iso = recorded_at.isoformat(timespec="microseconds")
                 prev_hash = event_hash(
                     prev_hash, position, event_id, aggregate_id, event.aggregate_type,
@@ -201,7 +221,7 @@ class Appender:
                         event.event_type, version, event.data, event.metadata, recorded_at,
                         operator, prev_hash, event.schema_version,
                     )))  # fmt: skip
-        return rows, recorded
+        return rows, recorded, regressions
 
     def _explain_integrity_error(self, prepared: list[_Entry], given: list[str]) -> None:
         """Turn a constraint violation into what it means: a reused id, or a stream that

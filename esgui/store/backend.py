@@ -42,15 +42,19 @@ class Backend:
     unavailable_errors: ClassVar[tuple[type[BaseException], ...]] = ()
     # Execution options for several reads that must see one snapshot
     consistent_read_options: ClassVar[dict[str, Any]] = {}
+    # Append transactions commit without waiting for the disk; `make_durable` waits
+    defers_flush: ClassVar[bool] = False
 
     # -- engines and connections -------------------------------------------------------
 
-    def engine_options(self, url: URL) -> dict[str, Any]:
-        """Keyword arguments for `create_engine`."""
+    def engine_options(self, url: URL, lock_timeout: float) -> dict[str, Any]:
+        """Keyword arguments for `create_engine`; `lock_timeout`: seconds a writer waits
+        for a lock (esgui.store.locking)."""
         raise NotImplementedError
 
-    def configure_engine(self, engine: Engine) -> None:
-        """Install the engine's event listeners (session settings, BEGIN, pings)."""
+    def configure_engine(self, engine: Engine, lock_timeout: float) -> None:
+        """Install the engine's event listeners (session settings including the lock
+        timeout, BEGIN, pings)."""
         raise NotImplementedError
 
     def check_location(self, url: URL, *, create: bool, read_only: bool) -> None:
@@ -68,13 +72,19 @@ class Backend:
     def lock_schema(self, conn: Connection) -> None:
         """Serialise schema creation and upgrades inside `conn`'s write transaction."""
 
-    def lock_appends(self, conn: Connection) -> None:
-        """Take the store-wide append lock inside `conn`'s write transaction."""
+    def lock_appends(self, conn: Connection, *, defer_flush: bool = True) -> None:
+        """Take the store-wide append lock inside `conn`'s write transaction. With
+        `defer_flush` (and `defers_flush`) its commit does not wait for the disk: the
+        caller must `make_durable` before it reports what it appended."""
 
     def lock_and_read_head(self, conn: Connection, aggregate_id: str) -> Row[Any] | None:
         """Take the append lock and read (stream version, head position, head hash,
         head time) in one round trip, or None when the backend has no such shortcut."""
         return None
+
+    def make_durable(self, engine: Engine) -> None:
+        """Wait until the append transactions this process committed are on disk (with
+        `defers_flush` their commits did not wait for it themselves)."""
 
     # -- writing -----------------------------------------------------------------------
 

@@ -19,8 +19,16 @@ from esgui.store.replication import standby_refused
 class Connections:
     """Thread-safe: the Engine is shared, connections live per unit of work and thread."""
 
-    def __init__(self, engine: Engine, backend: Backend, description: str, read_only: bool):
+    def __init__(
+        self,
+        engine: Engine,
+        backend: Backend,
+        description: str,
+        read_only: bool,
+        lock_timeout: float | None = None,
+    ):
         self.engine = engine
+        self.lock_timeout = lock_timeout
         self.backend = backend
         self.description = description
         self.read_only = read_only
@@ -38,7 +46,7 @@ class Connections:
         if getattr(self._local, "conn", None) is not None:
             yield
             return
-        with translated(self.description), self._reader.connect() as conn:
+        with translated(self.description, self.lock_timeout), self._reader.connect() as conn:
             self._local.conn = conn
             try:
                 yield
@@ -49,7 +57,7 @@ class Connections:
     def read(self) -> Iterator[Connection]:
         """The connection for one read: this thread's shared one, else a new one."""
         shared = getattr(self._local, "conn", None)
-        with translated(self.description):
+        with translated(self.description, self.lock_timeout):
             if shared is not None:
                 yield shared
                 return
@@ -59,7 +67,7 @@ class Connections:
     @contextmanager
     def consistent(self) -> Iterator[Connection]:
         """A read-only transaction whose statements all see one snapshot."""
-        with translated(self.description), self.engine.connect() as conn:
+        with translated(self.description, self.lock_timeout), self.engine.connect() as conn:
             options = self.backend.consistent_read_options
             if options:
                 conn = conn.execution_options(**options)
@@ -86,7 +94,7 @@ class Connections:
             # wait on the lock this thread holds), in a savepoint so a failed write
             # leaves the block usable.
             conn = self._local.conn
-            with translated(self.description):
+            with translated(self.description, self.lock_timeout):
                 savepoint = conn.begin_nested()
                 try:
                     yield conn
@@ -95,7 +103,7 @@ class Connections:
                     raise
                 savepoint.commit()
             return
-        with translated(self.description), self.writer.begin() as conn:
+        with translated(self.description, self.lock_timeout), self.writer.begin() as conn:
             yield conn
 
     @property
@@ -109,13 +117,16 @@ class Connections:
         self.refuse_if_read_only()
         if getattr(self._local, "conn", None) is not None:
             raise RuntimeError("exclusive() inside another reading() or exclusive() block")
-        with translated(self.description), self.writer.begin() as conn:
-            lock(conn)
-            self._local.conn, self._local.exclusive = conn, True
-            try:
-                yield
-            finally:
-                self._local.conn, self._local.exclusive = None, False
+        with translated(self.description, self.lock_timeout):
+            with self.writer.begin() as conn:
+                lock(conn)
+                self._local.conn, self._local.exclusive = conn, True
+                try:
+                    yield
+                finally:
+                    self._local.conn, self._local.exclusive = None, False
+            if self.backend.defers_flush:  # its appends are reported once durable
+                self.backend.make_durable(self.engine)
 
     @contextmanager
     def append_transaction(self) -> Iterator[Connection]:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, exc
 from sqlalchemy.engine import URL
 
 from esgui.errors import (
+    AppendLockTimeout,
     EsguiError,
     NotPermitted,
     StoreCorrupt,
@@ -22,19 +23,21 @@ from esgui.errors import (
     StoreUnavailable,
 )
 from esgui.store.dialects import DRIVER_ERRORS, UNAVAILABLE_ERRORS, backend_for
+from esgui.store.locking import describe_seconds, lock_timeout_s
 from esgui.store.postgresql import CONNECT_TIMEOUT_S as PG_CONNECT_TIMEOUT_S
 from esgui.store.postgresql import PING_AFTER_IDLE_S
-from esgui.store.sqlite import BUSY_TIMEOUT_S as SQLITE_BUSY_TIMEOUT_S
 from esgui.store.urls import describe_url, mask_text, parse_store_url, sqlite_path
 
 WRITE = {"esgui_write": True}  # execution option: this transaction will write (SQLite: IMMEDIATE)
 
 
-def make_engine(url: URL) -> Engine:
-    """Create the Engine for a normalised URL (no connection is made yet)."""
+def make_engine(url: URL, lock_timeout: float | None = None) -> Engine:
+    """Create the Engine for a normalised URL (no connection is made yet); its sessions
+    wait `lock_timeout` seconds for a lock (default: ESGUI_LOCK_TIMEOUT, else 10 s)."""
     backend = backend_for(url.get_backend_name())
-    engine = create_engine(url, **backend.engine_options(url))
-    backend.configure_engine(engine)
+    seconds = lock_timeout_s(lock_timeout)
+    engine = create_engine(url, **backend.engine_options(url, seconds))
+    backend.configure_engine(engine, seconds)
     return engine
 
 
@@ -47,17 +50,29 @@ def _driver_message(error: BaseException) -> str:
     return mask_text(text)
 
 
-def translate(error: BaseException, where: str) -> EsguiError:
-    """Map a driver/SQLAlchemy error to the StoreError a user should see."""
+def _lock_timed_out(error: BaseException, lowered: str) -> bool:
+    """SQLite's busy timeout ran out, or PostgreSQL's lock_timeout (SQLSTATE 55P03)."""
+    if "database is locked" in lowered or "database table is locked" in lowered:
+        return True
+    return getattr(getattr(error, "orig", None), "sqlstate", None) == "55P03" or (
+        "lock timeout" in lowered
+    )
+
+
+def translate(error: BaseException, where: str, lock_timeout: float | None = None) -> EsguiError:
+    """Map a driver/SQLAlchemy error to the StoreError a user should see; `lock_timeout`
+    is the one the store's sessions wait (default: the configured one)."""
     if isinstance(error, EsguiError):
         return error
     message = _driver_message(error)
     lowered = message.lower()
     if "file is not a database" in lowered or "malformed" in lowered:
         return StoreCorrupt(f"{where} is not a readable esgui store: {message}")
-    if "database is locked" in lowered or "database table is locked" in lowered:
-        return StoreUnavailable(
-            f"{where} stayed locked by another process for {SQLITE_BUSY_TIMEOUT_S:.0f} s"
+    if _lock_timed_out(error, lowered):
+        waited = describe_seconds(lock_timeout if lock_timeout is not None else lock_timeout_s())
+        return AppendLockTimeout(
+            f"{where} stayed locked by another writer for more than {waited} (the lock "
+            "timeout, ESGUI_LOCK_TIMEOUT); nothing was written, try again later"
         )
     if "unable to open database file" in lowered:
         return StoreUnavailable(
@@ -88,22 +103,21 @@ _DATABASE_ERRORS: tuple[type[BaseException], ...] = (exc.SQLAlchemyError, OSErro
 
 
 @contextmanager
-def translated(where: str) -> Iterator[None]:
+def translated(where: str, lock_timeout: float | None = None) -> Iterator[None]:
     """Re-raise database errors inside the block as StoreErrors naming `where`."""
     try:
         yield
     except EsguiError:
         raise
     except _DATABASE_ERRORS as error:
-        raise translate(error, where) from None
+        raise translate(error, where, lock_timeout) from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise translate(error, where) from None
+        raise translate(error, where, lock_timeout) from None
 
 
 __all__ = [
     "PG_CONNECT_TIMEOUT_S",
     "PING_AFTER_IDLE_S",
-    "SQLITE_BUSY_TIMEOUT_S",
     "WRITE",
     "describe_url",
     "make_engine",

@@ -29,6 +29,7 @@ from esgui.store.dialects import backend_for
 from esgui.store.engine import describe_url, make_engine, parse_store_url, translated
 from esgui.store.filters import EventFilter
 from esgui.store.id_case import stored_twin
+from esgui.store.locking import lock_timeout_s
 from esgui.store.log import EventLog
 from esgui.store.notes import NoteStorage
 from esgui.store.projections import SummaryStorage
@@ -71,6 +72,7 @@ class EventStore:
         read_only: bool = False,
         create: bool = True,
         snapshot_every: int = 100,
+        lock_timeout: float | None = None,
     ) -> None:
         self.url = parse_store_url(url)
         self.description = describe_url(self.url)
@@ -78,8 +80,10 @@ class EventStore:
         self.backend = self.url.get_backend_name()
         self._backend = backend_for(self.backend)
         self._backend.check_location(self.url, create=create, read_only=read_only)
-        self._engine = make_engine(self.url)
-        self._conns = Connections(self._engine, self._backend, self.description, read_only)
+        self.lock_timeout = lock_timeout_s(lock_timeout)
+        self._engine = make_engine(self.url, self.lock_timeout)
+        self._conns = Connections(self._engine, self._backend, self.description, read_only,
+                                  self.lock_timeout)  # fmt: skip
         #: How long writers retry a lost connection (long on a multi-host failover URL).
         self.reconnect_window = reconnect_window(self.url)
         try:
@@ -172,11 +176,12 @@ class EventStore:
         thread) share one write transaction, so no other writer can slip in between a
         read and the append that depends on it. The way out for a command that keeps
         losing optimistic races; everything commits when the block ends."""
-        return self._conns.exclusive(self.lock_for_append)
+        return self._conns.exclusive(self._backend.lock_appends)  # durable when it ends
 
     def lock_for_append(self, conn: Connection) -> None:
-        """Serialise appenders inside `conn`'s write transaction (see `appends`)."""
-        self._backend.lock_appends(conn)
+        """Serialise appenders inside `conn`'s write transaction (see `appends`); its
+        commit is durable when it returns, as any other."""
+        self._backend.lock_appends(conn, defer_flush=False)
 
     def close(self) -> None:
         self._engine.dispose()

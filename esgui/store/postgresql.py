@@ -2,7 +2,8 @@
 
 psycopg 3 with a connect timeout, sessions in UTC and a pool that pings only connections
 that sat idle; single-statement reads in autocommit; transaction-scoped advisory locks
-(the append lock and the version/head read in one round trip, migration 0003); COPY for
+(the append lock — a table lock only writers may take, migration 0008 — and the
+version/head read in one round trip), a lock timeout on every session; COPY for
 large batches; jsonb documents; ``ON CONFLICT DO NOTHING``; REPEATABLE READ for a
 consistent multi-statement read; and LISTEN/NOTIFY to hear other writers' commits.
 """
@@ -48,12 +49,16 @@ from esgui.store.urls import mask_text
 CONNECT_TIMEOUT_S = 5
 PING_AFTER_IDLE_S = 1.0
 SCHEMA_LOCK_KEY = 0x65736775_69_01  # "esgui" + 1: serialises concurrent creation
-APPEND_LOCK_KEY = 0x65736775_69_02  # "esgui" + 2: the store-wide append lock
+# The append lock (migration 0008): a table lock in the store's own schema that only
+# roles with UPDATE on the table (writers) can take; SHARE ROW EXCLUSIVE conflicts with
+# itself and not with the ACCESS SHARE that readers' SELECTs take.
+LOCK_APPENDS = "LOCK TABLE esgui_append_lock IN SHARE ROW EXCLUSIVE MODE"
+_FLUSH = "SELECT pg_logical_emit_message(true, 'esgui', 'durable')"
 CHANNEL = "esgui_events"  # the events table's statement trigger NOTIFYs it (0001)
 COPY_THRESHOLD = 200  # rows; below it a prepared multi-row insert is as quick
 _INSERT_CHUNK = 5000
 
-_LOCK_AND_HEAD = text("SELECT * FROM esgui_lock_and_head(:aggregate_id, :key)").columns(
+_LOCK_AND_HEAD = text("SELECT * FROM esgui_lock_and_head(:aggregate_id)").columns(
     column("current_version", Integer), column("head_position", BigInteger),
     column("head_hash", String), column("head_created_at", DateTime(timezone=True)),
 )  # fmt: skip
@@ -69,17 +74,18 @@ def _time_from_db(value: datetime) -> datetime:
 class PostgreSQLBackend(Backend):
     name = "postgresql"
     consistent_read_options = {"isolation_level": "REPEATABLE READ"}
+    defers_flush = True  # see make_durable
 
     # -- engines and connections -------------------------------------------------------
 
-    def engine_options(self, url: URL) -> dict[str, Any]:
+    def engine_options(self, url: URL, lock_timeout: float) -> dict[str, Any]:
         return {
             "pool_size": 5,
             "max_overflow": 10,
             "connect_args": {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "esgui"},
         }
 
-    def configure_engine(self, engine: Engine) -> None:
+    def configure_engine(self, engine: Engine, lock_timeout: float) -> None:
         # Pessimistic disconnect handling, but only where it can matter: a connection that
         # sat in the pool for a while (a server restart takes longer than that) is pinged
         # before use and replaced if dead. A connection used a moment ago is not pinged,
@@ -105,6 +111,9 @@ class PostgreSQLBackend(Backend):
             autocommit = dbapi_connection.autocommit
             dbapi_connection.autocommit = True
             dbapi_connection.execute("SET TIME ZONE 'UTC'")
+            # Every lock wait of this session (the append lock above all) ends after the
+            # lock timeout with SQLSTATE 55P03 instead of hanging (esgui.store.locking).
+            dbapi_connection.execute(f"SET lock_timeout = '{int(lock_timeout * 1000)}ms'")
             dbapi_connection.autocommit = autocommit
 
     def reader(self, engine: Engine) -> Engine:
@@ -117,14 +126,28 @@ class PostgreSQLBackend(Backend):
     def lock_schema(self, conn: Connection) -> None:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
 
-    def lock_appends(self, conn: Connection) -> None:
+    def lock_appends(self, conn: Connection, *, defer_flush: bool = True) -> None:
         # Its own statement: in READ COMMITTED each statement takes a fresh snapshot, so
-        # the head read after it sees every earlier append.
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+        # the head read after it sees every earlier append. With `defer_flush` the
+        # transaction's COMMIT does not wait for the WAL flush (see make_durable).
+        if defer_flush:
+            conn.exec_driver_sql(f"SET LOCAL synchronous_commit = off; {LOCK_APPENDS}")
+        else:
+            conn.exec_driver_sql(LOCK_APPENDS)
 
     def lock_and_read_head(self, conn: Connection, aggregate_id: str) -> Row[Any] | None:
-        return conn.execute(_LOCK_AND_HEAD, {"aggregate_id": aggregate_id,
-                                             "key": APPEND_LOCK_KEY}).one()  # fmt: skip
+        return conn.execute(_LOCK_AND_HEAD, {"aggregate_id": aggregate_id}).one()
+
+    def make_durable(self, engine: Engine) -> None:
+        # The append committed with synchronous_commit off (set where the append lock is
+        # taken: esgui_lock_and_head, migration 0008, and lock_appends), so that the lock
+        # was released before the WAL flush. A transactional
+        # logical message writes a WAL record, so its synchronous commit flushes the
+        # WAL up to here, which covers the append's commit record (WAL is flushed in
+        # order). Several writers' flushes are one disk write (group commit). A crash
+        # before the flush loses a suffix of the log, never a position in the middle.
+        with engine.connect() as conn:  # in autocommit: the statement commits itself
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(_FLUSH)
 
     # -- writing -----------------------------------------------------------------------
 

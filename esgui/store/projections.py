@@ -66,15 +66,19 @@ class SummaryBatch:
             value = self._conn.execute(query).scalar()
         return int(value or 0)
 
-    def events(self, limit: int) -> list[RecordedEvent]:
-        """Up to `limit` events after the checkpoint, in position order."""
-        rows = self._pager.fetch(self._conn, self.checkpoint, limit=limit)
+    def events(self, limit: int, *, after: int | None = None) -> list[RecordedEvent]:
+        """Up to `limit` events after the checkpoint (or after position `after`, for a
+        unit of work that reads several pages), in position order."""
+        start = self.checkpoint if after is None else after
+        rows = self._pager.fetch(self._conn, start, limit=limit)
         to_time = self._to_time
         return [record_from_row(row, to_time) for row in rows]
 
     def rows(self, account_ids: Sequence[str]) -> dict[str, SummaryRow]:
         """The stored rows of these accounts (those that have one)."""
         found: dict[str, SummaryRow] = {}
+        if not account_ids:
+            return found
         for start in range(0, len(account_ids), IN_LIST):
             query = select(*_COLUMNS).where(
                 account_summary.c.account_id.in_(account_ids[start : start + IN_LIST])

@@ -77,6 +77,16 @@ events = Table(
           sqlite_where=text("version = 1"), postgresql_where=text("version = 1")),  # fmt: skip
 )
 
+# PostgreSQL's append lock (migration 0008): writers LOCK it IN SHARE ROW EXCLUSIVE
+# MODE, which needs UPDATE on it, so a read-only role cannot take or hold the lock. It
+# lives in the store's schema, so each store has its own. Never holds rows; unused on
+# SQLite (BEGIN IMMEDIATE is the lock there).
+append_lock = Table(
+    "esgui_append_lock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+)
+
 snapshots = Table(
     "snapshots",
     metadata,
@@ -187,6 +197,15 @@ verify_runs = Table(
     Column("record_hash", String(64), nullable=False),  # chained over the previous run's
     CheckConstraint("kind IN ('full', 'incremental')", name="ck_verify_runs_kind"),
     CheckConstraint("verdict IN ('intact', 'tampered')", name="ck_verify_runs_verdict"),
+)
+
+# Positions whose recorded time is earlier than the previous position's (migration
+# 0008; written by the append that makes one, which only an import of older events
+# does). Between them times never decrease, which esgui.store.time_order relies on.
+time_regressions = Table(
+    "esgui_time_regressions",
+    metadata,
+    Column("position", Position, primary_key=True, autoincrement=False),
 )
 
 ESGUI_TABLES = frozenset(metadata.tables)

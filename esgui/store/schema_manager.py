@@ -26,7 +26,9 @@ from esgui.store.engine import WRITE
 from esgui.store.schema import VERSION_TABLE
 
 # Every revision this esgui knows, oldest first; tests check it against the scripts.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+KNOWN_REVISIONS: tuple[str, ...] = (
+    "0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008",
+)  # fmt: skip
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

@@ -1,9 +1,9 @@
 """SQLite: every way a store in a SQLite file differs from one in PostgreSQL.
 
-WAL, a busy timeout and ``BEGIN IMMEDIATE`` for writes (the write lock is taken before
-any read, so it is also the append lock); times stored as fixed-width UTC text that
-sorts as time does; JSON stored as text; ``INSERT … ON CONFLICT DO NOTHING``; and
-``PRAGMA data_version`` to notice other connections' commits.
+WAL, a busy timeout (the lock timeout) and ``BEGIN IMMEDIATE`` for writes (the write
+lock is taken before any read, so it is also the append lock); times stored as
+fixed-width UTC text that sorts as time does; JSON stored as text; ``INSERT … ON
+CONFLICT DO NOTHING``; and ``PRAGMA data_version`` to notice other connections' commits.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from esgui.errors import InvalidInput, StoreUnavailable
 from esgui.store.backend import Backend, ChangeWatcher
 from esgui.store.urls import sqlite_path
 
-BUSY_TIMEOUT_S = 30.0
 TIME_WIDTH = 26  # "2026-11-27 10:15:00.123456"
 _INSERT_CHUNK = 5000
 _fromisoformat = datetime.fromisoformat
@@ -66,22 +65,24 @@ class SQLiteBackend(Backend):
 
     # -- engines and connections -------------------------------------------------------
 
-    def engine_options(self, url: URL) -> dict[str, Any]:
+    def engine_options(self, url: URL, lock_timeout: float) -> dict[str, Any]:
         options: dict[str, Any] = {
-            "connect_args": {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+            "connect_args": {"timeout": lock_timeout, "check_same_thread": False},
         }
         if sqlite_path(url) is None:
             options["poolclass"] = StaticPool  # one shared in-memory database
         return options
 
-    def configure_engine(self, engine: Engine) -> None:
+    def configure_engine(self, engine: Engine, lock_timeout: float) -> None:
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
             # Take transaction control from pysqlite so BEGIN is ours (deferred for reads,
             # IMMEDIATE for writes: a write transaction must hold the lock before it reads).
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            # The busy timeout is the lock timeout (esgui.store.locking): how long BEGIN
+            # IMMEDIATE waits for another connection's write transaction to end.
+            cursor.execute(f"PRAGMA busy_timeout = {int(lock_timeout * 1000)}")
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.close()
