@@ -38,6 +38,7 @@ from sqlalchemy.types import TypeEngine
 
 from esgui.errors import InvalidInput, StoreUnavailable
 from esgui.store.backend import Backend, ChangeWatcher
+from esgui.store.locking import lock_timeout_s
 from esgui.store.urls import sqlite_path
 
 TIME_WIDTH = 26  # "2026-11-27 10:15:00.123456"
@@ -168,7 +169,8 @@ class SQLiteBackend(Backend):
         path = sqlite_path(url)
         if path is None:
             raise InvalidInput("The query console needs a store in a file, not in memory")
-        return SQLiteConsoleCursor(path, sql, time_limit_s, BUSY_TIMEOUT_S, cancellation)
+        # a reader waits for a busy file at most as long as a writer waits for the lock
+        return SQLiteConsoleCursor(path, sql, time_limit_s, lock_timeout_s(), cancellation)
 
     def day_bucket(self, day: Any, unit: str) -> ColumnElement[str]:
         # Days are "YYYY-MM-DD" text: the month is a prefix
