@@ -9,13 +9,14 @@ it as CSV here, `esgui.audit.statement_pdf` as PDF (reportlab only then).
 from __future__ import annotations
 
 import csv
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
 from esgui.app.as_of import trial_balance
 from esgui.audit.common import Progress, ShouldStop
-from esgui.audit.statement_model import Statement, output_part, provenance_lines
+from esgui.audit.csv_cells import neutralise
+from esgui.audit.output import output_text
+from esgui.audit.statement_model import Statement, check_statement_output, provenance_lines
 from esgui.audit.verify import VerifyResult, verify_store
 from esgui.domain.money import format_money
 from esgui.errors import InvalidInput
@@ -48,25 +49,20 @@ def write_csv(statement: Statement, output: Path | str) -> Path:
     """One row per account, then the totals and the provenance as `#` comment lines
     after a blank line (spreadsheets and `csv` readers stop at the table)."""
     output = Path(output)
-    part = output_part(output, ".csv", "CSV statement")
+    check_statement_output(output, ".csv", "CSV statement")
     balances = statement.balances
-    try:
-        with part.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(CSV_COLUMNS)
-            for row in balances.accounts:
-                writer.writerow([
-                    row.account_id, row.owner, row.status, format_money(row.balance),
-                    row.version, row.opened_at.isoformat() if row.opened_at else "",
-                    row.last_activity.isoformat() if row.last_activity else "",
-                ])  # fmt: skip
-            handle.write("\n")
-            for line in provenance_lines(statement):
-                handle.write(f"# {line}\n")
-        os.replace(part, output)
-    except OSError as error:
-        part.unlink(missing_ok=True)
-        raise InvalidInput(f"Cannot write {output}: {error.strerror or error}") from None
+    with output_text(output) as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for row in balances.accounts:
+            writer.writerow([neutralise(cell) for cell in (
+                row.account_id, row.owner, row.status, format_money(row.balance),
+                row.version, row.opened_at.isoformat() if row.opened_at else "",
+                row.last_activity.isoformat() if row.last_activity else "",
+            )])  # fmt: skip
+        handle.write("\n")
+        for line in provenance_lines(statement):
+            handle.write(f"# {line}\n")
     return output
 
 

@@ -3,12 +3,12 @@ writes as CSV, and `esgui.audit.statement_pdf` renders (plain dataclasses, no re
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from esgui.app.as_of import TrialBalance
+from esgui.audit.output import check_output, is_stdout
 from esgui.audit.verify import VerifyResult
 from esgui.domain.money import format_money
 from esgui.errors import InvalidInput
@@ -32,12 +32,14 @@ class Statement:
         return f"TAMPERED: {result.problem_count} problem(s){where}"
 
 
-def output_part(output: Path, suffix: str, what: str) -> Path:
-    if output.suffix.lower() != suffix:
+def check_statement_output(output: Path, suffix: str, what: str) -> None:
+    """Refuse an output the statement cannot go to, before any work: a path of another
+    kind than `suffix` (when it is a file to be replaced), or what `esgui.audit.output`
+    refuses (a symlink, a missing folder)."""
+    if is_stdout(output):
+        return
+    if check_output(output) == "replace" and output.suffix.lower() != suffix:
         raise InvalidInput(f"The {what} needs an output file ending in {suffix}, not {output}")
-    if not output.parent.is_dir():
-        raise InvalidInput(f"Cannot write {output}: the folder {output.parent} does not exist")
-    return output.with_name(f".{output.name}.part-{os.getpid()}")
 
 
 def provenance_lines(statement: Statement) -> list[str]:

@@ -4,7 +4,6 @@ across pages with its header repeated. Shares the account report's fonts and sty
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -13,7 +12,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from esgui._version import __version__
-from esgui.audit.report_pdf import (
+from esgui.audit.output import output_binary
+from esgui.audit.report_style import (
     BAD,
     BAD_HEX,
     GOOD_HEX,
@@ -21,15 +21,14 @@ from esgui.audit.report_pdf import (
     MUTED,
     RULE,
     STRIPE,
-    _columns,
-    _money,
-    _register_fonts,
-    _styles,
-    _table_style,
-    _when,
 )
-from esgui.audit.statement_model import Statement, output_part
-from esgui.errors import InvalidInput
+from esgui.audit.report_style import columns as _columns
+from esgui.audit.report_style import money as _money
+from esgui.audit.report_style import register_fonts as _register_fonts
+from esgui.audit.report_style import styles as _styles
+from esgui.audit.report_style import table_style as _table_style
+from esgui.audit.report_style import when as _when
+from esgui.audit.statement_model import Statement, check_statement_output
 
 
 def _totals(statement: Statement, s: dict[str, Any]) -> Table:
@@ -97,7 +96,7 @@ def _accounts(statement: Statement, s: dict[str, Any], bold: str) -> LongTable:
 
 def render_statement(statement: Statement, output: Path) -> Path:
     """Write the statement to `output` (a .pdf path); returns it."""
-    part = output_part(output, ".pdf", "PDF statement")
+    check_statement_output(output, ".pdf", "PDF statement")
     sans, bold, mono = _register_fonts()
     s = _styles(sans, bold, mono)
     b = statement.balances
@@ -129,16 +128,11 @@ def render_statement(statement: Statement, output: Path) -> Path:
         canvas.drawRightString(width - MARGIN - 6, MARGIN - 10 * 2.83, f"Page {doc.page}")
         canvas.restoreState()
 
-    doc = SimpleDocTemplate(str(part), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN, bottomMargin=MARGIN, title=title,
-                            author=statement.generated_by or "esgui",
-                            subject="esgui balances statement",
-                            creator=f"esgui {__version__}")  # fmt: skip
-    try:
+    with output_binary(output) as handle:
+        doc = SimpleDocTemplate(handle, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,
+                                topMargin=MARGIN, bottomMargin=MARGIN, title=title,
+                                author=statement.generated_by or "esgui",
+                                subject="esgui balances statement",
+                                creator=f"esgui {__version__}")  # fmt: skip
         doc.build(story, onFirstPage=decorate, onLaterPages=decorate)
-        os.replace(part, output)
-    except OSError as error:
-        raise InvalidInput(f"Cannot write {output}: {error.strerror or error}") from None
-    finally:
-        part.unlink(missing_ok=True)
     return output

@@ -32,8 +32,8 @@ from esgui.store.filters import EventFilter, event_conditions
 from esgui.store.hashing import GENESIS_HASH, decode_json
 from esgui.store.paging import KeysetPager
 from esgui.store.records import RecordedEvent, StreamRow
-from esgui.store.schema import events
-from esgui.store.time_order import position_ranges
+from esgui.store.schema import events, time_regressions
+from esgui.store.time_order import position_ranges, version_at
 from esgui.store.validation import MAX_VERSION, check_aggregate_id, check_count, check_time
 
 DEFAULT_PAGE = 1000
@@ -43,12 +43,6 @@ IN_LIST = 500  # values per IN (...) list
 # backward seek in ix_events_aggregate_time (recorded time never goes back within a
 # stream: it follows position). Ties (one batch, one time) go to the higher version.
 _at = events.alias("at_time")
-_VERSION_AT = (
-    select(_at.c.version)
-    .where(_at.c.aggregate_id == bindparam("aggregate_id"), _at.c.created_at <= bindparam("when"))
-    .order_by(_at.c.created_at.desc(), _at.c.version.desc())
-    .limit(1)
-)
 _opened = events.alias("opened")
 
 
@@ -71,6 +65,19 @@ _VERSIONS_AT = select(
     # A literal 1, not a parameter: only then can the planner use the partial index.
     _opened.c.version == literal_column("1"), _opened.c.created_at <= bindparam("when"),
 )
+
+
+def _version_at(conn: Connection, aggregate_id: str, when: datetime) -> int:
+    try:  # a binary search over the account's versions (esgui.store.time_order)
+        found = version_at(conn, aggregate_id, when)
+    except (ValueError, TypeError):  # an unreadable stored time: ask the database
+        found = None
+    if found is not None:
+        return found
+    query = select(func.max(events.c.version)).where(
+        events.c.aggregate_id == aggregate_id, events.c.created_at <= when
+    )
+    return int(conn.execute(query).scalar() or 0)
 
 
 def current_version(conn: Connection, aggregate_id: str) -> int:
@@ -187,19 +194,36 @@ class EventReads:
                                 page_size=page_size, last=to_version)  # fmt: skip
 
     def version_at(self, aggregate_id: str, when: datetime) -> int:
+        """The highest version of the stream recorded at or before `when` (0: none)."""
         check_aggregate_id(aggregate_id)
         check_time(when)
         with self._conns.read() as conn:
-            return int(conn.execute(_VERSION_AT, {"aggregate_id": aggregate_id,
-                                                  "when": when}).scalar() or 0)  # fmt: skip
+            return _version_at(conn, aggregate_id, when)
 
     def versions_at(self, when: datetime) -> dict[str, tuple[int, int]]:
         """Every stream begun at or before `when` → (its version then, that event's
-        position): one statement, seeks in the indexes of migration 0007."""
+        position), as `version_at` gives it: one statement of seeks in the indexes of
+        migration 0007, exact where a stream's times never go back; the few streams
+        whose times do (imported history: `esgui_time_regressions`) are searched
+        one by one."""
         check_time(when)
         with self._conns.read() as conn:
             rows = conn.execute(_VERSIONS_AT, {"when": when}).all()
-        return {row[0]: (int(row[1]), int(row[2])) for row in rows if row[1]}
+            found = {row[0]: (int(row[1]), int(row[2])) for row in rows if row[1]}
+            regressed = conn.execute(
+                select(events.c.aggregate_id).distinct()
+                .join(time_regressions, time_regressions.c.position == events.c.position)
+            ).scalars().all()  # fmt: skip
+            for aggregate_id in regressed:
+                if aggregate_id not in found:
+                    continue
+                version = _version_at(conn, aggregate_id, when)
+                position = conn.execute(
+                    select(events.c.position).where(events.c.aggregate_id == aggregate_id,
+                                                    events.c.version == version)
+                ).scalar()  # fmt: skip
+                found[aggregate_id] = (version, int(position or 0))
+        return found
 
     def _time_ranges(self, where: EventFilter | None) -> list[tuple[int, int]] | None:
         """A time-bounded filter as the position ranges holding exactly its events

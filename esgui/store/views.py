@@ -120,7 +120,7 @@ $$
 
 POSTGRESQL_FACTS_FUNCTION = """
 CREATE FUNCTION esgui_event_facts() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
 BEGIN
     INSERT INTO event_facts
         (position, created_at, day, event_type, operator, aggregate_id, amount_cents)

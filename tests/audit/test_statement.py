@@ -82,7 +82,7 @@ def test_the_account_report_shows_transfer_legs_with_their_counterparty(store, t
     accounts.open("B1", owner="Bob")
     accounts.transfer("A1", "B1", "40.00", reference="rent")
     report = build_report(store, "A1")
-    (line,) = [line for line in report.lines if line.event_type == "TransferSent"]
+    (line,) = [line for line in report.lines() if line.event_type == "TransferSent"]
     assert (line.counterparty, str(line.amount)) == ("to B1", "-40.00")
     assert (str(report.money_out), str(report.closing_balance)) == ("40.00", "60.00")
     pdf = _pdf_text(write_report(report, tmp_path / "r.pdf"))

@@ -151,6 +151,7 @@ def test_a_corrupt_snapshot_falls_back_to_the_events(store_url, location) -> Non
         accounts.open("A1", owner="Ann", initial="1.00")
         for _ in range(11):
             accounts.deposit("A1", "1.00")
+    location.drop_append_only()  # an attacker with DDL rights
     location.sql("UPDATE snapshots SET checksum = 'x' WHERE version = 10")
     with esgui.open_store(store_url, snapshot_every=5) as store:
         (row,) = trial_balance(store, datetime.now(UTC)).accounts

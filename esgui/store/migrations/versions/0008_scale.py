@@ -96,8 +96,10 @@ def upgrade() -> None:
             LOOP
                 IF r.grantee = 'PUBLIC' THEN
                     EXECUTE 'GRANT UPDATE ON esgui_append_lock TO PUBLIC';
+                    EXECUTE 'GRANT INSERT ON esgui_time_regressions TO PUBLIC';
                 ELSE
                     EXECUTE format('GRANT UPDATE ON esgui_append_lock TO %I', r.grantee);
+                    EXECUTE format('GRANT INSERT ON esgui_time_regressions TO %I', r.grantee);
                 END IF;
             END LOOP;
         END $$
