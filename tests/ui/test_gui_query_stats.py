@@ -237,3 +237,19 @@ def test_an_unused_result_is_released(qtbot, make_window, seeded_url) -> None:
     qtbot.waitUntil(lambda: not panel.model.canFetchMore(), timeout=5_000)
     assert panel.model.rowCount() == 500
     assert "Run reads it again" in child(window, "queryStatus").text()
+
+
+def test_number_columns_of_a_result_are_right_aligned(qtbot) -> None:
+    """Digits line up: a column of numbers (amounts, counts) is right-aligned, text left."""
+    from PySide6.QtCore import Qt
+
+    from esgui.ui.query.model import QueryResultsModel
+    from esgui.ui.query.worker import ResultRow
+
+    model = QueryResultsModel()
+    rows = [ResultRow(("ACC-1", "943", "-12.50", ""), 0, "ACC-1"),
+            ResultRow(("ACC-2", "1,205", "7.00", "x"), 0, "ACC-2")]  # fmt: skip
+    model.reset(("account", "events", "amount", "note"), rows, True)
+    align = [model.data(model.index(0, c), Qt.ItemDataRole.TextAlignmentRole) for c in range(4)]
+    right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    assert [a == right for a in align] == [False, True, True, False]

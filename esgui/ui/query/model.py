@@ -8,15 +8,26 @@ the worker for the next page (never waiting for it); the page arrives as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from esgui.ui.common.table_model import LEFT, Index, Role, TableModel
+from esgui.ui.common.table_model import LEFT, RIGHT, Index, Role, TableModel
 from esgui.ui.query.worker import ResultRow
 
 MAX_ROWS = 1_000_000  # the grid stops fetching here; an export writes every row
+
+
+_NUMBER = re.compile(r"[+-]?\d[\d,]*(\.\d+)?")
+
+
+def _alignment(rows: Sequence[ResultRow], column: int) -> int:
+    """Numbers right-aligned (so digits line up), anything else left: decided by the
+    first page, where a column holding only numbers (or nothing) is a number column."""
+    texts = [row.texts[column] for row in rows if column < len(row.texts) and row.texts[column]]
+    return RIGHT if texts and all(_NUMBER.fullmatch(text) for text in texts) else LEFT
 
 
 class QueryResultsModel(TableModel[ResultRow]):
@@ -30,7 +41,7 @@ class QueryResultsModel(TableModel[ResultRow]):
               exhausted: bool = True) -> None:  # fmt: skip
         self.beginResetModel()
         self._headers = tuple(columns)
-        self._align = tuple(LEFT for _ in self._headers)
+        self._align = tuple(_alignment(rows, column) for column in range(len(self._headers)))
         self._rows = list(rows)
         self.exhausted = exhausted
         self.fetching = False
