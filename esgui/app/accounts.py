@@ -328,9 +328,11 @@ class Accounts:
         except UnknownAccount as error:
             raise self._hinted(error, account_id) from None
 
-    def _hinted(self, error: UnknownAccount, account_ids: tuple[str, ...]) -> UnknownAccount:
-        """`error`, naming the stored spelling when the id differs from one only in case."""
-        named = [a for a in account_ids if repr(a) in error.message] or list(account_ids[:1])
+    def _hinted(self, error: UnknownAccount, account_ids: str | tuple[str, ...]) -> UnknownAccount:
+        """`error`, naming the stored spelling when the id differs from one only in case
+        (of the account the error names, among `account_ids`)."""
+        ids = (account_ids,) if isinstance(account_ids, str) else account_ids
+        named = [a for a in ids if repr(a) in error.message] or list(ids[:1])
         twin = self.store.case_twin(named[0]) if error.message.startswith("Unknown") else None
         if twin is None:
             return error

@@ -56,6 +56,9 @@ def _from_key_value(text: str) -> str:
     password = params.pop("password", None)
     database = params.pop("dbname", None)
     query: dict[str, str | tuple[str, ...]] = dict(params)
+    if password is not None and user is None:
+        # a URL shows no password without a user: keep it as libpq's own parameter
+        query["password"], password = password, None
     if len(hosts) > 1 or (hosts and len(ports) > 1):
         padded = ports + [""] * (len(hosts) - len(ports))
         query["host"] = tuple(f"{h}:{p}" if p else h for h, p in zip(hosts, padded, strict=False))

@@ -170,6 +170,7 @@ def test_an_altered_record_is_a_finding(location, memory) -> None:
         make_history(store)
         Attacker(location)("UPDATE events SET operator = 'mallory' WHERE position = 4")
         _verify(store, memory)  # tampered
+        location.drop_append_only()  # the attacker has DDL rights
         location.sql("UPDATE verify_runs SET verdict = 'intact', problem_count = 0")
         problems = check_records(store)
         assert problems and problems[0].kind == "record"
