@@ -68,6 +68,27 @@ def test_progress_and_cancel(accounts, store) -> None:
     assert_equals_replay(store, projector)
 
 
+def test_cancel_between_pages_rolls_the_unit_back(accounts, store) -> None:
+    """A unit of work reads several pages before it writes; a cancel seen between two
+    pages leaves nothing of that unit applied, and the next catch-up does all of it."""
+    accounts.open("A1", owner="Alice")
+    for _ in range(9):
+        accounts.deposit("A1", "1.00")
+    projector = AccountProjector(store, batch_size=100, page_size=3)
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # not before the unit, but after its first page
+
+    with pytest.raises(Cancelled):
+        projector.catch_up(should_stop=stop)
+    assert projector.checkpoint() == 0
+    projector.catch_up()
+    assert projector.checkpoint() == 10
+    assert_equals_replay(store, projector)
+
+
 def test_concurrent_projectors_never_double_apply(accounts, store) -> None:
     accounts.open("A1", owner="Alice")
     errors: list[BaseException] = []
